@@ -1,0 +1,78 @@
+"""LearnLoop: learning after incidents in adult social care.
+
+create_app() reads like a table of contents: settings, extensions, blueprints, commands,
+error pages and security headers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import build_config
+from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. `config` overrides the environment's settings (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    env = (config or {}).get("ENV_NAME") or os.environ.get("LEARNLOOP_ENV", "development")
+    app.config.update(build_config(env, Path(app.instance_path)))
+    app.config.update(config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    if proxies := int(os.environ.get("TRUSTED_PROXIES", "0")):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    from app import sqlite
+
+    sqlite.tune_connections(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth import bp as auth_bp
+    from app.home import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register_commands as register
+
+    register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.navigation import nav_for
+    from app.security import init_security
+
+    init_security(app)
+    app.jinja_env.globals["nav_for"] = nav_for

@@ -1,0 +1,79 @@
+"""Sign-in and people forms. Labels are the words staff see."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from app.models import Role
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[InputRequired("Enter your email address."), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password."), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me signed in on this device")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def role_choices(roles=tuple(Role)) -> list[SelectChoice]:
+    return choices((role.value, role.label) for role in roles)
+
+
+class PersonForm(FlaskForm):
+    """Add someone to a service. Managers set a first password; invitations come later."""
+
+    name = StringField(
+        "Name",
+        validators=[InputRequired("Enter their name."), Length(max=120)],
+        render_kw={"autocomplete": "off"},
+    )
+    email = EmailField(
+        "Email address",
+        validators=[
+            InputRequired("Enter their email address."),
+            Email("Enter an email address like name@example.org."),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    role = SelectField("Role", choices=role_choices())
+    service_id = SelectField("Service", coerce=int)
+    started_on = DateField(
+        "Start date (for new starters)",
+        validators=[Optional()],
+        description="New starters see the induction reading list.",
+    )
+    password = PasswordField(
+        "First password",
+        validators=[
+            InputRequired("Choose a first password."),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=f"Use at least {PASSWORD_MIN} characters.",
+            ),
+        ],
+        description=f"At least {PASSWORD_MIN} characters. They can change it later.",
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=role_choices())

@@ -1,0 +1,112 @@
+"""People admin: managers look after their service's staff, admins their whole organisation."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.auth import bp
+from app.auth.forms import PersonForm, RoleForm, choices, role_choices
+from app.auth.policy import assignable_roles, get_or_404, in_scope, require, services_for
+from app.auth.services import PersonError, add_person, change_role, deactivate, reactivate
+from app.extensions import db
+from app.models import Role, User
+
+
+def _role_choices():
+    return role_choices(assignable_roles(current_user))
+
+
+@bp.get("/people")
+@login_required
+@require("people.view")
+def people():
+    people = db.session.scalars(
+        select(User)
+        .where(in_scope(current_user, User.service_id))
+        .order_by(User.active.desc(), User.name)
+    ).all()
+    return render_template("people/index.html", people=people)
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@login_required
+@require("people.manage")
+def new_person():
+    form = PersonForm()
+    form.role.choices = _role_choices()
+    form.service_id.choices = choices((s.id, s.name) for s in services_for(current_user))
+    if request.method == "GET":
+        form.service_id.data = current_user.service_id
+        form.role.data = Role.STAFF.value
+    if form.validate_on_submit():
+        try:
+            person = add_person(
+                current_user,
+                name=form.name.data,
+                email=form.email.data,
+                role=Role(form.role.data),
+                service_id=form.service_id.data,
+                started_on=form.started_on.data,
+                password=form.password.data,
+            )
+        except PersonError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash(f"{person.name} can now sign in.", "success")
+            return redirect(url_for("auth.people"))
+    return render_template("people/new.html", form=form)
+
+
+@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+@login_required
+def person(person_id: int):
+    person = get_or_404(User, person_id, "people.view")
+    form = RoleForm(role=person.role.value)
+    form.role.choices = _role_choices()
+    if form.validate_on_submit():
+        _require_manage(person)
+        try:
+            change_role(current_user, person, Role(form.role.data))
+        except PersonError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"{person.name} is now: {person.role.label}.", "success")
+        return redirect(url_for("auth.person", person_id=person.id))
+    return render_template(
+        "people/person.html",
+        person=person,
+        form=form,
+        assignable_roles=assignable_roles(current_user),
+    )
+
+
+@bp.post("/people/<int:person_id>/deactivate")
+@login_required
+def deactivate_person(person_id: int):
+    person = get_or_404(User, person_id, "people.manage")
+    _require_manage(person)
+    try:
+        deactivate(current_user, person)
+    except PersonError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{person.name} can no longer sign in, and has been signed out.", "success")
+    return redirect(url_for("auth.person", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/reactivate")
+@login_required
+def reactivate_person(person_id: int):
+    person = get_or_404(User, person_id, "people.manage")
+    _require_manage(person)
+    reactivate(person)
+    flash(f"{person.name} can sign in again.", "success")
+    return redirect(url_for("auth.person", person_id=person.id))
+
+
+def _require_manage(person: User) -> None:
+    """A manager may not change an admin's account."""
+    if person.role not in assignable_roles(current_user):
+        abort(403)

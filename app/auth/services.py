@@ -1,0 +1,79 @@
+"""The rules for adding people and changing their access, shared by the views and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.auth.policy import assignable_roles, can_see_service
+from app.auth.sessions import end_all_sessions
+from app.extensions import db
+from app.models import Role, User
+
+
+class PersonError(ValueError):
+    """A rule was broken; `field` names the form field the message belongs beside."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def email_taken(email: str) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(User).where(User.email == email.strip().lower())
+        )
+        > 0
+    )
+
+
+def add_person(
+    actor: User | None,
+    *,
+    name: str,
+    email: str,
+    role: Role,
+    service_id: int,
+    password: str,
+    started_on: date | None = None,
+) -> User:
+    """Create an account. `actor` None means the command line, which may do anything."""
+    if actor is not None:
+        if role not in assignable_roles(actor):
+            raise PersonError("role", "You cannot give that role.")
+        if not can_see_service(actor, service_id):
+            raise PersonError("service_id", "Choose one of your services.")
+    if email_taken(email):
+        raise PersonError("email", "Someone already uses that email address.")
+    person = User(
+        name=name.strip(), email=email, role=role, service_id=service_id, started_on=started_on
+    )
+    person.set_password(password)
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def change_role(actor: User, person: User, role: Role) -> None:
+    if person.id == actor.id:
+        raise PersonError("role", "You cannot change your own role. Ask another manager.")
+    if role not in assignable_roles(actor):
+        raise PersonError("role", "You cannot give that role.")
+    person.role = role
+    db.session.commit()
+
+
+def deactivate(actor: User, person: User) -> None:
+    """Stop someone signing in, and end every session they have open now."""
+    if person.id == actor.id:
+        raise PersonError("active", "You cannot deactivate your own account.")
+    person.active = False
+    db.session.commit()
+    end_all_sessions(person)
+
+
+def reactivate(person: User) -> None:
+    person.active = True
+    db.session.commit()

@@ -1,0 +1,77 @@
+"""Server-side sign-in sessions.
+
+The browser's cookie carries a random token, never the user id; the database keeps only
+its hash. That lets logout, deactivation or an admin end a login at once, everywhere,
+and gives every sign-in a fresh identifier.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import SignInSession, User, utcnow
+from app.models.people import hash_token
+
+# Refresh last_seen_at at most this often, so reading pages does not write every time.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def start_session(user: User) -> str:
+    """Open a new sign-in session for `user` and return its token for the cookie."""
+    token = SignInSession.new_token()
+    db.session.add(SignInSession(user_id=user.id, token_hash=hash_token(token)))
+    db.session.commit()
+    user.sign_in_token = token
+    return token
+
+
+def _expired(record: SignInSession) -> bool:
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+    return now - record.last_seen_at > idle or now - record.created_at > absolute
+
+
+def load_session_user(token: str) -> User | None:
+    """The active user behind `token`, or None if the session ended, expired or is unknown."""
+    record = db.session.scalars(
+        select(SignInSession).where(
+            SignInSession.token_hash == hash_token(token), SignInSession.ended_at.is_(None)
+        )
+    ).first()
+    if record is None or not record.user.active:
+        return None
+    if _expired(record):
+        record.ended_at = utcnow()
+        db.session.commit()
+        return None
+    if utcnow() - record.last_seen_at > _TOUCH_EVERY:
+        record.last_seen_at = utcnow()
+        db.session.commit()
+    user = record.user
+    user.sign_in_token = token
+    return user
+
+
+def end_session(token: str) -> None:
+    db.session.execute(
+        update(SignInSession)
+        .where(SignInSession.token_hash == hash_token(token), SignInSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    db.session.commit()
+
+
+def end_all_sessions(user: User) -> int:
+    """End every open session of `user`; returns how many were open."""
+    result = db.session.execute(
+        update(SignInSession)
+        .where(SignInSession.user_id == user.id, SignInSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount

@@ -1,0 +1,69 @@
+"""Command-line tasks: `flask --app wsgi seed-demo` and `flask --app wsgi create-user`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.auth.forms import PASSWORD_MIN
+from app.auth.services import PersonError, add_person
+from app.extensions import db
+from app.models import Organisation, Role, Service, ServiceKind
+from app.seed import DEMO_PASSWORD, seed_demo
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Create the demo organisation, services, people and content (safe to run twice)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("seed-demo refuses to run in production.")
+    logins = seed_demo()
+    click.echo(f"Demo data ready. Every demo login uses the password: {DEMO_PASSWORD}")
+    for email, role, service in logins:
+        click.echo(f"  {email:<26} {role:<11} {service}")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value)
+@click.option("--organisation", required=True, help="Created if it does not exist.")
+@click.option("--service", required=True, help="Created if it does not exist.")
+@click.option(
+    "--service-kind",
+    type=click.Choice([k.value for k in ServiceKind]),
+    default=ServiceKind.CARE_HOME.value,
+)
+@click.password_option(help=f"At least {PASSWORD_MIN} characters.")
+def create_user_command(email, name, role, organisation, service, service_kind, password) -> None:
+    """Create an account for a real deployment (the first admin, typically)."""
+    if len(password) < PASSWORD_MIN:
+        raise click.ClickException(f"Use a password of at least {PASSWORD_MIN} characters.")
+    org = db.session.scalars(select(Organisation).where(Organisation.name == organisation)).first()
+    if org is None:
+        org = Organisation(name=organisation)
+        db.session.add(org)
+        db.session.flush()
+    svc = db.session.scalars(
+        select(Service).where(Service.organisation_id == org.id, Service.name == service)
+    ).first()
+    if svc is None:
+        svc = Service(organisation_id=org.id, name=service, kind=ServiceKind(service_kind))
+        db.session.add(svc)
+        db.session.flush()
+    try:
+        add_person(
+            None, name=name, email=email, role=Role(role), service_id=svc.id, password=password
+        )
+    except PersonError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {email} ({role}) at {service}.")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_user_command)

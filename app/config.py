@@ -1,0 +1,82 @@
+"""Settings read from the environment, with safe defaults for development.
+
+Production refuses to start without a real SECRET_KEY and DATABASE_URL; development
+generates a secret into the instance folder on first run so `make run` just works.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _development_secret(instance_path: Path) -> str:
+    """Read, or create once, a random secret kept in the instance folder (never in git)."""
+    secret_file = instance_path / "secret_key"
+    if secret_file.exists():
+        return secret_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    secret_file.write_text(secret)
+    secret_file.chmod(0o600)
+    return secret
+
+
+def build_config(env: str, instance_path: Path) -> dict:
+    """Return the settings for `env` ("development", "testing" or "production")."""
+    production = env == "production"
+    database_url = os.environ.get("DATABASE_URL")
+    secret_key = os.environ.get("SECRET_KEY")
+    if production and not secret_key:
+        raise RuntimeError("SECRET_KEY must be set in production.")
+    if production and not database_url:
+        raise RuntimeError("DATABASE_URL must be set in production.")
+    redis_url = os.environ.get("REDIS_URL")
+    absolute_hours = _int("SESSION_ABSOLUTE_HOURS", 12)
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret_key or _development_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url
+        or f"sqlite:///{instance_path / 'learnloop.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        # Sign-in throttling: only failed attempts count (see auth.views).
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_FAILURES_PER_ACCOUNT": os.environ.get(
+            "LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes"
+        ),
+        "LOGIN_FAILURES_PER_ADDRESS": os.environ.get(
+            "LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes"
+        ),
+        # Server-side sessions: idle and absolute limits.
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
+        "SESSION_ABSOLUTE_HOURS": absolute_hours,
+        "REMEMBER_COOKIE_DURATION": timedelta(hours=absolute_hours),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=absolute_hours),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_NAME": "__Host-remember" if production else "remember_token",
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "TESTING": env == "testing",
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }

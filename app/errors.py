@@ -1,0 +1,74 @@
+"""Friendly error pages: no stack traces, and a stale form keeps what the person typed."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import limiter
+
+# Never echo these back, even to their owner.
+_SECRET_FIELDS = {"csrf_token", "password", "new_password", "confirm_password"}
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    403: ("You do not have access to this page", "If you think you should, ask your manager."),
+    404: ("We cannot find that page", "It may have moved, or the link may be wrong."),
+    405: ("That did not work", "Please go back and try again."),
+    413: ("That was too large to send", "Please send something smaller."),
+    500: (
+        "Sorry, something went wrong on our side",
+        "Nothing you did caused this. Please try again in a minute.",
+    ),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    title, hint = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
+    if _wants_json():
+        return jsonify(error=title), code
+    return render_template("errors/error.html", code=code, title=title, hint=hint), code
+
+
+def _too_many(_error):
+    """Sign-in throttled: say how long to wait, without saying whether the account exists."""
+    limit = limiter.current_limit
+    wait = max(1, math.ceil((limit.reset_at - time.time()) / 60)) if limit else 15
+    if _wants_json():
+        return jsonify(error="Too many attempts", retry_after_minutes=wait), 429
+    return render_template("errors/too_many.html", minutes=wait), 429
+
+
+def _csrf_failed(error: CSRFError):
+    if _wants_json():
+        return jsonify(error="Your session has expired. Please sign in again."), 400
+    kept = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in _SECRET_FIELDS and value.strip()
+    ]
+    return render_template("errors/csrf.html", kept=kept, action=request.path), 400
+
+
+def _server_error(_error):
+    """Unhandled exceptions: log them (Flask does) and show a calm page, never a traceback."""
+    title, hint = MESSAGES[500]
+    if _wants_json():
+        return jsonify(error=title), 500
+    return render_template("errors/error.html", code=500, title=title, hint=hint), 500
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_failed)
+    app.register_error_handler(429, _too_many)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(500, _server_error)

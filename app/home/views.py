@@ -1,0 +1,29 @@
+"""Home and health check."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db, limiter
+from app.home import bp
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("home/index.html", user=current_user)
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    """200 when the database answers; 503 otherwise, so a load balancer stops sending traffic."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,191 @@
+"""Shared fixtures: one app per test run on a freshly migrated database, emptied after each test.
+
+The database is SQLite in a temporary folder, or PostgreSQL when TEST_DATABASE_URL is set
+(`make test` runs the suite on both). The schema comes from the migrations, not create_all,
+so every run also proves the migrations work.
+
+Requests in tests run exactly as in production, each in its own app context: we switch off
+pytest-flask's habit of pushing one request context around the whole test, which would
+share `g` (and so the signed-in user) between requests. Test code that touches the database
+opens `with app.app_context():` itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+import pytest
+from argon2 import PasswordHasher
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+import app.models.people as people_models
+from app import create_app
+from app.extensions import db, limiter
+from app.models import Base, Organisation, Role, Service, ServiceKind, User
+
+PASSWORD = "correct horse battery"  # noqa: S105
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'learnloop-test.sqlite3'}"
+
+
+def _empty_schema(url: str) -> None:
+    """Start from nothing, so the migrations build the whole schema."""
+    if url.startswith("sqlite"):
+        return
+    db.session.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+    db.session.execute(text("CREATE SCHEMA public"))
+    db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    # Cheap hashing keeps the suite fast; production uses argon2-cffi's recommended cost.
+    people_models._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    application = create_app(
+        {
+            "ENV_NAME": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with application.app_context():
+        _empty_schema(database_url)
+        upgrade()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def _push_request_context():
+    """Overrides pytest-flask's fixture of the same name: see the module docstring."""
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _clean_slate(request):
+    """Empty every table and forget rate-limit counts after each test."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608  (our table names)
+        db.session.commit()
+        limiter.reset()
+
+
+class World:
+    """Two services in one organisation and one in another, with a person in each role."""
+
+    def __init__(self):
+        org = Organisation(name="Test Care Group")
+        other_org = Organisation(name="Elsewhere Care")
+        db.session.add_all([org, other_org])
+        db.session.flush()
+        self.willow = Service(
+            organisation_id=org.id, name="Willow House", kind=ServiceKind.CARE_HOME
+        )
+        self.riverside = Service(
+            organisation_id=org.id, name="Riverside", kind=ServiceKind.SUPPORTED_LIVING
+        )
+        self.faraway = Service(
+            organisation_id=other_org.id, name="Faraway", kind=ServiceKind.HOME_CARE
+        )
+        db.session.add_all([self.willow, self.riverside, self.faraway])
+        db.session.flush()
+        self.staff = self.person("carer@willow.example.org", Role.STAFF, self.willow)
+        self.supervisor = self.person("supervisor@willow.example.org", Role.SUPERVISOR, self.willow)
+        self.manager = self.person("manager@willow.example.org", Role.MANAGER, self.willow)
+        self.admin = self.person("admin@willow.example.org", Role.ADMIN, self.willow)
+        self.riverside_manager = self.person(
+            "manager@riverside.example.org", Role.MANAGER, self.riverside
+        )
+        self.riverside_staff = self.person(
+            "carer@riverside.example.org", Role.STAFF, self.riverside
+        )
+        self.faraway_admin = self.person("admin@faraway.example.org", Role.ADMIN, self.faraway)
+        self.faraway_staff = self.person("carer@faraway.example.org", Role.STAFF, self.faraway)
+        db.session.commit()
+        for record in list(db.session.identity_map.values()):
+            db.session.refresh(record)  # load every column, so they read fine once detached
+        db.session.expunge_all()
+
+    def person(self, email: str, role: Role, service: Service, started_on: date | None = None):
+        name = email.split("@")[0].title() + " " + service.name.split()[0]
+        user = User(name=name, email=email, role=role, service_id=service.id, started_on=started_on)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+
+@pytest.fixture
+def world(app) -> World:
+    """Build the test world. Its records are detached: read their columns, not relationships."""
+    with app.app_context():
+        return World()
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD, **extra):
+    """Sign in through the real form, sending the real CSRF token."""
+    page = client.get("/login")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token, **extra}
+    )
+
+
+def post_form(client, url: str, data: dict, *, page_url: str | None = None, **kwargs):
+    """POST `data` to `url` with a CSRF token taken from `page_url` (or the home page)."""
+    page = client.get(page_url or "/")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+@pytest.fixture
+def signed_in(client, world):
+    """Call signed_in(world.manager) to sign that person in on `client`."""
+
+    def _sign_in(user: User):
+        response = sign_in(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _sign_in
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI nothing may be skipped: a skipped test there is a failure."""
+    if os.environ.get("CI") != "true":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter and reporter.stats.get("skipped"):
+        reporter.write_line("CI=true: skipped tests count as failures.", red=True)
+        session.exitstatus = 1
