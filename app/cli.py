@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.audit import verify_chain
 from app.auth.forms import PASSWORD_MIN
 from app.auth.services import PersonError, add_person
 from app.extensions import db
@@ -64,6 +65,25 @@ def create_user_command(email, name, role, organisation, service, service_kind, 
     click.echo(f"Created {email} ({role}) at {service}.")
 
 
+@click.group("audit")
+def audit_group() -> None:
+    """Check the audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Recompute the hash chain; exit 1 if any entry was changed, removed or reordered."""
+    report = verify_chain()
+    if not report.intact:
+        raise click.ClickException(
+            f"The audit trail is broken at entry {report.broken_at} "
+            f"(checked {report.entries} entries)."
+        )
+    click.echo(f"The audit trail is intact: {report.entries} entries checked.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(audit_group)

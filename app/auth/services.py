@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from app.audit import log_event
 from app.auth.policy import assignable_roles, can_see_service
 from app.auth.sessions import end_all_sessions
 from app.extensions import db
@@ -52,6 +53,8 @@ def add_person(
     )
     person.set_password(password)
     db.session.add(person)
+    db.session.flush()
+    log_event("person.added", person, actor=actor, summary={"role": role.value})
     db.session.commit()
     return person
 
@@ -61,6 +64,7 @@ def change_role(actor: User, person: User, role: Role) -> None:
         raise PersonError("role", "You cannot change your own role. Ask another manager.")
     if role not in assignable_roles(actor):
         raise PersonError("role", "You cannot give that role.")
+    log_event("person.role_changed", person, summary={"from": person.role.value, "to": role.value})
     person.role = role
     db.session.commit()
 
@@ -70,10 +74,12 @@ def deactivate(actor: User, person: User) -> None:
     if person.id == actor.id:
         raise PersonError("active", "You cannot deactivate your own account.")
     person.active = False
+    log_event("person.deactivated", person)
     db.session.commit()
     end_all_sessions(person)
 
 
 def reactivate(person: User) -> None:
     person.active = True
+    log_event("person.reactivated", person)
     db.session.commit()

@@ -7,6 +7,7 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from app.audit import log_event
 from app.auth import bp
 from app.auth.forms import SignInForm
 from app.auth.sessions import end_session, load_session_user, start_session
@@ -72,9 +73,13 @@ def login():
             session.clear()  # a fresh session at every sign-in
             start_session(user)
             login_user(user, remember=form.remember.data)
-            db.session.commit()  # keeps a rehashed password if argon2 parameters changed
+            log_event("auth.signed_in", user, actor=user)
+            db.session.commit()  # also keeps a rehashed password if argon2 parameters changed
             return redirect(_safe_next(request.args.get("next")))
         g.sign_in_failed = True
+        if user is not None:
+            log_event("auth.sign_in_failed", user, actor=None)
+            db.session.commit()
         flash(SIGN_IN_FAILED, "error")
     elif request.method == "POST":
         g.sign_in_failed = True
@@ -84,8 +89,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    log_event("auth.signed_out", current_user)
     if current_user.sign_in_token:
-        end_session(current_user.sign_in_token)
+        end_session(current_user.sign_in_token)  # commits the audit entry too
     logout_user()
     session.clear()
     flash("You have signed out. Thank you for today.", "success")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -9,7 +10,7 @@ import textwrap
 import pytest
 import redis
 
-REDIS = "redis://127.0.0.1:6379/15"
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 _SIGN_IN_FROM_A_NEW_PROCESS = textwrap.dedent(
     """

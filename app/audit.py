@@ -1,0 +1,130 @@
+"""Write and check the audit trail.
+
+Call `log_event()` in the same transaction as the change it describes, before commit, so the
+change and its audit entry are saved together or not at all. Never pass an anonymous
+reporter as the actor: pass `actor=None, anonymous=True` and nothing about them is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import User
+from app.models.audit import AuditEntry, AuditHead
+from app.models.base import utcnow
+
+GENESIS = "0" * 64
+_UNSET = object()
+
+
+def request_id() -> str | None:
+    """The id of the current request (from the proxy's X-Request-ID, or made here)."""
+    if not has_request_context():
+        return None
+    if "request_id" not in g:
+        incoming = request.headers.get("X-Request-ID", "")[:64]
+        g.request_id = incoming or uuid.uuid4().hex
+    return g.request_id
+
+
+def _entry_hash(entry: AuditEntry) -> str:
+    fields = [
+        entry.previous_hash, entry.created_at.isoformat(), entry.actor_id, entry.actor_role,
+        entry.service_id, entry.action, entry.record_type, entry.record_id, entry.summary,
+        entry.request_id, entry.channel,
+    ]
+    return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()
+
+
+def _default_actor() -> User | None:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user
+    return None
+
+
+def log_event(
+    action: str,
+    record=None,
+    *,
+    summary: dict | None = None,
+    actor=_UNSET,
+    service_id: int | None = None,
+    anonymous: bool = False,
+    channel: str | None = None,
+) -> AuditEntry:
+    """Append one entry (flushed, not committed). `action` reads like "report.created"."""
+    who = None if anonymous else (_default_actor() if actor is _UNSET else actor)
+    if service_id is None and record is not None:
+        service_id = getattr(record, "service_id", None)
+    head = _lock_head()
+    entry = AuditEntry(
+        created_at=utcnow(),
+        actor_id=who.id if who else None,
+        actor_role=who.role.value if who else None,
+        service_id=service_id,
+        action=action,
+        record_type=type(record).__name__ if record is not None else None,
+        record_id=getattr(record, "id", None),
+        summary=json.dumps(summary or {}, sort_keys=True, default=str),
+        request_id=request_id(),
+        channel=channel or (g.get("channel", "web") if has_request_context() else "cli"),
+        previous_hash=head.last_hash,
+    )
+    entry.entry_hash = _entry_hash(entry)
+    head.last_hash = entry.entry_hash
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _lock_head() -> AuditHead:
+    """Take the write lock on the chain head (creating it on first use) and return it."""
+    updated = db.session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(entries=AuditHead.entries + 1)
+    ).rowcount
+    if not updated:
+        db.session.add(AuditHead(id=1, last_hash=GENESIS, entries=1))
+        db.session.flush()
+    return db.session.get(AuditHead, 1, populate_existing=True)
+
+
+@dataclass
+class ChainReport:
+    entries: int
+    broken_at: int | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(batch: int = 1000) -> ChainReport:
+    """Walk every entry in order, recomputing hashes; report the first entry that does not fit."""
+    expected_previous = GENESIS
+    count = 0
+    last_id = 0
+    while True:
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+        ).all()
+        if not entries:
+            break
+        for entry in entries:
+            count += 1
+            if entry.previous_hash != expected_previous or _entry_hash(entry) != entry.entry_hash:
+                return ChainReport(entries=count, broken_at=entry.id)
+            expected_previous = entry.entry_hash
+            last_id = entry.id
+        db.session.expunge_all()
+    head = db.session.get(AuditHead, 1)
+    if head is not None and head.last_hash != expected_previous:
+        return ChainReport(entries=count, broken_at=last_id)
+    return ChainReport(entries=count)
