@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from argon2 import PasswordHasher
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 import app.models.people as people_models
 from app import create_app
@@ -189,3 +190,37 @@ def pytest_sessionfinish(session, exitstatus):
     if reporter and reporter.stats.get("skipped"):
         reporter.write_line("CI=true: skipped tests count as failures.", red=True)
         session.exitstatus = 1
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counted: client.get(...)`, then assert on `counted.count`.
+
+    Pins the number of queries a page makes, so an N+1 fails a test instead of a server.
+    """
+
+    @contextmanager
+    def _count():
+        with app.app_context():
+            engine = db.engine
+        counter = QueryCounter()
+
+        def on_execute(_conn, _cursor, statement, *_args):
+            counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", on_execute)
+
+    return _count

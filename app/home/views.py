@@ -9,12 +9,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, limiter
 from app.home import bp
+from app.home.panels import panels_for
 
 
 @bp.get("/")
 @login_required
 def index():
-    return render_template("home/index.html", user=current_user)
+    return render_template("home/index.html", user=current_user, panels=panels_for(current_user))
 
 
 @bp.get("/healthz")

@@ -3,8 +3,26 @@
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base, UTCDateTime, utcnow
 from app.models.people import Organisation, Role, Service, ServiceKind, SignInSession, User
+from app.models.reports import (
+    Action,
+    Category,
+    PhysicalHarm,
+    PsychologicalHarm,
+    Report,
+    ReportKind,
+    ReportStatus,
+    TimeBracket,
+)
 
 __all__ = [
+    "Action",
+    "Category",
+    "PhysicalHarm",
+    "PsychologicalHarm",
+    "Report",
+    "ReportKind",
+    "ReportStatus",
+    "TimeBracket",
     "AuditEntry",
     "AuditHead",
     "Base",
