@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.audit import verify_chain
-from app.auth.forms import PASSWORD_MIN
+from app.auth import passwords
+from app.auth.passwords import PASSWORD_MIN
 from app.auth.services import PersonError, add_person
 from app.extensions import db
 from app.models import Organisation, Role, Service, ServiceKind
@@ -42,8 +43,8 @@ def seed_demo_command() -> None:
 @click.password_option(help=f"At least {PASSWORD_MIN} characters.")
 def create_user_command(email, name, role, organisation, service, service_kind, password) -> None:
     """Create an account for a real deployment (the first admin, typically)."""
-    if len(password) < PASSWORD_MIN:
-        raise click.ClickException(f"Use a password of at least {PASSWORD_MIN} characters.")
+    if problem := passwords.problem_with(password, name=name, email=email):
+        raise click.ClickException(problem)
     org = db.session.scalars(select(Organisation).where(Organisation.name == organisation)).first()
     if org is None:
         org = Organisation(name=organisation)
