@@ -84,7 +84,74 @@ def audit_verify_command() -> None:
     click.echo(f"The audit trail is intact: {report.entries} entries checked.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def backup_command(path) -> None:
+    """Write a consistent copy of the whole database (to BACKUP_DIR when no PATH is given)."""
+    from app import backup
+
+    try:
+        written = backup.backup(path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {written}. It holds personal data: store it encrypted.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="This replaces everything in the database. Go on?")
+def restore_command(path) -> None:
+    """Replace the whole database with a backup made by `flask backup`."""
+    from app import backup
+
+    try:
+        backup.restore(path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    report = verify_chain()
+    click.echo(
+        f"Restored from {path}. Audit trail: {report.entries} entries, "
+        + ("intact." if report.intact else f"BROKEN at entry {report.broken_at}.")
+    )
+    if not report.intact:
+        raise click.ClickException("The restored audit trail is broken.")
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Records kept past their retention period."""
+
+
+@retention_group.command("review")
+@with_appcontext
+def retention_review_command() -> None:
+    """List records past their retention period for a person to decide. Deletes nothing."""
+    from app import retention
+
+    due = retention.review()
+    years = current_app.config
+    click.echo(
+        f"Retention: {years['RETENTION_YEARS']} years, serious incidents "
+        f"{years['RETENTION_SERIOUS_YEARS']} years."
+    )
+    if not due:
+        click.echo("Nothing is past its retention period.")
+        return
+    for record in due:
+        serious = " (serious)" if record.serious else ""
+        click.echo(
+            f"  {record.label} #{record.record_id}{serious}: dated {record.dated.isoformat()}, "
+            f"service {record.service_id}"
+        )
+    click.echo(f"{len(due)} records are past their retention period. Nothing was deleted.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(retention_group)
