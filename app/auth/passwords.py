@@ -18,8 +18,9 @@ PASSWORD_SUGGESTED = 15
 PASSWORD_MAX = 128
 # zxcvbn scores 0 (too guessable) to 4 (very unguessable). 3 means "safely unguessable".
 MINIMUM_SCORE = 3
-# zxcvbn's cost grows with length; anything longer than this is plenty strong anyway.
-_CHECKED_LENGTH = 100
+# zxcvbn refuses longer input (its cost grows with length); the first 72 characters of a
+# longer passphrase decide.
+_CHECKED_LENGTH = 72
 
 HINT = (
     f"At least {PASSWORD_MIN} characters; {PASSWORD_SUGGESTED} or more is better. "

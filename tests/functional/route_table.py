@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from app.extensions import db
 from app.models import Role, User
 
+
 @dataclass(frozen=True)
 class Access:
     public: bool = False
@@ -25,12 +26,16 @@ class Access:
     records: dict[str, Callable[[int, int], int]] = field(default_factory=dict)
     example: dict[str, str] = field(default_factory=dict)  # URL values for public routes
 
+
 PUBLIC = Access(public=True)
+
 
 def at_least(role: Role, **records: Callable[[int, int], int]) -> Access:
     return Access(role=role, records=records)
 
+
 _made = 0
+
 
 def a_person(service_id: int, _owner_id: int) -> int:
     """A care worker in that service (the record of people admin)."""
@@ -45,6 +50,7 @@ def a_person(service_id: int, _owner_id: int) -> int:
     db.session.add(person)
     db.session.flush()
     return person.id
+
 
 ROUTES: dict[str, Access] = {
     "static": Access(public=True, example={"filename": "css/app.css"}),
@@ -64,5 +70,4 @@ ROUTES: dict[str, Access] = {
     "auth.reactivate_person": at_least(Role.MANAGER, person_id=a_person),
     "auth.end_person_sessions": at_least(Role.ADMIN, person_id=a_person),
     "admin.audit": at_least(Role.ADMIN),
-
 }

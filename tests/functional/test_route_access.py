@@ -56,9 +56,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, world):
                 if method != "GET" or (rule.arguments - set(access.example)):
                     continue
                 response = client.get(_url(app, rule.endpoint, access.example))
-                if response.status_code >= 500 or "/login?" in response.headers.get(
-                    "Location", ""
-                ):
+                if response.status_code >= 500 or "/login?" in response.headers.get("Location", ""):
                     problems.append((method, rule.rule, response.status_code))
                 continue
             values = _make_records(app, access, world.willow.id, world.staff.id)

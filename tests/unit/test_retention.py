@@ -1,4 +1,4 @@
-"""The retention review lists records past their period for a person to decide, and deletes nothing."""
+"""The retention review lists records past their period for a person to decide; deletes nothing."""
 
 from __future__ import annotations
 
