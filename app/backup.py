@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404  (fixed argument lists, never a shell)
+
+# subprocess runs pg_dump and pg_restore with fixed argument lists, never through a shell.
+import subprocess  # nosec B404
 from datetime import UTC, datetime
 from pathlib import Path
 
