@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMPS := .stamps
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast setup serve db demo lint e2e clean
+.PHONY: run test test-fast test-faults setup serve db demo lint bandit e2e clean
 
 run: setup db demo serve
 
@@ -15,6 +15,11 @@ test: setup
 ## Only the fast tests (SQLite, no browser): for the edit-test loop.
 test-fast: setup
 	$(PY) -m pytest -q tests/unit tests/functional
+
+## The slow fault tests: two gunicorn workers writing SQLite at once, a private PostgreSQL
+## restarted under load (needs root and the PostgreSQL server binaries). CI runs them.
+test-faults: setup
+	$(PY) -m pytest -q tests/faults
 
 setup: $(STAMPS)/python $(STAMPS)/assets
 
@@ -42,6 +47,9 @@ serve:
 
 lint: setup
 	$(PY) -m ruff check .
+
+bandit: setup
+	$(PY) -m bandit -q -c pyproject.toml --severity-level medium --confidence-level low -r app
 
 e2e: setup
 	$(PY) -m pytest -q tests/e2e

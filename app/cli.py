@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.audit import verify_chain
-from app.auth.forms import PASSWORD_MIN
+from app.auth import passwords
+from app.auth.passwords import PASSWORD_MIN
 from app.auth.services import PersonError, add_person
 from app.extensions import db
 from app.models import Organisation, Role, Service, ServiceKind
@@ -42,8 +43,8 @@ def seed_demo_command() -> None:
 @click.password_option(help=f"At least {PASSWORD_MIN} characters.")
 def create_user_command(email, name, role, organisation, service, service_kind, password) -> None:
     """Create an account for a real deployment (the first admin, typically)."""
-    if len(password) < PASSWORD_MIN:
-        raise click.ClickException(f"Use a password of at least {PASSWORD_MIN} characters.")
+    if problem := passwords.problem_with(password, name=name, email=email):
+        raise click.ClickException(problem)
     org = db.session.scalars(select(Organisation).where(Organisation.name == organisation)).first()
     if org is None:
         org = Organisation(name=organisation)
@@ -83,7 +84,74 @@ def audit_verify_command() -> None:
     click.echo(f"The audit trail is intact: {report.entries} entries checked.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def backup_command(path) -> None:
+    """Write a consistent copy of the whole database (to BACKUP_DIR when no PATH is given)."""
+    from app import backup
+
+    try:
+        written = backup.backup(path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {written}. It holds personal data: store it encrypted.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="This replaces everything in the database. Go on?")
+def restore_command(path) -> None:
+    """Replace the whole database with a backup made by `flask backup`."""
+    from app import backup
+
+    try:
+        backup.restore(path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    report = verify_chain()
+    click.echo(
+        f"Restored from {path}. Audit trail: {report.entries} entries, "
+        + ("intact." if report.intact else f"BROKEN at entry {report.broken_at}.")
+    )
+    if not report.intact:
+        raise click.ClickException("The restored audit trail is broken.")
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Records kept past their retention period."""
+
+
+@retention_group.command("review")
+@with_appcontext
+def retention_review_command() -> None:
+    """List records past their retention period for a person to decide. Deletes nothing."""
+    from app import retention
+
+    due = retention.review()
+    years = current_app.config
+    click.echo(
+        f"Retention: {years['RETENTION_YEARS']} years, serious incidents "
+        f"{years['RETENTION_SERIOUS_YEARS']} years."
+    )
+    if not due:
+        click.echo("Nothing is past its retention period.")
+        return
+    for record in due:
+        serious = " (serious)" if record.serious else ""
+        click.echo(
+            f"  {record.label} #{record.record_id}{serious}: dated {record.dated.isoformat()}, "
+            f"service {record.service_id}"
+        )
+    click.echo(f"{len(due)} records are past their retention period. Nothing was deleted.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(retention_group)

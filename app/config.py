@@ -53,19 +53,25 @@ def build_config(env: str, instance_path: Path) -> dict:
         or f"sqlite:///{instance_path / 'learnloop.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
-        # Sign-in throttling: only failed attempts count (see auth.views).
+        # Sign-in throttling: only failed attempts count (see auth.views). Each limit is a
+        # ladder, so the wait grows with the failures (a minute, then ten, then an hour)
+        # instead of a long lockout that someone could use to keep staff out.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_FAILURES_PER_ACCOUNT": os.environ.get(
-            "LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes"
+            "LOGIN_FAILURES_PER_ACCOUNT", "5 per minute; 10 per 10 minutes; 20 per hour"
         ),
         "LOGIN_FAILURES_PER_ADDRESS": os.environ.get(
-            "LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes"
+            "LOGIN_FAILURES_PER_ADDRESS", "30 per 5 minutes; 100 per hour"
         ),
         # Server-side sessions: idle and absolute limits.
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
         "SESSION_ABSOLUTE_HOURS": absolute_hours,
+        # Records kept this many years before `flask retention review` lists them.
+        "RETENTION_YEARS": _int("RETENTION_YEARS", 10),
+        "RETENTION_SERIOUS_YEARS": _int("RETENTION_SERIOUS_YEARS", 20),
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR") or str(instance_path / "backups"),
         "REMEMBER_COOKIE_DURATION": timedelta(hours=absolute_hours),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=absolute_hours),
         "SESSION_COOKIE_HTTPONLY": True,

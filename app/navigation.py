@@ -28,6 +28,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("reports.queue", "Reports to review", Role.MANAGER),
     NavItem("governance.dashboard", "Dashboard", Role.MANAGER),
     NavItem("auth.people", "People", Role.MANAGER),
+    NavItem("admin.audit", "Audit trail", Role.ADMIN),
+    NavItem("auth.account", "My account"),
 )
 
 

@@ -11,6 +11,9 @@ ran=()
 echo "== Lint (ruff)"
 $PY -m ruff check .
 
+echo "== Security lint (bandit: no medium or high findings)"
+$PY -m bandit -q -c pyproject.toml --severity-level medium --confidence-level low -r app
+
 echo "== Tests on SQLite"
 $PY -m pytest -q tests/unit tests/functional
 ran+=("SQLite")
@@ -33,6 +36,10 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "!! PostgreSQL does not answer at $PG_URL: the PostgreSQL run is SKIPPED." >&2
 fi
+
+echo "== Fault tests (concurrent SQLite writers, PostgreSQL restart under load)"
+$PY -m pytest -q tests/faults
+ran+=("fault tests")
 
 if [ ! -x "$CHROMIUM" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   echo "== Installing Debian's chromium for the browser tests"

@@ -7,10 +7,9 @@ from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from app.auth.passwords import HINT as PASSWORD_HINT
+from app.auth.passwords import PASSWORD_MAX, PASSWORD_MIN
 from app.models import Role
-
-PASSWORD_MIN = 8
-PASSWORD_MAX = 128
 
 
 class SignInForm(FlaskForm):
@@ -70,10 +69,61 @@ class PersonForm(FlaskForm):
                 message=f"Use at least {PASSWORD_MIN} characters.",
             ),
         ],
-        description=f"At least {PASSWORD_MIN} characters. They can change it later.",
+        description=PASSWORD_HINT + " They can change it later.",
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=role_choices())
+
+
+class TwoStepForm(FlaskForm):
+    """The second step of signing in, for people who turned on two-step sign-in."""
+
+    code = StringField(
+        "Code from your authenticator app",
+        validators=[InputRequired("Enter the 6-digit code from your app."), Length(max=20)],
+        description="Or one of your recovery codes, if you do not have your phone.",
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "text",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Your current password",
+        validators=[InputRequired("Enter your current password."), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[InputRequired("Choose a new password."), Length(max=PASSWORD_MAX)],
+        description=PASSWORD_HINT,
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        "New password again",
+        validators=[InputRequired("Type the new password again.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class TurnOnTwoStepForm(FlaskForm):
+    code = StringField(
+        "The 6-digit code your app shows now",
+        validators=[InputRequired("Enter the 6-digit code from your app."), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class TurnOffTwoStepForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your password."), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )

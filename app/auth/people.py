@@ -8,8 +8,15 @@ from sqlalchemy import select
 
 from app.auth import bp
 from app.auth.forms import PersonForm, RoleForm, choices, role_choices
-from app.auth.policy import assignable_roles, get_or_404, in_scope, require, services_for
-from app.auth.services import PersonError, add_person, change_role, deactivate, reactivate
+from app.auth.policy import assignable_roles, can, get_or_404, in_scope, require, services_for
+from app.auth.services import (
+    PersonError,
+    add_person,
+    change_role,
+    deactivate,
+    end_sessions_for,
+    reactivate,
+)
 from app.extensions import db
 from app.models import Role, User
 
@@ -79,6 +86,7 @@ def person(person_id: int):
         person=person,
         form=form,
         assignable_roles=assignable_roles(current_user),
+        can_end_sessions=can(current_user, "people.end_sessions"),
     )
 
 
@@ -110,3 +118,18 @@ def _require_manage(person: User) -> None:
     """A manager may not change an admin's account."""
     if person.role not in assignable_roles(current_user):
         abort(403)
+
+
+@bp.post("/people/<int:person_id>/end-sessions")
+@login_required
+def end_person_sessions(person_id: int):
+    """Admins only: sign someone out on every device (say, after a lost phone)."""
+    person = get_or_404(User, person_id, "people.end_sessions")
+    ended = end_sessions_for(current_user, person)
+    flash(
+        f"{person.name} is signed out on every device ({ended} open)."
+        if ended
+        else f"{person.name} was not signed in anywhere.",
+        "success",
+    )
+    return redirect(url_for("auth.person", person_id=person.id))

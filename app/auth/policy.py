@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, Role] = {
     "people.view": Role.MANAGER,
     "people.manage": Role.MANAGER,
     "people.grant_admin": Role.ADMIN,
+    "people.end_sessions": Role.ADMIN,
+    "audit.view": Role.ADMIN,
     "services.all": Role.ADMIN,
 }
 

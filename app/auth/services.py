@@ -7,8 +7,9 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.audit import log_event
+from app.auth import passwords
 from app.auth.policy import assignable_roles, can_see_service
-from app.auth.sessions import end_all_sessions
+from app.auth.sessions import end_all_sessions, end_other_sessions
 from app.extensions import db
 from app.models import Role, User
 
@@ -51,7 +52,10 @@ def add_person(
     person = User(
         name=name.strip(), email=email, role=role, service_id=service_id, started_on=started_on
     )
-    person.set_password(password)
+    try:
+        passwords.set_password(person, password)
+    except passwords.PasswordError as error:
+        raise PersonError("password", str(error)) from error
     db.session.add(person)
     db.session.flush()
     log_event("person.added", person, actor=actor, summary={"role": role.value})
@@ -83,3 +87,29 @@ def reactivate(person: User) -> None:
     person.active = True
     log_event("person.reactivated", person)
     db.session.commit()
+
+
+class PasswordChangeError(PersonError):
+    pass
+
+
+def change_own_password(user: User, *, current: str, new: str, again: str) -> None:
+    """Change `user`'s own password and sign out their other devices."""
+    if not user.check_password(current):
+        raise PasswordChangeError("current_password", "That is not your current password.")
+    if new != again:
+        raise PasswordChangeError("confirm_password", "The two new passwords are different.")
+    try:
+        passwords.set_password(user, new)
+    except passwords.PasswordError as error:
+        raise PasswordChangeError("new_password", str(error)) from error
+    log_event("auth.password_changed", user)
+    db.session.commit()
+    end_other_sessions(user)
+
+
+def end_sessions_for(actor: User, person: User) -> int:
+    """An admin signs someone out everywhere (a lost phone, a shared password)."""
+    log_event("person.sessions_ended", person)
+    db.session.commit()
+    return end_all_sessions(person)

@@ -75,3 +75,19 @@ def end_all_sessions(user: User) -> int:
     )
     db.session.commit()
     return result.rowcount
+
+
+def end_other_sessions(user: User) -> int:
+    """End every open session of `user` except the one they are using now."""
+    keep = hash_token(user.sign_in_token) if user.sign_in_token else ""
+    result = db.session.execute(
+        update(SignInSession)
+        .where(
+            SignInSession.user_id == user.id,
+            SignInSession.ended_at.is_(None),
+            SignInSession.token_hash != keep,
+        )
+        .values(ended_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount

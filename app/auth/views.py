@@ -3,13 +3,15 @@ so a shared tablet signing in a whole shift from one address is never blocked.""
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.audit import log_event
-from app.auth import bp
-from app.auth.forms import SignInForm
+from app.auth import bp, twofactor
+from app.auth.forms import SignInForm, TwoStepForm
 from app.auth.sessions import end_session, load_session_user, start_session
 from app.extensions import db, limiter, login_manager
 from app.models import User
@@ -70,12 +72,16 @@ def login():
             select(User).where(User.email == form.email.data.strip().lower())
         ).first()
         if user and user.active and user.check_password(form.password.data):
-            session.clear()  # a fresh session at every sign-in
-            start_session(user)
-            login_user(user, remember=form.remember.data)
-            log_event("auth.signed_in", user, actor=user)
-            db.session.commit()  # also keeps a rehashed password if argon2 parameters changed
-            return redirect(_safe_next(request.args.get("next")))
+            if user.totp_secret:
+                db.session.commit()  # keeps a rehashed password
+                session.clear()
+                session[_PENDING] = {
+                    "user": user.id,
+                    "at": time.time(),
+                    "remember": bool(form.remember.data),
+                }
+                return redirect(url_for("auth.two_step", next=request.args.get("next")))
+            return _complete_sign_in(user, remember=form.remember.data)
         g.sign_in_failed = True
         if user is not None:
             log_event("auth.sign_in_failed", user, actor=None)
@@ -84,6 +90,68 @@ def login():
     elif request.method == "POST":
         g.sign_in_failed = True
     return render_template("auth/login.html", form=form)
+
+
+def _complete_sign_in(user: User, *, remember: bool, how: str = "password"):
+    session.clear()  # a fresh session at every sign-in
+    start_session(user)
+    login_user(user, remember=remember)
+    log_event("auth.signed_in", user, actor=user, summary={"with": how})
+    db.session.commit()  # also keeps a rehashed password if argon2 parameters changed
+    return redirect(_safe_next(request.args.get("next")))
+
+
+# The second step must follow the first within this many seconds.
+_PENDING = "two_step_pending"
+_PENDING_SECONDS = 300
+
+
+def _pending_user() -> User | None:
+    pending = session.get(_PENDING)
+    if not pending or time.time() - pending.get("at", 0) > _PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("user"))
+    return user if user and user.active and user.totp_secret else None
+
+
+def _pending_key() -> str:
+    pending = session.get(_PENDING) or {}
+    return f"two-step:{pending.get('user')}"
+
+
+_two_step_per_account = limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_pending_key,
+    methods=["POST"],
+    deduct_when=_sign_in_failed,
+    scope="two-step-account",
+)
+
+
+@bp.route("/login/two-step", methods=["GET", "POST"])
+@_per_address
+@_two_step_per_account
+def two_step():
+    """Second step for people with two-step sign-in: a code from their app or a recovery code."""
+    user = _pending_user()
+    if user is None:
+        session.pop(_PENDING, None)
+        flash("Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    form = TwoStepForm()
+    if form.validate_on_submit():
+        how = twofactor.verify(user, form.code.data)
+        if how:
+            remember = session[_PENDING].get("remember", False)
+            return _complete_sign_in(user, remember=remember, how=how)
+        db.session.rollback()
+        g.sign_in_failed = True
+        log_event("auth.two_step_failed", user, actor=None)
+        db.session.commit()
+        form.code.errors.append("That code did not work. Codes change every 30 seconds.")
+    elif request.method == "POST":
+        g.sign_in_failed = True
+    return render_template("auth/two_step.html", form=form)
 
 
 @bp.post("/logout")

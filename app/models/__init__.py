@@ -13,12 +13,14 @@ from app.models.reports import (
     ReportStatus,
     TimeBracket,
 )
+from app.models.security import RecoveryCode
 
 __all__ = [
     "Action",
     "Category",
     "PhysicalHarm",
     "PsychologicalHarm",
+    "RecoveryCode",
     "Report",
     "ReportKind",
     "ReportStatus",

@@ -1,0 +1,19 @@
+"""Filters for the audit trail. Plain GET forms, so a filtered page can be bookmarked."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search: it changes nothing
+
+    action = SelectField("What happened", validate_choice=False)
+    person = SelectField("Who did it", validate_choice=False)
+    service = SelectField("Service", validate_choice=False)
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)

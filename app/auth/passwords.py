@@ -1,0 +1,60 @@
+"""Password rules, in one place: every screen and command that sets a password calls
+`set_password()` (people admin, `flask create-user`, change my password, and later
+invitations and resets).
+
+The rules follow NCSC and OWASP ASVS level 2: at least 8 characters (15 suggested), long
+passphrases welcome (up to 128 characters), no composition rules, and common or guessable
+passwords refused with zxcvbn, which also checks the person's own name and email.
+"""
+
+from __future__ import annotations
+
+from zxcvbn import zxcvbn
+
+from app.models import User
+
+PASSWORD_MIN = 8
+PASSWORD_SUGGESTED = 15
+PASSWORD_MAX = 128
+# zxcvbn scores 0 (too guessable) to 4 (very unguessable). 3 means "safely unguessable".
+MINIMUM_SCORE = 3
+# zxcvbn refuses longer input (its cost grows with length); the first 72 characters of a
+# longer passphrase decide.
+_CHECKED_LENGTH = 72
+
+HINT = (
+    f"At least {PASSWORD_MIN} characters; {PASSWORD_SUGGESTED} or more is better. "
+    "A few unrelated words make a strong password that is easy to remember."
+)
+
+
+class PasswordError(ValueError):
+    """The password breaks a rule; the message says what to do, in plain words."""
+
+
+def problem_with(password: str, *, name: str = "", email: str = "") -> str | None:
+    """Why `password` cannot be used, or None when it is fine."""
+    if len(password) < PASSWORD_MIN:
+        return f"Use at least {PASSWORD_MIN} characters."
+    if len(password) > PASSWORD_MAX:
+        return f"Use {PASSWORD_MAX} characters or fewer."
+    personal = [part for part in [name, email, *name.split(), email.split("@")[0]] if part]
+    result = zxcvbn(password[:_CHECKED_LENGTH], user_inputs=personal)
+    if result["score"] < MINIMUM_SCORE:
+        return (
+            "That password is too easy to guess. Try a few unrelated words, "
+            "like a short sentence only you would think of."
+        )
+    return None
+
+
+def check(password: str, *, name: str = "", email: str = "") -> None:
+    """Raise PasswordError when `password` cannot be used."""
+    if problem := problem_with(password, name=name, email=email):
+        raise PasswordError(problem)
+
+
+def set_password(user: User, password: str) -> None:
+    """Check `password` against the rules and store its argon2id hash on `user` (no commit)."""
+    check(password, name=user.name or "", email=user.email or "")
+    user.set_password(password)

@@ -1,0 +1,73 @@
+"""Who may reach every route: one line per endpoint. test_route_access.py walks app.url_map
+and fails on any endpoint missing here, so a new page is classified before it ships.
+
+Add a line when you add a route:
+- `PUBLIC`                                   anyone, signed in or not
+- `at_least(Role.X)`                         signed in, role X or above; others get 403
+- `at_least(Role.X, record_id=make_thing)`   the same, for a route taking a record id: the
+  test also opens a record of another service (and organisation) and expects 404 or 403.
+  `make_thing(service_id, owner_id)` creates a record in that service belonging to that
+  person (where records have an owner) and returns its id; it runs in an app context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.extensions import db
+from app.models import Role, User
+
+
+@dataclass(frozen=True)
+class Access:
+    public: bool = False
+    role: Role | None = None
+    records: dict[str, Callable[[int, int], int]] = field(default_factory=dict)
+    example: dict[str, str] = field(default_factory=dict)  # URL values for public routes
+
+
+PUBLIC = Access(public=True)
+
+
+def at_least(role: Role, **records: Callable[[int, int], int]) -> Access:
+    return Access(role=role, records=records)
+
+
+_made = 0
+
+
+def a_person(service_id: int, _owner_id: int) -> int:
+    """A care worker in that service (the record of people admin)."""
+    global _made
+    _made += 1
+    person = User(
+        name=f"Route Check {_made}",
+        email=f"route-check-{_made}@example.org",
+        role=Role.STAFF,
+        service_id=service_id,
+    )
+    db.session.add(person)
+    db.session.flush()
+    return person.id
+
+
+ROUTES: dict[str, Access] = {
+    "static": Access(public=True, example={"filename": "css/app.css"}),
+    "home.healthz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.two_step": PUBLIC,  # the second sign-in step; it sends you back without a first
+    "home.index": at_least(Role.STAFF),
+    "auth.logout": at_least(Role.STAFF),
+    "auth.account": at_least(Role.STAFF),
+    "auth.change_password": at_least(Role.STAFF),
+    "auth.two_step_setup": at_least(Role.MANAGER),
+    "auth.two_step_off": at_least(Role.STAFF),
+    "auth.people": at_least(Role.MANAGER),
+    "auth.new_person": at_least(Role.MANAGER),
+    "auth.person": at_least(Role.MANAGER, person_id=a_person),
+    "auth.deactivate_person": at_least(Role.MANAGER, person_id=a_person),
+    "auth.reactivate_person": at_least(Role.MANAGER, person_id=a_person),
+    "auth.end_person_sessions": at_least(Role.ADMIN, person_id=a_person),
+    "admin.audit": at_least(Role.ADMIN),
+}
