@@ -37,9 +37,17 @@ def request_id() -> str | None:
 
 def _entry_hash(entry: AuditEntry) -> str:
     fields = [
-        entry.previous_hash, entry.created_at.isoformat(), entry.actor_id, entry.actor_role,
-        entry.service_id, entry.action, entry.record_type, entry.record_id, entry.summary,
-        entry.request_id, entry.channel,
+        entry.previous_hash,
+        entry.created_at.isoformat(),
+        entry.actor_id,
+        entry.actor_role,
+        entry.service_id,
+        entry.action,
+        entry.record_type,
+        entry.record_id,
+        entry.summary,
+        entry.request_id,
+        entry.channel,
     ]
     return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()
 

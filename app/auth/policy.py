@@ -26,6 +26,13 @@ PERMISSIONS: dict[str, Role] = {
     "people.manage": Role.MANAGER,
     "people.grant_admin": Role.ADMIN,
     "services.all": Role.ADMIN,
+    "governance.dashboard": Role.MANAGER,
+    "governance.evidence": Role.MANAGER,
+    "meetings.view": Role.STAFF,
+    "meetings.record": Role.SUPERVISOR,
+    "pulse.answer": Role.STAFF,
+    "pulse.results": Role.MANAGER,
+    "board.view": Role.STAFF,
 }
 
 
