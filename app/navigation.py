@@ -27,6 +27,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("supervision.observe", "Observe", Role.SUPERVISOR),
     NavItem("reports.queue", "Reports to review", Role.MANAGER),
     NavItem("governance.dashboard", "Dashboard", Role.MANAGER),
+    NavItem("governance.meetings", "Meetings", Role.SUPERVISOR),
     NavItem("auth.people", "People", Role.MANAGER),
     NavItem("admin.audit", "Audit trail", Role.ADMIN),
     NavItem("auth.account", "My account"),

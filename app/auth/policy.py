@@ -28,6 +28,14 @@ PERMISSIONS: dict[str, Role] = {
     "people.end_sessions": Role.ADMIN,
     "audit.view": Role.ADMIN,
     "services.all": Role.ADMIN,
+    "governance.dashboard": Role.MANAGER,
+    "governance.evidence": Role.MANAGER,
+    "meetings.view": Role.STAFF,
+    "meetings.record": Role.SUPERVISOR,
+    "pulse.answer": Role.STAFF,
+    "pulse.results": Role.MANAGER,
+    "board.view": Role.STAFF,
+    "board.manage": Role.MANAGER,
 }
 
 

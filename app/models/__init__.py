@@ -2,6 +2,14 @@
 
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base, UTCDateTime, utcnow
+from app.models.governance import (
+    Meeting,
+    MeetingKind,
+    MeetingLearningItem,
+    PulseParticipation,
+    PulseResponse,
+    YouSaidWeDid,
+)
 from app.models.people import Organisation, Role, Service, ServiceKind, SignInSession, User
 from app.models.reports import (
     Action,
@@ -16,6 +24,12 @@ from app.models.reports import (
 from app.models.security import RecoveryCode
 
 __all__ = [
+    "Meeting",
+    "MeetingKind",
+    "MeetingLearningItem",
+    "PulseParticipation",
+    "PulseResponse",
+    "YouSaidWeDid",
     "Action",
     "Category",
     "PhysicalHarm",

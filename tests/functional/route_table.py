@@ -52,6 +52,25 @@ def a_person(service_id: int, _owner_id: int) -> int:
     return person.id
 
 
+def a_meeting(service_id: int, owner_id: int) -> int:
+    """A team meeting of that service, recorded by `owner_id`."""
+    from datetime import date
+
+    from app.models import Meeting, MeetingKind
+
+    meeting = Meeting(
+        service_id=service_id,
+        kind=MeetingKind.TEAM,
+        held_on=date(2026, 1, 5),
+        title="Route check meeting",
+        minutes="",
+        recorded_by_id=owner_id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting.id
+
+
 ROUTES: dict[str, Access] = {
     "static": Access(public=True, example={"filename": "css/app.css"}),
     "home.healthz": PUBLIC,
@@ -70,4 +89,15 @@ ROUTES: dict[str, Access] = {
     "auth.reactivate_person": at_least(Role.MANAGER, person_id=a_person),
     "auth.end_person_sessions": at_least(Role.ADMIN, person_id=a_person),
     "admin.audit": at_least(Role.ADMIN),
+    "governance.dashboard": at_least(Role.MANAGER),
+    "governance.evidence_pack": at_least(Role.MANAGER),
+    "governance.evidence_pdf": at_least(Role.MANAGER),
+    "governance.evidence_zip": at_least(Role.MANAGER),
+    "governance.meetings": at_least(Role.STAFF),
+    "governance.new_meeting": at_least(Role.SUPERVISOR),
+    "governance.meeting": at_least(Role.STAFF, meeting_id=a_meeting),
+    "governance.pulse": at_least(Role.STAFF),
+    "governance.pulse_summary": at_least(Role.MANAGER),
+    "governance.board": at_least(Role.STAFF),
+    "governance.add_to_board": at_least(Role.MANAGER),
 }

@@ -1,0 +1,293 @@
+"""Dashboard, evidence pack, meetings, staff pulse and the "you said, we did" board."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.audit import log_event
+from app.auth.forms import choices
+from app.auth.policy import can, get_or_404, in_scope, require, services_for
+from app.extensions import db
+from app.governance import bp, evidence
+from app.governance.charts import render_chart
+from app.governance.figures import figures_for, today
+from app.governance.forms import MeetingForm, PulseForm, YouSaidWeDidForm
+from app.governance.services import (
+    PULSE_QUESTIONS,
+    PULSE_SCALE,
+    GovernanceError,
+    add_you_said_we_did,
+    answer_pulse,
+    choose_scope,
+    has_answered_pulse,
+    pulse_results,
+    record_meeting,
+)
+from app.home.panels import home_panel
+from app.models import (
+    Meeting,
+    MeetingKind,
+    Report,
+    ReportStatus,
+    Role,
+    User,
+    YouSaidWeDid,
+    utcnow,
+)
+
+
+def _choice():
+    return choose_scope(
+        current_user,
+        request.args.get("service"),
+        request.args.get("start"),
+        request.args.get("end"),
+    )
+
+
+@bp.get("/dashboard")
+@login_required
+@require("governance.dashboard")
+def dashboard():
+    choice = _choice()
+    figures = figures_for(choice.scope)
+    context = {
+        "choice": choice,
+        "figures": figures,
+        "render_chart": render_chart,
+        "services": services_for(current_user),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render_template("governance/_dashboard_panels.html", **context)
+    return render_template("governance/dashboard.html", **context)
+
+
+@bp.get("/evidence")
+@login_required
+@require("governance.evidence")
+def evidence_pack():
+    choice = _choice()
+    pack = evidence.build_pack(choice)
+    log_event(
+        "evidence.viewed", None, summary=evidence.describe(choice), service_id=choice.service_id
+    )
+    db.session.commit()
+    return render_template(
+        "governance/evidence.html",
+        pack=pack,
+        render_chart=render_chart,
+        services=services_for(current_user),
+    )
+
+
+@bp.get("/evidence/pack.pdf")
+@login_required
+@require("governance.evidence")
+def evidence_pdf():
+    choice = _choice()
+    pdf = evidence.render_pdf(evidence.build_pack(choice))
+    log_event(
+        "evidence.exported",
+        None,
+        summary={**evidence.describe(choice), "format": "pdf"},
+        service_id=choice.service_id,
+    )
+    db.session.commit()
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{evidence.filename(choice)}.pdf"'},
+    )
+
+
+@bp.get("/evidence/pack.zip")
+@login_required
+@require("governance.evidence")
+def evidence_zip():
+    choice = _choice()
+    archive = evidence.render_zip(evidence.build_pack(choice))
+    log_event(
+        "evidence.exported",
+        None,
+        summary={**evidence.describe(choice), "format": "csv"},
+        service_id=choice.service_id,
+    )
+    db.session.commit()
+    return Response(
+        archive,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{evidence.filename(choice)}.zip"'},
+    )
+
+
+# -- Meetings ---------------------------------------------------------------------------------
+
+
+@bp.get("/meetings")
+@login_required
+@require("meetings.view")
+def meetings():
+    listed = db.session.scalars(
+        select(Meeting)
+        .where(in_scope(current_user, Meeting.service_id))
+        .order_by(Meeting.held_on.desc())
+        .limit(100)
+    ).all()
+    return render_template(
+        "governance/meetings.html",
+        meetings=listed,
+        can_record=current_user.has_role(Role.SUPERVISOR),
+    )
+
+
+def _meeting_form() -> MeetingForm:
+    form = MeetingForm()
+    staff = db.session.scalars(
+        select(User)
+        .where(User.service_id == current_user.service_id, User.active.is_(True))
+        .order_by(User.name)
+    ).all()
+    form.attendees.choices = choices((u.id, u.name) for u in staff)
+    recent = db.session.scalars(
+        select(Report)
+        .where(
+            Report.service_id == current_user.service_id,
+            Report.status.in_((ReportStatus.LEARNING_SHARED, ReportStatus.CLOSED)),
+            Report.created_at >= _months_ago(3),
+        )
+        .order_by(Report.created_at.desc())
+        .limit(30)
+    ).all()
+    form.reports.choices = choices(
+        (r.id, f"{r.category.label}, {r.created_at:%d %b}: {r.description[:60]}") for r in recent
+    )
+    return form
+
+
+def _months_ago(months: int):
+    return utcnow() - timedelta(days=31 * months)
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@login_required
+@require("meetings.record")
+def new_meeting():
+    form = _meeting_form()
+    if form.validate_on_submit():
+        try:
+            meeting = record_meeting(
+                current_user,
+                service_id=current_user.service_id,
+                kind=MeetingKind(form.kind.data),
+                held_on=form.held_on.data,
+                title=form.title.data,
+                minutes=form.minutes.data,
+                attendee_ids=form.attendees.data or [],
+                report_ids=form.reports.data or [],
+                themes=(form.themes.data or "").splitlines(),
+            )
+        except GovernanceError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash("Meeting saved. Thank you for sharing the learning.", "success")
+            return redirect(url_for("governance.meeting", meeting_id=meeting.id))
+    return render_template("governance/meeting_form.html", form=form)
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@login_required
+def meeting(meeting_id: int):
+    record = get_or_404(Meeting, meeting_id, "meetings.view")
+    return render_template("governance/meeting.html", meeting=record)
+
+
+# -- Staff pulse ------------------------------------------------------------------------------
+
+
+@bp.route("/pulse", methods=["GET", "POST"])
+@login_required
+@require("pulse.answer")
+def pulse():
+    form = PulseForm()
+    if has_answered_pulse(current_user):
+        return render_template("governance/pulse_done.html")
+    if form.validate_on_submit():
+        try:
+            answer_pulse(current_user, {key: getattr(form, key).data for key in PULSE_QUESTIONS})
+        except GovernanceError as error:
+            flash(str(error), "error")
+        return render_template("governance/pulse_done.html", just_answered=True)
+    return render_template("governance/pulse.html", form=form)
+
+
+@bp.get("/pulse/results")
+@login_required
+@require("pulse.results")
+def pulse_summary():
+    choice = _choice()
+    return render_template(
+        "governance/pulse_results.html",
+        quarters=pulse_results(choice.scope.service_ids),
+        questions=PULSE_QUESTIONS,
+        scale=PULSE_SCALE,
+    )
+
+
+# -- You said, we did -------------------------------------------------------------------------
+
+
+@bp.get("/you-said-we-did")
+@login_required
+@require("board.view")
+def board():
+    return _board_page(YouSaidWeDidForm())
+
+
+@bp.post("/you-said-we-did")
+@login_required
+@require("board.manage")
+def add_to_board():
+    form = YouSaidWeDidForm()
+    if form.validate_on_submit():
+        try:
+            add_you_said_we_did(
+                current_user,
+                you_said=form.you_said.data,
+                we_did=form.we_did.data,
+                changed_on=form.changed_on.data,
+            )
+        except GovernanceError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash("Added to the board.", "success")
+            return redirect(url_for("governance.board"))
+    return _board_page(form)
+
+
+def _board_page(form: YouSaidWeDidForm):
+    entries = db.session.scalars(
+        select(YouSaidWeDid)
+        .where(in_scope(current_user, YouSaidWeDid.service_id))
+        .order_by(YouSaidWeDid.changed_on.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "governance/board.html",
+        entries=entries,
+        form=form,
+        can_add=can(current_user, "board.manage"),
+    )
+
+
+@home_panel("governance/_home_panel.html", order=80)
+def pulse_and_board_panel(user: User):
+    """Staff: a nudge to answer this month's pulse. Managers: the dashboard link."""
+    return {
+        "pulse_due": not has_answered_pulse(user),
+        "is_leader": user.has_role(Role.MANAGER),
+        "today": today(),
+    }

@@ -1,0 +1,44 @@
+"""The manager changes the dashboard's range in a real browser: the panels swap, the page stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import TABLET, assert_accessible, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_manager_changes_the_range_without_a_full_reload(make_page, demo):
+    page = make_page(TABLET)
+    sign_in(page, "manager@willow.demo")
+    page.goto("/dashboard")
+    assert_accessible(page)
+    page.evaluate("window.stillTheSamePage = true")
+    first = page.locator(".lead").first.inner_text()
+    page.get_by_label("From (month)").fill("2026-01")
+    page.get_by_label("From (month)").dispatch_event("change")
+    page.wait_for_function(
+        "document.querySelector('#dashboard-panels .lead').innerText.startsWith('2026-01')"
+    )
+    assert page.evaluate("window.stillTheSamePage") is True  # no full page load happened
+    assert page.locator("#dashboard-panels .lead").inner_text() != first
+    assert "start=2026-01" in page.url  # the range can be bookmarked
+    page.get_by_text("Show as table").first.click()
+    assert page.get_by_role("table").first.is_visible()
+    assert_accessible(page)
+
+
+def test_staff_answer_the_pulse_on_a_phone(make_page, demo):
+    page = make_page()
+    sign_in(page, "carer@riverside.demo")
+    page.get_by_role("link", name="Answer the staff pulse").click()
+    assert_accessible(page)
+    for question in (
+        "I feel safe to report mistakes.",
+        "When I report, I hear back.",
+        "We talk about what went wrong without blame.",
+    ):
+        page.get_by_role("group", name=question).get_by_label("Agree", exact=True).check()
+    page.get_by_role("button", name="Send my answers").click()
+    assert "Your answers are in." in page.get_by_role("main").inner_text()
