@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, Role] = {
     "people.manage": Role.MANAGER,
     "people.grant_admin": Role.ADMIN,
     "services.all": Role.ADMIN,
+    "mail.problems": Role.MANAGER,
 }
 
 

@@ -2,6 +2,15 @@
 
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base, UTCDateTime, utcnow
+from app.models.notifications import (
+    AccountLink,
+    EmailPreference,
+    EmailTopic,
+    LinkPurpose,
+    MailStatus,
+    Notification,
+    OutboundEmail,
+)
 from app.models.people import Organisation, Role, Service, ServiceKind, SignInSession, User
 from app.models.reports import (
     Action,
@@ -15,6 +24,13 @@ from app.models.reports import (
 )
 
 __all__ = [
+    "AccountLink",
+    "EmailPreference",
+    "EmailTopic",
+    "LinkPurpose",
+    "MailStatus",
+    "Notification",
+    "OutboundEmail",
     "Action",
     "Category",
     "PhysicalHarm",
