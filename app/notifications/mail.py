@@ -148,7 +148,8 @@ def _deliver_one(message_id: int) -> str | None:
             message.next_attempt_at = utcnow() + timedelta(minutes=5)
             db.session.commit()
             return None
-        log.info(
+        # Warning level, so the default logging set-up shows it in the development console.
+        log.warning(
             "Email (no MAIL_SERVER set) to %s: %s\n%s",
             message.to_address,
             message.subject,
