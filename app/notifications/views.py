@@ -135,7 +135,8 @@ def open_notification(notification_id: int):
 def settings():
     form = ChoicesForm()
     if form.validate_on_submit():
-        wanted = {EmailTopic(v) for v in request.form.getlist("topic") if v in EmailTopic}
+        known = {topic.value for topic in EmailTopic}
+        wanted = {EmailTopic(v) for v in request.form.getlist("topic") if v in known}
         save_choices(current_user, wanted)
         flash("Your email choices are saved.", "success")
         return redirect(url_for("notifications.settings"))
