@@ -93,7 +93,9 @@ def _header_count():
 @login_required
 def index():
     return render_template(
-        "notifications/index.html", notifications=notifications_for(current_user)
+        "notifications/index.html",
+        notifications=notifications_for(current_user),
+        manager_role=Role.MANAGER,
     )
 
 

@@ -169,3 +169,14 @@ def test_production_without_a_mail_server_keeps_mail_waiting(app, world, monkeyp
     with app.app_context():
         deliver_due()
     assert stored(app, message_id).status is MailStatus.PENDING
+
+
+def test_home_page_tells_managers_when_emails_failed(app, world):
+    message_id = queue(app, world, to="bounced@willow.example.org")
+    with app.app_context():
+        db.session.get(OutboundEmail, message_id).status = MailStatus.FAILED
+        db.session.commit()
+    home = client_for(app, world.manager).get("/").get_data(as_text=True)
+    assert "1 email could not be sent" in home
+    other = client_for(app, world.riverside_manager).get("/").get_data(as_text=True)
+    assert "could not be sent" not in other
