@@ -8,11 +8,13 @@ turn safety-alert emails off):
   follow-up answers say so, or `restrictive_practice_recorded` for such a record);
 - a report that may need a duty of candour step or a CQC notification (severe or fatal harm,
   severe psychological harm, an abuse allegation, police involvement);
-- `safeguarding_escalation_overdue`: an escalation still outstanding past its limit.
+- `safeguarding_escalation_overdue`: an escalation still outstanding past its limit (at most
+  once a day per escalation while the last alert is unread, so an hourly check can resend it).
 One report that meets several rules makes one alert that lists every reason.
 
 The reporter is told when their report gets thanks or learning (`report_feedback_given`), in
 the app and by email if they chose; an anonymous report (reporter_id None) notifies nobody.
+Send it as `report_feedback_given.send(report, feedback="thanks")` or `feedback="learning"`.
 
 Senders: report signals send a `Report`. The safeguarding signals are sent by a feature being
 built alongside this one; we assume the sender has `id`, `service_id`, and a `label` (short,
@@ -25,18 +27,30 @@ where, and a link.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
 from app import events
 from app.extensions import db
-from app.models import Category, EmailTopic, PhysicalHarm, PsychologicalHarm, Report, Service
+from app.models import (
+    Category,
+    EmailTopic,
+    Notification,
+    PhysicalHarm,
+    PsychologicalHarm,
+    Report,
+    Service,
+    utcnow,
+)
 from app.notifications.mail import path_to
 from app.notifications.services import managers_of, tell
 
 log = logging.getLogger("learnloop.alerts")
 
+REPEAT_AFTER = timedelta(hours=24)
 MODERATE_OR_WORSE = {PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL}
 PSYCH_MODERATE_OR_WORSE = {PsychologicalHarm.MODERATE, PsychologicalHarm.SEVERE}
 UNPLANNED_WORDS = ("unplanned", "informal", "not in plan", "not_in_plan")
@@ -91,10 +105,39 @@ def reasons_for(report: Report) -> list[str]:
     return reasons
 
 
-def alert_managers(service_id: int, *, kind: str, headline: str, reasons: list[str], link: str):
+def _told_recently(user_id: int, kind: str, link: str) -> bool:
+    """True when `user_id` already has an unread alert of this kind about this link from the
+    last day, so a reminder sent every hour by a scheduled check does not flood anyone."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.kind == kind,
+                Notification.link == link,
+                Notification.read_at.is_(None),
+                Notification.created_at >= utcnow() - REPEAT_AFTER,
+            )
+        )
+        > 0
+    )
+
+
+def alert_managers(
+    service_id: int,
+    *,
+    kind: str,
+    headline: str,
+    reasons: list[str],
+    link: str,
+    once_a_day: bool = False,
+):
     """Tell the service's managers now, in the app and by email (which they cannot turn off)."""
     service = db.session.get(Service, service_id)
     for manager in managers_of(service_id):
+        if once_a_day and _told_recently(manager.id, kind, link):
+            continue
         tell(
             manager,
             kind=kind,
@@ -200,6 +243,7 @@ def on_escalation_overdue(record, **_extra) -> None:
         headline="A safeguarding escalation is overdue",
         reasons=[_record_label(record, "Safeguarding escalation") + " is past its time limit"],
         link=_record_link(record),
+        once_a_day=True,
     )
 
 

@@ -17,8 +17,6 @@ def failed_emails(user: User) -> dict | None:
     failed = db.session.scalar(
         select(func.count())
         .select_from(OutboundEmail)
-        .where(
-            in_scope(user, OutboundEmail.service_id), OutboundEmail.status == MailStatus.FAILED
-        )
+        .where(in_scope(user, OutboundEmail.service_id), OutboundEmail.status == MailStatus.FAILED)
     )
     return {"failed": failed} if failed else None

@@ -244,3 +244,12 @@ def test_anonymous_reporters_are_never_notified_by_name(app, world):
     with app.app_context():
         assert db.session.scalars(select(Notification)).all() == []
         assert db.session.scalars(select(OutboundEmail)).all() == []
+
+
+def test_an_overdue_escalation_is_repeated_at_most_once_a_day_while_unread(app, world):
+    with app.app_context():
+        for _ in range(3):  # e.g. an hourly check
+            events.safeguarding_escalation_overdue.send(record(world.willow, url="/esc/7"))
+        events.safeguarding_escalation_overdue.send(record(world.willow, url="/esc/8"))
+    assert len(notes_for(app, world.manager)) == 2
+    assert len(emails_to(app, world.manager)) == 2

@@ -214,3 +214,10 @@ def test_passwords_must_match_and_be_long_enough(app, world, mailbox):
     mismatch = choose_password(newcomer, link, "a long password", confirm="another one")
     assert "The two passwords are different" in mismatch.get_data(as_text=True)
     assert newcomer.get(link).status_code == 200  # not used up by mistakes
+
+
+def test_reset_requests_are_limited_per_address(app, world, monkeypatch):
+    monkeypatch.setitem(app.config, "RESET_REQUESTS_PER_ADDRESS", "2 per 15 minutes")
+    client = app.test_client()
+    codes = [_reset_page(client, f"someone{n}@example.org").status_code for n in range(3)]
+    assert codes == [200, 200, 429]
