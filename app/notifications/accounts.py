@@ -89,6 +89,11 @@ def use_link(link: AccountLink, password: str) -> User:
     ).rowcount
     if not spent:  # someone used it a moment ago
         raise ValueError("This link has already been used.")
+    db.session.execute(  # any other open link for this person stops working too
+        update(AccountLink)
+        .where(AccountLink.user_id == link.user_id, AccountLink.used_at.is_(None))
+        .values(expires_at=now)
+    )
     user = link.user
     user.set_password(password)
     log_event(f"person.{link.purpose.value}_used", user, actor=user)

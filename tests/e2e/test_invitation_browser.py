@@ -45,3 +45,28 @@ def test_new_starter_joins_from_the_invitation_email_on_their_phone(app, make_pa
     assert starter.get_by_role("button", name="Sign out").is_visible()
     assert_accessible(starter)
 
+
+
+def test_manager_checks_notifications_choices_and_a_csv_file_on_a_small_phone(
+    make_page, demo, tmp_path
+):
+    page = make_page(viewport={"width": 320, "height": 640})
+    sign_in(page, "manager@willow.demo")
+    page.get_by_role("link", name="Notifications").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Notifications"
+    assert_accessible(page)
+    page.get_by_role("button", name="Mark all as read").click()
+    assert "You are all caught up." in page.content()
+    page.get_by_role("link", name="Email choices").click()
+    assert page.get_by_label("Safety alerts for my service").is_disabled()
+    assert_accessible(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"page scrolls sideways at narrow width ({width}px)"
+
+    csv_file = tmp_path / "staff.csv"
+    csv_file.write_text("name,email,role,start date\nAda,ada@willow.demo,Wizard,\n")
+    page.goto("/people/import")
+    page.get_by_label("CSV file").set_input_files(csv_file)
+    page.get_by_role("button", name="Check the file").click()
+    assert "1 row needs changing" in page.get_by_role("alert").inner_text()
+    assert_accessible(page)

@@ -221,3 +221,14 @@ def test_reset_requests_are_limited_per_address(app, world, monkeypatch):
     client = app.test_client()
     codes = [_reset_page(client, f"someone{n}@example.org").status_code for n in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_setting_a_password_cancels_every_other_open_link(app, world, mailbox):
+    client = signed_in_client(app, world.manager)
+    invite(client, world)
+    _reset_page(app.test_client(), "nia@willow.example.org")
+    deliver(app)
+    invitation = mailbox.link_in(mailbox.to("nia@willow.example.org")[0], "/welcome/")
+    reset_link = mailbox.link_in(mailbox.to("nia@willow.example.org")[1], "/reset/")
+    assert choose_password(app.test_client(), reset_link).status_code == 302
+    assert app.test_client().get(invitation).status_code == 410
