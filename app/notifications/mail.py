@@ -203,12 +203,21 @@ def build_message(message: OutboundEmail, sender: str) -> EmailMessage:
 
 
 def send_over_smtp(message: OutboundEmail, config) -> None:
-    """Open one SMTP connection, upgrade it with STARTTLS when configured, log in, send."""
-    with smtplib.SMTP(
-        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT_SECONDS"]
-    ) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls(context=ssl.create_default_context())
+    """Open one SMTP connection, secure it, log in, send.
+
+    Port 465 means TLS from the first byte (SMTPS); otherwise MAIL_USE_TLS upgrades the
+    connection with STARTTLS. Certificates are always checked.
+    """
+    context = ssl.create_default_context()
+    server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+    timeout = config["MAIL_TIMEOUT_SECONDS"]
+    if port == 465:
+        connection = smtplib.SMTP_SSL(server, port, timeout=timeout, context=context)
+    else:
+        connection = smtplib.SMTP(server, port, timeout=timeout)
+    with connection as smtp:
+        if port != 465 and config["MAIL_USE_TLS"]:
+            smtp.starttls(context=context)
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(build_message(message, config["MAIL_FROM"]))

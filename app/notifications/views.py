@@ -102,7 +102,19 @@ def index():
 @bp.post("/notifications/<int:notification_id>/read")
 @login_required
 def read(notification_id: int):
+    """Mark one read. htmx gets the card back and the header count, out of band."""
     mark_read(current_user, notification_id)
+    if request.htmx:
+        note = db.session.scalars(
+            select(Notification).where(
+                Notification.id == notification_id, Notification.user_id == current_user.id
+            )
+        ).first()
+        if note is None:
+            abort(404)
+        card = render_template("notifications/_notification.html", note=note)
+        header = render_template("notifications/_header_link.html", oob=True)
+        return card + header
     return redirect(url_for("notifications.index"))
 
 

@@ -46,7 +46,6 @@ def test_new_starter_joins_from_the_invitation_email_on_their_phone(app, make_pa
     assert_accessible(starter)
 
 
-
 def test_manager_checks_notifications_choices_and_a_csv_file_on_a_small_phone(
     make_page, demo, tmp_path
 ):
@@ -55,7 +54,14 @@ def test_manager_checks_notifications_choices_and_a_csv_file_on_a_small_phone(
     page.get_by_role("link", name="Notifications").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Notifications"
     assert_accessible(page)
-    page.get_by_role("button", name="Mark all as read").click()
+    header_link = page.locator("#header-notifications")
+    assert "1 new" in header_link.inner_text()
+    page.get_by_role("button", name="Mark as read", exact=True).click()  # htmx, in place
+    page.wait_for_function(
+        "!document.querySelector('#header-notifications').textContent.includes('new')"
+    )
+    assert "Read ·" in page.locator(".notification-list").inner_text()
+    page.reload()
     assert "You are all caught up." in page.content()
     page.get_by_role("link", name="Email choices").click()
     assert page.get_by_label("Safety alerts for my service").is_disabled()

@@ -184,3 +184,19 @@ def test_mail_send_command_delivers_the_outbox(app, world, mailbox):
     assert mailbox.to("carer@willow.example.org")
     with app.app_context():
         assert deliver_due()["sent"] == 0
+
+
+def test_marking_read_with_htmx_returns_the_card_and_the_new_header_count(app, world):
+    first, _second = give(app, world.staff, "First news", "Second news")
+    staff = client_for(app, world.staff)
+    response = post_form(
+        staff,
+        f"/notifications/{first}/read",
+        {},
+        page_url="/notifications",
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="notification-{first}"' in html and "Read ·" in html
+    assert 'hx-swap-oob="true"' in html and "1 new" in html
