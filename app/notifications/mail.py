@@ -31,7 +31,7 @@ import ssl
 import threading
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 
 from flask import Flask, current_app, has_request_context, request, url_for
 from sqlalchemy import event, or_, select, update
@@ -196,6 +196,7 @@ def build_message(message: OutboundEmail, sender: str) -> EmailMessage:
     email["From"] = sender
     email["To"] = message.to_address
     email["Subject"] = message.subject
+    email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(domain="learnloop")
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body)
