@@ -55,11 +55,13 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.governance import bp as governance_bp
     from app.home import bp as home_bp
+    from app.notifications import bp as notifications_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(governance_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_commands(app: Flask) -> None:

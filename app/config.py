@@ -85,4 +85,29 @@ def build_config(env: str, instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "TESTING": env == "testing",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        **_mail_settings(env),
+    }
+
+
+def _mail_settings(env: str) -> dict:
+    """Email: SMTP, links in emails, invitation and reset lifetimes (see app/notifications)."""
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int("MAIL_PORT", 587),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "LearnLoop <no-reply@learnloop.invalid>"),
+        "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 20),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 6),
+        "MAIL_RETRY_BASE_SECONDS": _int("MAIL_RETRY_BASE_SECONDS", 60),
+        # Send queued mail in a background thread after each commit; tests switch it off and
+        # deliver explicitly, and `flask mail worker` retries whatever is left either way.
+        "MAIL_SEND_AFTER_COMMIT": _bool("MAIL_SEND_AFTER_COMMIT", env != "testing"),
+        "APP_BASE_URL": os.environ.get("APP_BASE_URL") or None,
+        "INVITATION_HOURS": _int("INVITATION_HOURS", 72),
+        "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
+        "RESET_REQUESTS_PER_ADDRESS": os.environ.get(
+            "RESET_REQUESTS_PER_ADDRESS", "10 per 15 minutes"
+        ),
     }

@@ -26,6 +26,7 @@ import app.models.people as people_models
 from app import create_app
 from app.extensions import db, limiter
 from app.models import Base, Organisation, Role, Service, ServiceKind, User
+from tests.mailbox import LocalMailbox
 
 PASSWORD = "correct horse battery"  # noqa: S105
 
@@ -183,6 +184,21 @@ def signed_in(client, world):
         return client
 
     return _sign_in
+
+
+@pytest.fixture
+def mailbox(app, monkeypatch):
+    """A real SMTP server on 127.0.0.1 that the app sends to for this test; read `.messages`."""
+    server = LocalMailbox().start()
+    for key, value in {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": server.port,
+        "MAIL_USE_TLS": False,
+        "APP_BASE_URL": None,
+    }.items():
+        monkeypatch.setitem(app.config, key, value)
+    yield server
+    server.stop()
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, Role] = {
     "pulse.results": Role.MANAGER,
     "board.view": Role.STAFF,
     "board.manage": Role.MANAGER,
+    "mail.problems": Role.MANAGER,
 }
 
 

@@ -31,6 +31,20 @@ def email_taken(email: str) -> bool:
     )
 
 
+def check_new_person(actor: User | None, *, email: str, role: Role, service_id: int) -> None:
+    """Raise PersonError unless `actor` may add someone with this email, role and service.
+
+    Shared by adding, inviting and importing people. `actor` None means the command line.
+    """
+    if actor is not None:
+        if role not in assignable_roles(actor):
+            raise PersonError("role", "You cannot give that role.")
+        if not can_see_service(actor, service_id):
+            raise PersonError("service_id", "Choose one of your services.")
+    if email_taken(email):
+        raise PersonError("email", "Someone already uses that email address.")
+
+
 def add_person(
     actor: User | None,
     *,
@@ -42,13 +56,7 @@ def add_person(
     started_on: date | None = None,
 ) -> User:
     """Create an account. `actor` None means the command line, which may do anything."""
-    if actor is not None:
-        if role not in assignable_roles(actor):
-            raise PersonError("role", "You cannot give that role.")
-        if not can_see_service(actor, service_id):
-            raise PersonError("service_id", "Choose one of your services.")
-    if email_taken(email):
-        raise PersonError("email", "Someone already uses that email address.")
+    check_new_person(actor, email=email, role=role, service_id=service_id)
     person = User(
         name=name.strip(), email=email, role=role, service_id=service_id, started_on=started_on
     )

@@ -10,6 +10,15 @@ from app.models.governance import (
     PulseResponse,
     YouSaidWeDid,
 )
+from app.models.notifications import (
+    AccountLink,
+    EmailPreference,
+    EmailTopic,
+    LinkPurpose,
+    MailStatus,
+    Notification,
+    OutboundEmail,
+)
 from app.models.people import Organisation, Role, Service, ServiceKind, SignInSession, User
 from app.models.reports import (
     Action,
@@ -30,6 +39,13 @@ __all__ = [
     "PulseParticipation",
     "PulseResponse",
     "YouSaidWeDid",
+    "AccountLink",
+    "EmailPreference",
+    "EmailTopic",
+    "LinkPurpose",
+    "MailStatus",
+    "Notification",
+    "OutboundEmail",
     "Action",
     "Category",
     "PhysicalHarm",

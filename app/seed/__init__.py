@@ -1,6 +1,7 @@
 """Demo data for `flask seed-demo`. Each area adds a function here; all are safe to run twice."""
 
 from app.seed.governance import seed_governance
+from app.seed.notifications import seed_notifications
 from app.seed.people import DEMO_PASSWORD, seed_people
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
@@ -10,4 +11,5 @@ def seed_demo() -> list[tuple[str, str, str]]:
     """Create (or top up) the demo organisation; return (email, role, service) for each login."""
     logins = seed_people()
     seed_governance()
+    seed_notifications()
     return logins

@@ -71,6 +71,33 @@ def a_meeting(service_id: int, owner_id: int) -> int:
     return meeting.id
 
 
+def a_notification(service_id: int, owner_id: int) -> int:
+    """A notification for `owner_id`."""
+    from app.models import Notification
+
+    note = Notification(user_id=owner_id, service_id=service_id, kind="test", message="Hello")
+    db.session.add(note)
+    db.session.flush()
+    return note.id
+
+
+def a_failed_email(service_id: int, _owner_id: int) -> int:
+    """An email of that service that could not be sent."""
+    from app.models import EmailTopic, MailStatus, OutboundEmail
+
+    message = OutboundEmail(
+        service_id=service_id,
+        to_address="someone@example.org",
+        topic=list(EmailTopic)[0],
+        subject="Test",
+        body="Test",
+        status=MailStatus.FAILED,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message.id
+
+
 ROUTES: dict[str, Access] = {
     "static": Access(public=True, example={"filename": "css/app.css"}),
     "home.healthz": PUBLIC,
@@ -100,4 +127,19 @@ ROUTES: dict[str, Access] = {
     "governance.pulse_summary": at_least(Role.MANAGER),
     "governance.board": at_least(Role.STAFF),
     "governance.add_to_board": at_least(Role.MANAGER),
+    "notifications.accept_invitation": Access(public=True, example={"token": "not-a-real-link"}),
+    "notifications.reset": PUBLIC,
+    "notifications.reset_with_link": Access(public=True, example={"token": "not-a-real-link"}),
+    "notifications.dev_mailbox": PUBLIC,  # development only: 404 in production
+    "notifications.index": at_least(Role.STAFF),
+    "notifications.read_all": at_least(Role.STAFF),
+    "notifications.settings": at_least(Role.STAFF),
+    "notifications.read": at_least(Role.STAFF, notification_id=a_notification),
+    "notifications.open_notification": at_least(Role.STAFF, notification_id=a_notification),
+    "notifications.invite": at_least(Role.MANAGER),
+    "notifications.import_upload": at_least(Role.MANAGER),
+    "notifications.import_confirm": at_least(Role.MANAGER),
+    "notifications.reinvite": at_least(Role.MANAGER, person_id=a_person),
+    "notifications.mail_problems": at_least(Role.MANAGER),
+    "notifications.retry_mail": at_least(Role.MANAGER, message_id=a_failed_email),
 }

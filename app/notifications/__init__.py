@@ -1,0 +1,15 @@
+"""Notifications: in-app messages, email (invitations, password reset, alerts, digests).
+
+`cli_group=None` puts this blueprint's commands at the top level: `flask --app wsgi mail ...`.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__, cli_group=None)
+
+from app.notifications import cli, panels, views  # noqa: E402,F401  (they register on import)
+from app.notifications.alerts import connect_signals  # noqa: E402
+from app.notifications.mail import init_mail  # noqa: E402
+
+init_mail()
+connect_signals()

@@ -1,0 +1,256 @@
+"""Safety alerts and feedback notices, sent when other features send the signals in app/events.py.
+
+Rules (each alert goes to the service's managers, in the app and by email; managers cannot
+turn safety-alert emails off):
+- a report of an incident with moderate or worse harm (physical or psychological);
+- a report in the safeguarding category, or `safeguarding_concern_raised`;
+- a restrictive practice that was unplanned or informal (a report in that category whose
+  follow-up answers say so, or `restrictive_practice_recorded` for such a record);
+- a report that may need a duty of candour step or a CQC notification (severe or fatal harm,
+  severe psychological harm, an abuse allegation, police involvement);
+- `safeguarding_escalation_overdue`: an escalation still outstanding past its limit (at most
+  once a day per escalation while the last alert is unread, so an hourly check can resend it).
+One report that meets several rules makes one alert that lists every reason.
+
+The reporter is told when their report gets thanks or learning (`report_feedback_given`), in
+the app and by email if they chose; an anonymous report (reporter_id None) notifies nobody.
+Send it as `report_feedback_given.send(report, feedback="thanks")` or `feedback="learning"`.
+
+Senders: report signals send a `Report`. The safeguarding signals are sent by a feature being
+built alongside this one; we assume the sender has `id`, `service_id`, and a `label` (short,
+non-personal words such as "Physical restraint") or a `kind` with a `.label`, and optionally
+`planned` (False when unplanned) and `url` (its page on this site). Emails never include
+descriptions, names or references of the person supported: only what needs attention,
+where, and a link.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.routing import BuildError
+
+from app import events
+from app.extensions import db
+from app.models import (
+    Category,
+    EmailTopic,
+    Notification,
+    PhysicalHarm,
+    PsychologicalHarm,
+    Report,
+    Service,
+    utcnow,
+)
+from app.notifications.mail import path_to
+from app.notifications.services import managers_of, tell
+
+log = logging.getLogger("learnloop.alerts")
+
+REPEAT_AFTER = timedelta(hours=24)
+MODERATE_OR_WORSE = {PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL}
+PSYCH_MODERATE_OR_WORSE = {PsychologicalHarm.MODERATE, PsychologicalHarm.SEVERE}
+UNPLANNED_WORDS = ("unplanned", "informal", "not in plan", "not_in_plan")
+REPORT_ENDPOINTS = ("reports.review", "reports.show", "reports.detail", "reports.view")
+MY_REPORT_ENDPOINTS = ("reports.mine_detail", "reports.receipt", "reports.mine")
+
+
+def path_for(endpoints: tuple[str, ...], **values) -> str:
+    """The first of `endpoints` that exists (features land in any order), else the list."""
+    for endpoint in endpoints:
+        if endpoint in current_app.view_functions:
+            try:
+                return path_to(endpoint, **values)
+            except BuildError:
+                try:
+                    return path_to(endpoint)
+                except BuildError:
+                    continue
+    return path_to("notifications.index")
+
+
+def _label(value) -> str:
+    return str(getattr(value, "label", value or ""))
+
+
+def _restriction_unplanned(answers: dict) -> bool:
+    if answers.get("planned") is False or answers.get("in_plan") is False:
+        return True
+    text = " ".join(str(v).lower() for v in answers.values())
+    return any(word in text for word in UNPLANNED_WORDS)
+
+
+def reasons_for(report: Report) -> list[str]:
+    """Why managers must hear about `report` now (empty when they need not be alerted)."""
+    reasons = []
+    answers = report.follow_up or {}
+    if report.physical_harm in MODERATE_OR_WORSE or (
+        report.psychological_harm in PSYCH_MODERATE_OR_WORSE
+    ):
+        reasons.append("Someone was harmed (moderate or worse)")
+    if report.category is Category.SAFEGUARDING:
+        reasons.append("A safeguarding concern was raised")
+    if report.category is Category.RESTRICTIVE_PRACTICE and _restriction_unplanned(answers):
+        reasons.append("A restrictive practice was used that was not in the person's plan")
+    if (
+        report.physical_harm in {PhysicalHarm.SEVERE, PhysicalHarm.FATAL}
+        or report.psychological_harm is PsychologicalHarm.SEVERE
+        or report.category is Category.SAFEGUARDING
+        or answers.get("police_involved") in (True, "yes")
+    ):
+        reasons.append("It may need a duty of candour step or a CQC notification")
+    return reasons
+
+
+def _told_recently(user_id: int, kind: str, link: str) -> bool:
+    """True when `user_id` already has an unread alert of this kind about this link from the
+    last day, so a reminder sent every hour by a scheduled check does not flood anyone."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.kind == kind,
+                Notification.link == link,
+                Notification.read_at.is_(None),
+                Notification.created_at >= utcnow() - REPEAT_AFTER,
+            )
+        )
+        > 0
+    )
+
+
+def alert_managers(
+    service_id: int,
+    *,
+    kind: str,
+    headline: str,
+    reasons: list[str],
+    link: str,
+    once_a_day: bool = False,
+):
+    """Tell the service's managers now, in the app and by email (which they cannot turn off)."""
+    service = db.session.get(Service, service_id)
+    for manager in managers_of(service_id):
+        if once_a_day and _told_recently(manager.id, kind, link):
+            continue
+        tell(
+            manager,
+            kind=kind,
+            message=f"{headline} at {service.name}: {'; '.join(reasons)}.",
+            link=link,
+            urgent=True,
+            topic=EmailTopic.SAFETY_ALERT,
+            subject=f"Safety alert at {service.name}: please look today",
+            email_template="notifications/email/alert.txt",
+            service=service,
+            headline=headline,
+            reasons=reasons,
+        )
+
+
+def _safely(handler):
+    """An alert that fails must never break what the sender was doing: log it and move on."""
+
+    def run(sender, **extra):
+        try:
+            handler(sender, **extra)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("Could not send the alert for %r", sender)
+
+    run.__name__ = handler.__name__
+    run.__doc__ = handler.__doc__
+    return run
+
+
+@_safely
+def on_report_submitted(report: Report, **_extra) -> None:
+    reasons = reasons_for(report)
+    if reasons:
+        link = path_for(REPORT_ENDPOINTS, report_id=report.id)
+        alert_managers(
+            report.service_id,
+            kind="report_alert",
+            headline="A report needs you",
+            reasons=reasons,
+            link=link,
+        )
+
+
+@_safely
+def on_feedback_given(report: Report, **extra) -> None:
+    """Thank-you or learning on a report: tell its reporter, unless the report is anonymous."""
+    if report.reporter_id is None or report.anonymous or report.reporter is None:
+        return
+    feedback = extra.get("feedback") or extra.get("kind") or "feedback"
+    what = {"thanks": "a thank-you", "learning": "learning shared"}.get(feedback, "feedback")
+    tell(
+        report.reporter,
+        kind="report_feedback",
+        message=f"Your report from {report.occurred_on:%-d %B} has {what}. Thank you.",
+        link=path_for(MY_REPORT_ENDPOINTS, report_id=report.id),
+        topic=EmailTopic.REPORT_FEEDBACK,
+        subject="Your report has " + what,
+        email_template="notifications/email/feedback.txt",
+        what=what,
+    )
+
+
+def _record_link(record) -> str:
+    return getattr(record, "url", None) or path_to("notifications.index")
+
+
+def _record_label(record, fallback: str) -> str:
+    return _label(getattr(record, "label", None) or getattr(record, "kind", None)) or fallback
+
+
+@_safely
+def on_restrictive_practice(record, **_extra) -> None:
+    planned = getattr(record, "planned", None)
+    words = f"{_label(getattr(record, 'kind', ''))} {getattr(record, 'label', '')}".lower()
+    if planned is False or any(word in words for word in UNPLANNED_WORDS):
+        alert_managers(
+            record.service_id,
+            kind="restrictive_practice",
+            headline="An unplanned restrictive practice was recorded",
+            reasons=[_record_label(record, "Restrictive practice") + " – not in the person's plan"],
+            link=_record_link(record),
+        )
+
+
+@_safely
+def on_safeguarding_concern(record, **_extra) -> None:
+    alert_managers(
+        record.service_id,
+        kind="safeguarding",
+        headline="A safeguarding concern was raised",
+        reasons=[_record_label(record, "Safeguarding concern"), "It may need a CQC notification"],
+        link=_record_link(record),
+    )
+
+
+@_safely
+def on_escalation_overdue(record, **_extra) -> None:
+    alert_managers(
+        record.service_id,
+        kind="escalation_overdue",
+        headline="A safeguarding escalation is overdue",
+        reasons=[_record_label(record, "Safeguarding escalation") + " is past its time limit"],
+        link=_record_link(record),
+        once_a_day=True,
+    )
+
+
+def connect_signals() -> None:
+    """Subscribe to the events (strong references: these handlers live as long as the app)."""
+    events.report_submitted.connect(on_report_submitted, weak=False)
+    events.report_feedback_given.connect(on_feedback_given, weak=False)
+    events.restrictive_practice_recorded.connect(on_restrictive_practice, weak=False)
+    events.safeguarding_concern_raised.connect(on_safeguarding_concern, weak=False)
+    events.safeguarding_escalation_overdue.connect(on_escalation_overdue, weak=False)

@@ -1,0 +1,277 @@
+"""Email over SMTP through an outbox, so sending never blocks or breaks a request.
+
+How a message travels:
+
+1. `queue_email()` adds an `OutboundEmail` row to the current transaction. If the change that
+   caused it rolls back, the email is never sent; if it commits, the email is safely stored.
+2. After the commit, a small background thread (one per commit that queued mail, started by a
+   SQLAlchemy `after_commit` hook) delivers what is due, in its own app context and database
+   session. The request has already answered by then; SMTP being slow or down cannot hurt it.
+   Set `MAIL_SEND_AFTER_COMMIT=false` to turn the thread off (the test suite does).
+3. `flask --app wsgi mail worker` runs the same delivery in a loop (every 30 seconds). Run it
+   beside the web processes in production: it retries failures with exponential backoff
+   (`MAIL_RETRY_BASE_SECONDS` × 2^attempts) and sends anything a crashed thread left behind.
+   `flask --app wsgi mail send` does a single pass (for cron).
+4. After `MAIL_MAX_ATTEMPTS` failures a message is marked failed, with its last error; managers
+   see their service's failures at /mail/problems and can try again.
+
+Each message is claimed with a conditional UPDATE before sending, so several threads, workers
+or app processes never send the same message twice.
+
+Without `MAIL_SERVER`, development and testing write each message to the log and mark it
+"logged"; /dev/mail lists them (404 in production). In production without a server, messages
+stay waiting and an error is logged: nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import threading
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from flask import Flask, current_app, has_request_context, request, url_for
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import EmailTopic, MailStatus, OutboundEmail, User, utcnow
+
+log = logging.getLogger("learnloop.mail")
+
+# A message left "sending" this long (a crashed process) is tried again.
+STALE_SENDING = timedelta(minutes=10)
+
+_threads: list[threading.Thread] = []
+
+
+def queue_email(
+    to: User | str,
+    subject: str,
+    body: str,
+    *,
+    topic: EmailTopic,
+    service_id: int | None = None,
+) -> OutboundEmail:
+    """Add an email to the outbox in the current transaction (the caller commits)."""
+    recipient = to if isinstance(to, User) else None
+    message = OutboundEmail(
+        to_address=recipient.email if recipient else to,
+        recipient_id=recipient.id if recipient else None,
+        service_id=service_id if service_id is not None else getattr(recipient, "service_id", None),
+        topic=topic,
+        subject=subject[:200],
+        body=body,
+        status=MailStatus.PENDING,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.info["mail_queued"] = True
+    return message
+
+
+def path_to(endpoint: str, **values) -> str:
+    """url_for() that also works outside a request (the CLI, the worker, background alerts)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def external_url(path: str) -> str:
+    """An absolute link for an email: APP_BASE_URL, else the address this request came to."""
+    base = current_app.config.get("APP_BASE_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return (base or "http://127.0.0.1:5000").rstrip("/") + path
+
+
+# -- delivery ---------------------------------------------------------------------------------
+
+
+def deliver_due(limit: int = 100) -> dict[str, int]:
+    """Send every message that is due; return how many were sent, logged, retried or failed."""
+    counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
+    now = utcnow()
+    due_ids = db.session.scalars(
+        select(OutboundEmail.id)
+        .where(
+            or_(
+                (OutboundEmail.status == MailStatus.PENDING)
+                & (OutboundEmail.next_attempt_at <= now),
+                (OutboundEmail.status == MailStatus.SENDING)
+                & (OutboundEmail.next_attempt_at <= now - STALE_SENDING),
+            )
+        )
+        .order_by(OutboundEmail.id)
+        .limit(limit)
+    ).all()
+    for message_id in due_ids:
+        outcome = _deliver_one(message_id)
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+def _claim(message_id: int) -> OutboundEmail | None:
+    """Mark one message as being sent, unless another sender got there first."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboundEmail)
+        .where(
+            OutboundEmail.id == message_id,
+            or_(
+                OutboundEmail.status == MailStatus.PENDING,
+                (OutboundEmail.status == MailStatus.SENDING)
+                & (OutboundEmail.next_attempt_at <= now - STALE_SENDING),
+            ),
+        )
+        .values(status=MailStatus.SENDING, next_attempt_at=now)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(OutboundEmail, message_id, populate_existing=True) if claimed else None
+
+
+def _deliver_one(message_id: int) -> str | None:
+    message = _claim(message_id)
+    if message is None:
+        return None
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        if config["ENV_NAME"] == "production":
+            log.error("MAIL_SERVER is not set: email %s is waiting to be sent.", message.id)
+            message.status = MailStatus.PENDING
+            message.next_attempt_at = utcnow() + timedelta(minutes=5)
+            db.session.commit()
+            return None
+        # Warning level, so the default logging set-up shows it in the development console.
+        log.warning(
+            "Email (no MAIL_SERVER set) to %s: %s\n%s",
+            message.to_address,
+            message.subject,
+            message.body,
+        )
+        message.status = MailStatus.LOGGED
+        message.sent_at = utcnow()
+        db.session.commit()
+        return "logged"
+    try:
+        send_over_smtp(message, config)
+    except (OSError, smtplib.SMTPException) as error:
+        return _record_failure(message, error)
+    message.status = MailStatus.SENT
+    message.sent_at = utcnow()
+    message.attempts += 1
+    message.last_error = None
+    db.session.commit()
+    return "sent"
+
+
+def _record_failure(message: OutboundEmail, error: Exception) -> str:
+    config = current_app.config
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:500]
+    if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        message.status = MailStatus.FAILED
+        outcome = "failed"
+        log.error("Gave up on email %s after %s tries: %s", message.id, message.attempts, error)
+    else:
+        delay = config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (message.attempts - 1)
+        message.status = MailStatus.PENDING
+        message.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        outcome = "retry"
+        log.warning(
+            "Email %s failed (try %s), retrying in %ss", message.id, message.attempts, delay
+        )
+    db.session.commit()
+    return outcome
+
+
+def build_message(message: OutboundEmail, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(utcnow())
+    email["Message-ID"] = make_msgid(domain="learnloop")
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.body)
+    return email
+
+
+def send_over_smtp(message: OutboundEmail, config) -> None:
+    """Open one SMTP connection, secure it, log in, send.
+
+    Port 465 means TLS from the first byte (SMTPS); otherwise MAIL_USE_TLS upgrades the
+    connection with STARTTLS. Certificates are always checked.
+    """
+    context = ssl.create_default_context()
+    server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+    timeout = config["MAIL_TIMEOUT_SECONDS"]
+    if port == 465:
+        connection = smtplib.SMTP_SSL(server, port, timeout=timeout, context=context)
+    else:
+        connection = smtplib.SMTP(server, port, timeout=timeout)
+    with connection as smtp:
+        if port != 465 and config["MAIL_USE_TLS"]:
+            smtp.starttls(context=context)
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(build_message(message, config["MAIL_FROM"]))
+
+
+def retry(message: OutboundEmail) -> None:
+    """A manager asked to try a failed message again: it goes back in the queue now."""
+    message.status = MailStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    db.session.info["mail_queued"] = True
+
+
+# -- sending after commit ---------------------------------------------------------------------
+
+
+def _deliver_in_background(app: Flask) -> None:
+    with app.app_context():
+        try:
+            deliver_due()
+        except Exception:  # a background sender must never crash loudly; the worker retries
+            log.exception("Background email delivery failed")
+        finally:
+            db.session.remove()
+
+
+def wait_for_background_delivery() -> None:
+    """Wait for background senders started so far (tests and the CLI use this)."""
+    while _threads:
+        _threads.pop().join()
+
+
+def _after_commit(session: Session) -> None:
+    if not session.info.pop("mail_queued", False):
+        return
+    try:
+        app = current_app._get_current_object()
+    except RuntimeError:
+        return
+    if not app.config.get("MAIL_SEND_AFTER_COMMIT"):
+        return
+    _threads[:] = [t for t in _threads if t.is_alive()]
+    thread = threading.Thread(target=_deliver_in_background, args=(app,), daemon=True)
+    _threads.append(thread)
+    thread.start()
+
+
+def _after_rollback(session: Session, _transaction=None) -> None:
+    session.info.pop("mail_queued", None)
+
+
+def init_mail() -> None:
+    """Start a sender after any commit that queued mail (registered once, for every session)."""
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
