@@ -5,7 +5,10 @@ from app.models.base import Base, UTCDateTime, utcnow
 from app.models.people import Organisation, Role, Service, ServiceKind, SignInSession, User
 from app.models.reports import (
     Action,
+    CandourStep,
     Category,
+    CqcNotification,
+    Factor,
     PhysicalHarm,
     PsychologicalHarm,
     Report,
@@ -16,7 +19,10 @@ from app.models.reports import (
 
 __all__ = [
     "Action",
+    "CandourStep",
     "Category",
+    "CqcNotification",
+    "Factor",
     "PhysicalHarm",
     "PsychologicalHarm",
     "Report",
