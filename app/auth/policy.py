@@ -26,6 +26,8 @@ PERMISSIONS: dict[str, Role] = {
     "people.manage": Role.MANAGER,
     "people.grant_admin": Role.ADMIN,
     "services.all": Role.ADMIN,
+    "reports.create": Role.STAFF,
+    "reports.review": Role.MANAGER,
 }
 
 
