@@ -190,6 +190,7 @@ class Report(Base):
 
     service: Mapped[Service] = relationship()
     reporter: Mapped[User | None] = relationship()
+    repeat_of: Mapped[Report | None] = relationship(remote_side="Report.id")
     actions: Mapped[list[Action]] = relationship(
         back_populates="report", order_by="Action.id", cascade="all, delete-orphan"
     )
