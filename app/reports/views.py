@@ -75,8 +75,10 @@ def create():
         answers["client_id"] = client_id or str(uuid.uuid4())
         return render_template("reports/new.html", **_form_context(answers, invalid.errors))
     except ClientIdConflict:
-        flash("That report was already sent. Here is a fresh form.", "info")
-        return redirect(url_for("reports.new"))
+        # Back button, changed answers, sent again: keep what they typed as a new report.
+        answers["client_id"] = str(uuid.uuid4())
+        flash("Your first report was already sent. Send this one too if it is new.", "info")
+        return render_template("reports/new.html", **_form_context(answers))
     if result.report.anonymous:
         # Shown once, never stored in the session or a URL: answer this POST with the page.
         return render_template(

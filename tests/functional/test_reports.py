@@ -450,3 +450,50 @@ def test_time_to_first_feedback_is_stored(app, world):
         services.give_feedback(report, thanks="Thank you", learning=None)
         assert timedelta(hours=4) < services.time_to_first_feedback(report) < timedelta(hours=6)
         assert report.status is ReportStatus.UNDER_REVIEW
+
+
+def test_the_form_asks_in_the_order_staff_expect(client, signed_in, world):
+    signed_in(world.staff)
+    page = client.get("/report").get_data(as_text=True)
+    order = [
+        "What happened?",
+        "Did it reach the person?",
+        "What kind of event?",
+        "When?",
+        "was anyone hurt?",
+        "More details (optional)",
+        "Report without my name",
+        "Send report",
+    ]
+    positions = [page.index(text) for text in order]
+    assert positions == sorted(positions)
+    assert 'name="description"' in page and "autofocus" in page
+
+
+def test_a_day_in_the_future_is_refused(client, signed_in, world):
+    signed_in(world.staff)
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    response = _report(client, time_bracket="day_shift", occurred_on=tomorrow)
+    assert "The day cannot be in the future." in response.get_data(as_text=True)
+
+
+def test_anonymous_feedback_never_names_the_reporter_to_the_manager(app, client, signed_in, world):
+    signed_in(world.staff)
+    _report(client, anonymous="y")
+    report_id = _only_report(app).id
+    post_form(client, "/logout", {})
+    signed_in(world.manager)
+    page = client.get(f"/reports/{report_id}").get_data(as_text=True)
+    assert "sent by Anonymous" in page and "Carer Willow" not in page
+    response = post_form(client, f"/reports/{report_id}/feedback", {"thanks": "Thank you"})
+    assert "Carer Willow" not in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_changed_answers_on_a_sent_draft_are_kept_not_lost(app, client, signed_in, world):
+    signed_in(world.staff)
+    draft = "0b6b3a57-6f1e-4f0e-8a43-5d4d2b1c9e10"
+    assert _report(client, client_id=draft).status_code == 302
+    again = _report(client, client_id=draft, description="Something else happened")
+    body = again.get_data(as_text=True)
+    assert again.status_code == 200 and ">Something else happened</textarea>" in body
+    assert "already sent" in body and draft not in body
