@@ -96,7 +96,12 @@ class ActionForm(FlaskForm):
     description = StringField(
         "What will change?", validators=[InputRequired("Say what will change."), Length(max=500)]
     )
-    owner_name = StringField("Who will do it?", validators=[Optional(), Length(max=120)])
+    owner_id = SelectField("Who will do it?", choices=[], validators=[Optional()])
+    owner_name = StringField(
+        "Or someone outside LearnLoop",
+        description="For example the pharmacy or the GP practice.",
+        validators=[Optional(), Length(max=120)],
+    )
     due_on = DateField("By when?", validators=[Optional()])
 
 

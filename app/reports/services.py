@@ -597,9 +597,20 @@ def time_to_first_feedback(report: Report) -> timedelta | None:
     return report.first_feedback_at - report.created_at
 
 
+def people_in(service_id: int) -> list[User]:
+    """Active people of a service, who can own an action."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.service_id == service_id, User.active).order_by(User.name)
+        )
+    )
+
+
 def add_action(
     report: Report, *, description: str, owner_id: int | None, owner_name: str | None, due_on
 ) -> Action:
+    if owner_id is not None and owner_id not in {p.id for p in people_in(report.service_id)}:
+        owner_id = None
     action = Action(
         service_id=report.service_id,
         report_id=report.id,

@@ -11,6 +11,7 @@ import uuid
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.auth.forms import choices
 from app.auth.policy import get_or_404, require
 from app.extensions import db, limiter
 from app.models.reports import (
@@ -174,6 +175,14 @@ def _review_form(report: Report) -> ReviewForm:
     return form
 
 
+def _action_form(report: Report) -> ActionForm:
+    form = ActionForm()
+    form.owner_id.choices = choices(
+        [("", "Choose someone")] + [(p.id, p.name) for p in services.people_in(report.service_id)]
+    )
+    return form
+
+
 def _render_review(report, review_form=None, feedback_form=None, action_form=None):
     return render_template(
         "reports/review.html",
@@ -184,7 +193,7 @@ def _render_review(report, review_form=None, feedback_form=None, action_form=Non
             thanks=report.thanks_message,
             learning=report.learning_message or report.learning_outcome,
         ),
-        action_form=action_form or ActionForm(),
+        action_form=action_form or _action_form(report),
         factors={f.value: f.label for f in Factor},
         candour_steps=list(CandourStep),
         follow_ups=services.follow_ups_for(report.category.value),
@@ -244,8 +253,10 @@ def feedback(report_id: int):
             form.thanks.errors.append("Write a thank-you or what we learned.")
         else:
             services.give_feedback(report, thanks=form.thanks.data, learning=form.learning.data)
-            who = "The reporter" if report.anonymous else report.reporter_label
-            flash(f"Sent. {who} will see it in their reports.", "success")
+            if report.anonymous:
+                flash("Sent. The reporter will see it with their receipt code.", "success")
+            else:
+                flash(f"Sent. {report.reporter_label} will see it in their reports.", "success")
             return redirect(url_for("reports.review", report_id=report.id))
     return _render_review(report, feedback_form=form)
 
@@ -254,13 +265,13 @@ def feedback(report_id: int):
 @login_required
 def add_action(report_id: int):
     report = get_or_404(Report, report_id, "reports.review")
-    form = ActionForm()
+    form = _action_form(report)
     if not form.validate_on_submit():
         return _render_review(report, action_form=form)
     services.add_action(
         report,
         description=form.description.data,
-        owner_id=None,
+        owner_id=int(form.owner_id.data) if form.owner_id.data else None,
         owner_name=form.owner_name.data,
         due_on=form.due_on.data,
     )

@@ -108,3 +108,18 @@ def test_bad_answers_are_explained_without_losing_anything(make_page, demo):
     assert_accessible(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
+
+
+def test_without_javascript_the_follow_up_questions_come_by_a_round_trip(make_page, demo):
+    page = make_page(java_script_enabled=False)
+    sign_in(page, "carer@willow.demo")
+    page.goto("/report")
+    page.get_by_label("What happened?").fill("Found on the floor by the bed")
+    page.get_by_label("It reached someone").check()
+    page.get_by_label("Falls", exact=True).check()
+    page.get_by_role("button", name="Show questions for this kind of event").click()
+    assert page.get_by_label("What happened?").input_value() == "Found on the floor by the bed"
+    page.get_by_label("Did anyone see the fall?").select_option("no")
+    page.get_by_label("None – no harm").check()
+    page.get_by_role("button", name="Send report").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Thank you for telling us."

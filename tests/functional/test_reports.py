@@ -300,7 +300,11 @@ def test_manager_records_a_review_and_actions(app, client, signed_in, world):
     post_form(
         client,
         f"/reports/{report_id}/actions",
-        {"description": "Red tabard during the round", "owner_name": "Tom", "due_on": "2026-12-01"},
+        {
+            "description": "Red tabard during the round",
+            "owner_id": str(world.supervisor.id),
+            "due_on": "2026-12-01",
+        },
     )
     report = _only_report(app)
     assert report.contributory_factors == ["tasks", "organisation"]
@@ -309,6 +313,7 @@ def test_manager_records_a_review_and_actions(app, client, signed_in, world):
     assert report.safeguarding_referred_on.isoformat() == "2026-11-19"
     page = client.get(f"/reports/{report_id}").get_data(as_text=True)
     assert "Red tabard during the round" in page and "Mark as done" in page
+    assert "Supervisor Willow · by 1 Dec 2026" in page
     with app.app_context():
         action_id = db.session.get(Report, report_id).actions[0].id
     post_form(client, f"/reports/{report_id}/actions/{action_id}/done", {})
@@ -484,9 +489,11 @@ def test_anonymous_feedback_never_names_the_reporter_to_the_manager(app, client,
     post_form(client, "/logout", {})
     signed_in(world.manager)
     page = client.get(f"/reports/{report_id}").get_data(as_text=True)
-    assert "sent by Anonymous" in page and "Carer Willow" not in page
+    assert "sent by Anonymous" in page and "Send to the reporter" in page
+    assert "sent by Carer Willow" not in page  # (they may still be listed to own an action)
     response = post_form(client, f"/reports/{report_id}/feedback", {"thanks": "Thank you"})
-    assert "Carer Willow" not in client.get(response.headers["Location"]).get_data(as_text=True)
+    after = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sent. The reporter will see it" in after and "Sent. Carer" not in after
 
 
 def test_changed_answers_on_a_sent_draft_are_kept_not_lost(app, client, signed_in, world):
@@ -497,3 +504,39 @@ def test_changed_answers_on_a_sent_draft_are_kept_not_lost(app, client, signed_i
     body = again.get_data(as_text=True)
     assert again.status_code == 200 and ">Something else happened</textarea>" in body
     assert "already sent" in body and draft not in body
+
+
+def test_a_concurrent_duplicate_of_a_draft_returns_the_stored_report(app, world, monkeypatch):
+    with app.app_context():
+        staff = db.session.get(User, world.staff.id)
+        first = services.submit_report(staff, NEAR_MISS, client_id="race-1")
+        real_lookup = services._stored_for
+        calls = []
+
+        def missed_the_first_time(client_id):
+            calls.append(client_id)
+            return None if len(calls) == 1 else real_lookup(client_id)
+
+        monkeypatch.setattr(services, "_stored_for", missed_the_first_time)
+        second = services.submit_report(staff, dict(NEAR_MISS), client_id="race-1")
+        assert not second.created and second.report.id == first.report.id
+        assert len(db.session.scalars(select(Report)).all()) == 1
+
+
+def test_receipt_guessing_is_slowed_down(client, world):
+    for _ in range(30):
+        post_form(client, "/reports/receipt", {"code": "AAAA"}, page_url="/reports/receipt")
+    blocked = post_form(client, "/reports/receipt", {"code": "AAAA"}, page_url="/reports/receipt")
+    assert blocked.status_code == 429
+
+
+def test_my_reports_takes_a_fixed_number_of_queries(app, client, signed_in, world, count_queries):
+    _submit(app, world.staff)
+    signed_in(world.staff)
+    with count_queries() as one:
+        client.get("/reports/mine")
+    for n in range(20):
+        _submit(app, world.staff, description=f"Another one {n}")
+    with count_queries() as many:
+        assert "Another one 19" in client.get("/reports/mine").get_data(as_text=True)
+    assert many.count == one.count
