@@ -540,3 +540,12 @@ def test_my_reports_takes_a_fixed_number_of_queries(app, client, signed_in, worl
     with count_queries() as many:
         assert "Another one 19" in client.get("/reports/mine").get_data(as_text=True)
     assert many.count == one.count
+
+
+def test_a_safeguarding_concern_not_yet_passed_on_gets_a_prompt(client, signed_in, world):
+    signed_in(world.staff)
+    response = _report(client, category="safeguarding", follow_up_escalated="no")
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "tell the person in charge or your safeguarding lead today" in thanks
+    passed_on = _report(client, category="safeguarding", follow_up_escalated="yes")
+    assert "safeguarding lead today" not in client.get(passed_on.headers["Location"]).text
