@@ -62,6 +62,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(governance_bp)
     app.register_blueprint(notifications_bp)
+    from app.reports import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -85,6 +85,8 @@ def build_config(env: str, instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "TESTING": env == "testing",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # A report is a repeat of one about the same person and category this many days before.
+        "REPORT_REPEAT_DAYS": _int("REPORT_REPEAT_DAYS", 30),
         **_mail_settings(env),
     }
 

@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, Role] = {
     "board.view": Role.STAFF,
     "board.manage": Role.MANAGER,
     "mail.problems": Role.MANAGER,
+    "reports.create": Role.STAFF,
+    "reports.review": Role.MANAGER,
 }
 
 

@@ -22,7 +22,10 @@ from app.models.notifications import (
 from app.models.people import Organisation, Role, Service, ServiceKind, SignInSession, User
 from app.models.reports import (
     Action,
+    CandourStep,
     Category,
+    CqcNotification,
+    Factor,
     PhysicalHarm,
     PsychologicalHarm,
     Report,
@@ -47,7 +50,10 @@ __all__ = [
     "Notification",
     "OutboundEmail",
     "Action",
+    "CandourStep",
     "Category",
+    "CqcNotification",
+    "Factor",
     "PhysicalHarm",
     "PsychologicalHarm",
     "RecoveryCode",

@@ -83,6 +83,40 @@ class ReportStatus(LabelledEnum):
     CLOSED = "closed", "Closed"
 
 
+class Factor(LabelledEnum):
+    """Contributory factors: the SEIPS work system (systems, not blame)."""
+
+    PERSON = "person", "Person – the people involved, their health, skills and wellbeing"
+    TASKS = "tasks", "Tasks – how the work is designed, its demands and interruptions"
+    TOOLS = "tools", "Tools and technology – equipment, records, medicines systems"
+    ORGANISATION = "organisation", "Organisation – staffing, rotas, training, culture"
+    INTERNAL_ENVIRONMENT = "internal_environment", "Internal environment – layout, light, noise"
+    EXTERNAL_ENVIRONMENT = "external_environment", "External environment – pharmacy, GP, weather"
+
+
+class CandourStep(LabelledEnum):
+    """Duty of candour (Regulation 20): the steps, each recorded with its date."""
+
+    TOLD = "told", "Told the person (or their representative) face to face"
+    APOLOGISED = "apologised", "Apologised"
+    ACCOUNT = "account", "Gave a true account of what happened"
+    ENQUIRIES = "enquiries", "Explained what further enquiries we will make"
+    WRITTEN = "written", "Followed up in writing"
+    RECORD = "record", "Kept a record"
+
+
+class CqcNotification(LabelledEnum):
+    """CQC notifications (Regulation 18, deaths under Regulation 16)."""
+
+    NOT_NEEDED = "not_needed", "Not needed"
+    SERIOUS_INJURY = "serious_injury", "Serious injury"
+    ABUSE = "abuse", "Abuse or an allegation of abuse"
+    POLICE = "police", "Reported to or investigated by the police"
+    DOLS = "dols", "Outcome of a DoLS application"
+    SERVICE_SAFETY = "service_safety", "An event that stops the service running safely"
+    DEATH = "death", "A death (Regulation 16)"
+
+
 SERIOUS_HARM = (PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL)
 
 
@@ -134,8 +168,29 @@ class Report(Base):
     first_feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Feedback that reaches the reporter (in "My reports", or on the receipt page).
+    thanks_message: Mapped[str | None] = mapped_column(Text)
+    thanked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    learning_message: Mapped[str | None] = mapped_column(Text)
+    learning_shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    feedback_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    feedback_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The manager's review (systems, not blame).
+    contributory_factors: Mapped[list] = mapped_column(JSON, default=list)  # Factor values
+    learning_outcome: Mapped[str | None] = mapped_column(Text)  # "What we learned"
+    debrief_needed: Mapped[bool | None] = mapped_column(Boolean)
+    candour_applies: Mapped[str | None] = mapped_column(String(16))  # yes / no / unsure
+    candour_steps: Mapped[dict] = mapped_column(JSON, default=dict)  # step value -> ISO date
+    cqc_notification: Mapped[str | None] = mapped_column(String(32))  # a CqcNotification value
+    cqc_sent_on: Mapped[date | None] = mapped_column(Date)
+    safeguarding_referred_on: Mapped[date | None] = mapped_column(Date)
+    just_culture_outcome: Mapped[str | None] = mapped_column(String(32))
+    just_culture_note: Mapped[str | None] = mapped_column(Text)
+
     service: Mapped[Service] = relationship()
     reporter: Mapped[User | None] = relationship()
+    repeat_of: Mapped[Report | None] = relationship(remote_side="Report.id")
     actions: Mapped[list[Action]] = relationship(
         back_populates="report", order_by="Action.id", cascade="all, delete-orphan"
     )
@@ -143,6 +198,20 @@ class Report(Base):
     @property
     def is_serious(self) -> bool:
         return self.physical_harm in SERIOUS_HARM
+
+    @property
+    def has_new_feedback(self) -> bool:
+        """Thanks or learning the reporter has not opened yet."""
+        return self.feedback_updated_at is not None and (
+            self.feedback_read_at is None or self.feedback_read_at < self.feedback_updated_at
+        )
+
+    @property
+    def reporter_label(self) -> str:
+        """What managers see: never a name for an anonymous report."""
+        if self.anonymous or self.reporter is None:
+            return "Anonymous"
+        return self.reporter.name
 
 
 class Action(Base):

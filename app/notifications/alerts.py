@@ -14,7 +14,7 @@ One report that meets several rules makes one alert that lists every reason.
 
 The reporter is told when their report gets thanks or learning (`report_feedback_given`), in
 the app and by email if they chose; an anonymous report (reporter_id None) notifies nobody.
-Send it as `report_feedback_given.send(report, feedback="thanks")` or `feedback="learning"`.
+Reports send it as `report_feedback_given.send(report, thanks=True, learning=True)`.
 
 Senders: report signals send a `Report`. The safeguarding signals are sent by a feature being
 built alongside this one; we assume the sender has `id`, `service_id`, and a `label` (short,
@@ -188,8 +188,7 @@ def on_feedback_given(report: Report, **extra) -> None:
     """Thank-you or learning on a report: tell its reporter, unless the report is anonymous."""
     if report.reporter_id is None or report.anonymous or report.reporter is None:
         return
-    feedback = extra.get("feedback") or extra.get("kind") or "feedback"
-    what = {"thanks": "a thank-you", "learning": "learning shared"}.get(feedback, "feedback")
+    what = _feedback_words(extra)
     tell(
         report.reporter,
         kind="report_feedback",
@@ -200,6 +199,17 @@ def on_feedback_given(report: Report, **extra) -> None:
         email_template="notifications/email/feedback.txt",
         what=what,
     )
+
+
+def _feedback_words(extra: dict) -> str:
+    """Reports send `thanks=` and `learning=` flags; older callers sent `feedback="thanks"`."""
+    if extra.get("thanks") and extra.get("learning"):
+        return "a thank-you and learning shared"
+    if extra.get("learning") or extra.get("feedback") == "learning":
+        return "learning shared"
+    if extra.get("thanks") or extra.get("feedback") == "thanks":
+        return "a thank-you"
+    return "feedback"
 
 
 def _record_link(record) -> str:

@@ -3,6 +3,7 @@
 from app.seed.governance import seed_governance
 from app.seed.notifications import seed_notifications
 from app.seed.people import DEMO_PASSWORD, seed_people
+from app.seed.reports import seed_reports
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
 
@@ -10,6 +11,7 @@ __all__ = ["DEMO_PASSWORD", "seed_demo"]
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create (or top up) the demo organisation; return (email, role, service) for each login."""
     logins = seed_people()
+    seed_reports()
     seed_governance()
     seed_notifications()
     return logins

@@ -98,6 +98,36 @@ def a_failed_email(service_id: int, _owner_id: int) -> int:
     return message.id
 
 
+def a_report(service_id: int, owner_id: int) -> int:
+    """A near miss reported by `owner_id` in that service."""
+    from datetime import date
+
+    from app.models import Category, Report, ReportKind
+
+    report = Report(
+        service_id=service_id,
+        reporter_id=owner_id,
+        kind=ReportKind.NEAR_MISS,
+        category=Category.FALLS,
+        description="Route check",
+        occurred_on=date(2026, 1, 5),
+    )
+    db.session.add(report)
+    db.session.flush()
+    return report.id
+
+
+def a_report_with_action(service_id: int, owner_id: int) -> dict:
+    """A report and an action agreed on it (for URLs that name both)."""
+    from app.models import Action
+
+    report_id = a_report(service_id, owner_id)
+    action = Action(service_id=service_id, report_id=report_id, description="Route check")
+    db.session.add(action)
+    db.session.flush()
+    return {"report_id": report_id, "action_id": action.id}
+
+
 ROUTES: dict[str, Access] = {
     "static": Access(public=True, example={"filename": "css/app.css"}),
     "home.healthz": PUBLIC,
@@ -142,4 +172,16 @@ ROUTES: dict[str, Access] = {
     "notifications.reinvite": at_least(Role.MANAGER, person_id=a_person),
     "notifications.mail_problems": at_least(Role.MANAGER),
     "notifications.retry_mail": at_least(Role.MANAGER, message_id=a_failed_email),
+    "reports.receipt": PUBLIC,  # anonymous reporters open feedback with their receipt code
+    "reports.new": at_least(Role.STAFF),
+    "reports.create": at_least(Role.STAFF),
+    "reports.follow_up": at_least(Role.STAFF),
+    "reports.mine": at_least(Role.STAFF),
+    "reports.thanks": at_least(Role.STAFF, report_id=a_report),
+    "reports.queue": at_least(Role.MANAGER),
+    "reports.review": at_least(Role.MANAGER, report_id=a_report),
+    "reports.save_review": at_least(Role.MANAGER, report_id=a_report),
+    "reports.feedback": at_least(Role.MANAGER, report_id=a_report),
+    "reports.add_action": at_least(Role.MANAGER, report_id=a_report),
+    "reports.complete_action": at_least(Role.MANAGER, both=a_report_with_action),
 }

@@ -34,8 +34,12 @@ def _request(client, method: str, url: str, token_page: str):
 
 
 def _make_records(app, access: Access, service_id: int, owner_id: int) -> dict:
+    """Make each record; a factory may return a dict when one URL needs several related ids."""
+    values = {}
     with app.app_context():
-        values = {name: make(service_id, owner_id) for name, make in access.records.items()}
+        for name, make in access.records.items():
+            made = make(service_id, owner_id)
+            values.update(made if isinstance(made, dict) else {name: made})
         db.session.commit()
     return values
 

@@ -1,0 +1,7 @@
+"""Reporting near misses and incidents, triage, review, and thanks and learning for reporters."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
+
+from app.reports import home, views  # noqa: E402,F401  (routes and home panels register on import)

@@ -1,0 +1,114 @@
+"""Manager forms for a report: the review, feedback to the reporter, and actions.
+
+The report form itself is plain HTML whose answers go straight to `submit_report`, so
+the HTML form and the offline API share one validation.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from app.auth.forms import choices
+from app.models.reports import CandourStep, CqcNotification, Factor, ReportStatus
+
+JUST_CULTURE_CHOICES = [
+    ("system", "It points to the system: change the work, support the team"),
+    ("support", "Someone may need individual support (health, training, supervision)"),
+]
+CANDOUR_CHOICES = [
+    ("no", "No"),
+    ("yes", "Yes – it is a notifiable safety incident"),
+    ("unsure", "Not sure yet"),
+]
+DEBRIEF_CHOICES = [("yes", "Yes"), ("no", "No")]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ReviewForm(FlaskForm):
+    status = SelectField("Status", choices=choices((s.value, s.label) for s in ReportStatus))
+    contributory_factors = CheckboxesField(
+        "What in the work system played a part?",
+        choices=choices((f.value, f.label) for f in Factor),
+        validators=[Optional()],
+    )
+    learning_outcome = TextAreaField(
+        "What we learned",
+        description="The learning, not only the actions: what will we do differently, and why?",
+        validators=[Length(max=5000)],
+    )
+    debrief_needed = RadioField(
+        "Is a team debrief needed?", choices=choices(DEBRIEF_CHOICES), validators=[Optional()]
+    )
+    candour_applies = RadioField(
+        "Does the duty of candour apply?", choices=choices(CANDOUR_CHOICES), validators=[Optional()]
+    )
+    cqc_notification = SelectField(
+        "Does CQC need to be told?",
+        choices=choices([("", "Not decided yet")] + [(c.value, c.label) for c in CqcNotification]),
+        validators=[Optional()],
+    )
+    cqc_sent_on = DateField("Date the CQC notification was sent", validators=[Optional()])
+    safeguarding_referred_on = DateField(
+        "Date referred to the local authority safeguarding team", validators=[Optional()]
+    )
+    just_culture_outcome = RadioField(
+        "Just culture: where do the answers point?",
+        choices=choices(JUST_CULTURE_CHOICES),
+        default="system",
+    )
+    just_culture_note = TextAreaField("Just-culture note", validators=[Length(max=2000)])
+
+
+for _step in CandourStep:
+    setattr(
+        ReviewForm, f"candour_{_step.value}_on", DateField(_step.label, validators=[Optional()])
+    )
+
+
+class FeedbackForm(FlaskForm):
+    thanks = TextAreaField(
+        "Thank-you message",
+        description="Say thank you in your own words. They will see this.",
+        validators=[Length(max=2000)],
+    )
+    learning = TextAreaField(
+        "What we learned and what is changing",
+        description="Shared with the person who reported it (by receipt when anonymous).",
+        validators=[Length(max=5000)],
+    )
+
+
+class ActionForm(FlaskForm):
+    description = StringField(
+        "What will change?", validators=[InputRequired("Say what will change."), Length(max=500)]
+    )
+    owner_id = SelectField("Who will do it?", choices=[], validators=[Optional()])
+    owner_name = StringField(
+        "Or someone outside LearnLoop",
+        description="For example the pharmacy or the GP practice.",
+        validators=[Optional(), Length(max=120)],
+    )
+    due_on = DateField("By when?", validators=[Optional()])
+
+
+class ReceiptForm(FlaskForm):
+    code = StringField(
+        "Your receipt code",
+        description="The code you were given when you sent the report, like ABCD-EFGH-JKLM-NPQR.",
+        validators=[InputRequired("Enter your receipt code."), Length(max=64)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )

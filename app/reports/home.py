@@ -1,0 +1,46 @@
+"""Home panels: staff see new thanks and learning on their reports; managers see what waits."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, or_, select
+
+from app.auth.policy import can, in_scope
+from app.extensions import db
+from app.home.panels import home_panel
+from app.models import User
+from app.models.reports import Report, ReportStatus
+
+
+@home_panel("reports/_home_panel.html", order=10)
+def reports_panel(user: User) -> dict:
+    """One query for a care worker; one more for a manager."""
+    new_feedback = db.session.scalar(
+        select(func.count(Report.id)).where(
+            Report.reporter_id == user.id,
+            Report.feedback_updated_at.is_not(None),
+            or_(
+                Report.feedback_read_at.is_(None),
+                Report.feedback_read_at < Report.feedback_updated_at,
+            ),
+        )
+    )
+    context = {"new_feedback": new_feedback or 0, "waiting": None}
+    if can(user, "reports.review"):
+        row = db.session.execute(
+            select(
+                func.count(case((Report.status == ReportStatus.NEW, 1))),
+                func.count(
+                    case(
+                        (
+                            and_(
+                                Report.first_feedback_at.is_(None),
+                                Report.status != ReportStatus.CLOSED,
+                            ),
+                            1,
+                        )
+                    )
+                ),
+            ).where(in_scope(user, Report.service_id))
+        ).one()
+        context["waiting"] = {"new": row[0], "needing_feedback": row[1]}
+    return context

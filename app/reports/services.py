@@ -1,0 +1,722 @@
+"""The rules for reports: submitting (one place for the HTML form and the offline API),
+repeats, receipt codes, the manager's review, and thanks and learning for the reporter.
+
+Who sees what: staff see their own named reports; managers see every report of their
+service; admins every report of their organisation. Nobody ever sees who sent an
+anonymous report, because nothing about them is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.audit import log_event
+from app.events import report_feedback_given, report_status_changed, report_submitted
+from app.extensions import db
+from app.models import User, utcnow
+from app.models.reports import (
+    Action,
+    CandourStep,
+    Category,
+    CqcNotification,
+    Factor,
+    PhysicalHarm,
+    PsychologicalHarm,
+    Report,
+    ReportKind,
+    ReportStatus,
+    TimeBracket,
+)
+
+UK = ZoneInfo("Europe/London")
+DESCRIPTION_MAX = 5000
+TEXT_MAX = 2000
+LOCATION_MAX = 200
+PERSON_REFERENCE_MAX = 40
+FOLLOW_UP_TEXT_MAX = 500
+CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little fast
+DEFAULT_REPEAT_DAYS = 30
+YES = {"y", "yes", "on", "true", "1"}
+# Receipt codes: 16 characters from an alphabet without look-alikes (80 bits), in groups of 4.
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+RECEIPT_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One optional follow-up question for a category: choices, or a short text when None."""
+
+    name: str
+    question: str
+    choices: tuple[tuple[str, str], ...] | None = None
+
+    @property
+    def field_name(self) -> str:
+        return f"follow_up_{self.name}"
+
+
+def _pairs(*labels: str) -> tuple[tuple[str, str], ...]:
+    return tuple((label.lower().replace(" ", "_").replace(",", ""), label) for label in labels)
+
+
+YES_NO = (("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure"))
+
+FOLLOW_UPS: dict[Category, tuple[FollowUp, ...]] = {
+    Category.MEDICATION: (
+        FollowUp(
+            "error_type",
+            "What kind of medication problem?",
+            _pairs(
+                "Omission",
+                "Wrong dose",
+                "Wrong time",
+                "Wrong person",
+                "Wrong medicine",
+                "Wrong route",
+                "Recording error",
+                "Storage",
+            ),
+        ),
+        FollowUp(
+            "stage",
+            "At which stage?",
+            _pairs(
+                "Prescribing", "Dispensing", "Administration", "Recording", "Storage", "Ordering"
+            ),
+        ),
+    ),
+    Category.FALLS: (
+        FollowUp("witnessed", "Did anyone see the fall?", YES_NO),
+        FollowUp("injury", "Any injury you could see?", YES_NO),
+    ),
+    Category.SAFEGUARDING: (
+        FollowUp(
+            "concern_type",
+            "What kind of concern?",
+            _pairs(
+                "Physical",
+                "Sexual",
+                "Psychological",
+                "Financial or material",
+                "Neglect and acts of omission",
+                "Self-neglect",
+                "Discriminatory",
+                "Organisational",
+                "Domestic abuse",
+                "Modern slavery",
+            ),
+        ),
+        FollowUp("escalated", "Has it been passed to the safeguarding lead yet?", YES_NO),
+    ),
+    Category.RESTRICTIVE_PRACTICE: (
+        FollowUp(
+            "restriction_type",
+            "What kind of restriction?",
+            _pairs(
+                "Physical restraint",
+                "Chemical restraint",
+                "Mechanical restraint",
+                "Environmental restriction",
+                "Seclusion",
+                "Long-term segregation",
+                "Informal or unplanned restriction",
+            ),
+        ),
+        FollowUp("duration", "How long did it last? (for example 5 minutes)"),
+        FollowUp("in_plan", "Was it in the person's support or PBS plan?", YES_NO),
+        FollowUp("tried_first", "What was tried first?"),
+    ),
+    Category.BEHAVIOUR: (
+        FollowUp("trigger", "Anything that seemed to lead up to it?"),
+        FollowUp("helped", "What helped the person feel calmer?"),
+    ),
+}
+
+
+def follow_ups_for(category: str | None) -> tuple[FollowUp, ...]:
+    try:
+        return FOLLOW_UPS.get(Category(category), ())
+    except ValueError:
+        return ()
+
+
+class ReportInvalid(ValueError):
+    """Bad input. `errors` maps a field name to a list of plain-English messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(m for messages in errors.values() for m in messages))
+        self.errors = errors
+
+
+class ClientIdConflict(ValueError):
+    """The client_id was already used for a report with a different body."""
+
+
+@dataclass
+class SubmissionResult:
+    report: Report
+    receipt_code: str | None  # only for anonymous reports, only when just created; shown once
+    created: bool  # False when this client_id + same body was already stored
+
+
+def repeat_window_days() -> int:
+    if has_app_context():
+        return int(current_app.config.get("REPORT_REPEAT_DAYS", DEFAULT_REPEAT_DAYS))
+    return DEFAULT_REPEAT_DAYS
+
+
+def is_yes(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in YES
+
+
+def _text(answers: Mapping[str, Any], name: str) -> str:
+    value = answers.get(name)
+    return "" if value is None else str(value).strip()
+
+
+def _choice(enum_class, value: str, errors, name: str, message: str):
+    if not value:
+        errors.setdefault(name, []).append(message)
+        return None
+    try:
+        return enum_class(value)
+    except ValueError:
+        errors.setdefault(name, []).append(message)
+        return None
+
+
+def _bounded(answers, name: str, limit: int, errors, label: str) -> str | None:
+    value = _text(answers, name)
+    if len(value) > limit:
+        errors.setdefault(name, []).append(f"{label} can be up to {limit} characters.")
+    return value or None
+
+
+def _when(answers, errors, now: datetime) -> tuple[TimeBracket, datetime | None, date]:
+    """The time (exact) or the day and shift bracket; never in the future."""
+    bracket = _choice(
+        TimeBracket,
+        _text(answers, "time_bracket") or "exact",
+        errors,
+        "time_bracket",
+        "Choose when it happened.",
+    )
+    today = now.astimezone(UK).date()
+    if bracket is TimeBracket.EXACT:
+        raw = _text(answers, "occurred_at")
+        if not raw:
+            local = now.astimezone(UK).replace(second=0, microsecond=0)
+        else:
+            try:
+                local = datetime.strptime(raw[:16], "%Y-%m-%dT%H:%M").replace(tzinfo=UK)
+            except ValueError:
+                errors.setdefault("occurred_at", []).append(
+                    "Enter the date and time, like 26/11/2026 14:30."
+                )
+                return bracket, None, today
+        if local > now + CLOCK_SKEW:
+            errors.setdefault("occurred_at", []).append("The time cannot be in the future.")
+        return bracket, local.astimezone(UTC), local.date()
+    raw_day = _text(answers, "occurred_on")
+    day = today
+    if raw_day:
+        try:
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            errors.setdefault("occurred_on", []).append("Enter the day, like 26/11/2026.")
+    if day > today:
+        errors.setdefault("occurred_on", []).append("The day cannot be in the future.")
+    return bracket or TimeBracket.UNKNOWN, None, day
+
+
+def _follow_up(answers, category: Category | None, errors) -> dict[str, str]:
+    kept: dict[str, str] = {}
+    for question in FOLLOW_UPS.get(category, ()) if category else ():
+        value = _text(answers, question.field_name)
+        if not value:
+            continue
+        if question.choices is not None and value not in dict(question.choices):
+            errors.setdefault(question.field_name, []).append("Choose one of the answers.")
+        elif len(value) > FOLLOW_UP_TEXT_MAX:
+            errors.setdefault(question.field_name, []).append(
+                f"Keep this to {FOLLOW_UP_TEXT_MAX} characters."
+            )
+        else:
+            kept[question.name] = value
+    return kept
+
+
+def validate_answers(answers: Mapping[str, Any], now: datetime | None = None) -> dict:
+    """Check the answers; return the report's column values or raise ReportInvalid."""
+    now = now or utcnow()
+    errors: dict[str, list[str]] = {}
+    description = _text(answers, "description")
+    if not description:
+        errors["description"] = ["Tell us what happened, in a few words."]
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = [f"Please keep this to {DESCRIPTION_MAX} characters."]
+    kind = _choice(
+        ReportKind,
+        _text(answers, "kind"),
+        errors,
+        "kind",
+        "Choose whether it reached the person.",
+    )
+    category = _choice(
+        Category,
+        _text(answers, "category"),
+        errors,
+        "category",
+        "Choose what kind of event it was.",
+    )
+    bracket, occurred_at, occurred_on = _when(answers, errors, now)
+    physical_harm = None
+    if kind is ReportKind.INCIDENT:
+        physical_harm = _choice(
+            PhysicalHarm,
+            _text(answers, "physical_harm"),
+            errors,
+            "physical_harm",
+            "Choose whether anyone was hurt.",
+        )
+    psychological_harm = None
+    if raw := _text(answers, "psychological_harm"):
+        psychological_harm = _choice(
+            PsychologicalHarm, raw, errors, "psychological_harm", "Choose one of the answers."
+        )
+    values = {
+        "description": description,
+        "kind": kind,
+        "category": category,
+        "time_bracket": bracket,
+        "occurred_at": occurred_at,
+        "occurred_on": occurred_on,
+        "physical_harm": physical_harm,
+        "psychological_harm": psychological_harm,
+        "location": _bounded(answers, "location", LOCATION_MAX, errors, "Where"),
+        "person_reference": _bounded(
+            answers, "person_reference", PERSON_REFERENCE_MAX, errors, "The reference"
+        ),
+        "immediate_action": _bounded(
+            answers, "immediate_action", TEXT_MAX, errors, "What you did straight away"
+        ),
+        "follow_up": _follow_up(answers, category, errors),
+        "anonymous": is_yes(answers.get("anonymous")),
+    }
+    if errors:
+        raise ReportInvalid(errors)
+    if values["person_reference"]:
+        values["person_reference"] = " ".join(values["person_reference"].upper().split())
+    return values
+
+
+def payload_hash(answers: Mapping[str, Any]) -> str:
+    """A fingerprint of what was sent, to tell a retry from a different report."""
+    relevant = {
+        key: (str(value).strip() if not isinstance(value, bool) else value)
+        for key, value in answers.items()
+        if key != "csrf_token" and value not in (None, "")
+    }
+    if "anonymous" in relevant:
+        relevant["anonymous"] = is_yes(relevant["anonymous"])
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def receipt_hash(code: str) -> str:
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def find_by_receipt(code: str) -> Report | None:
+    if not code or len(code) > 64:
+        return None
+    return db.session.scalars(
+        select(Report).where(Report.receipt_hash == receipt_hash(code))
+    ).first()
+
+
+def find_repeat(service_id: int, person_reference: str | None, category, now: datetime):
+    """The latest report about the same person and category within the repeat window."""
+    if not person_reference:
+        return None
+    since = now - timedelta(days=repeat_window_days())
+    return db.session.scalars(
+        select(Report)
+        .where(
+            Report.service_id == service_id,
+            Report.person_reference == person_reference,
+            Report.category == category,
+            Report.created_at >= since,
+        )
+        .order_by(Report.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def _stored_for(client_id: str) -> Report | None:
+    return db.session.scalars(select(Report).where(Report.client_id == client_id)).first()
+
+
+def _replay(stored: Report, reporter: User, fingerprint: str) -> SubmissionResult:
+    same_person = stored.anonymous or stored.reporter_id == reporter.id
+    if stored.payload_hash != fingerprint or not same_person:
+        raise ClientIdConflict("That draft was already sent with different answers.")
+    return SubmissionResult(report=stored, receipt_code=None, created=False)
+
+
+def submit_report(
+    reporter: User,
+    answers: Mapping[str, Any],
+    *,
+    client_id: str | None = None,
+    device_time: datetime | None = None,
+    channel: str = "web",
+) -> SubmissionResult:
+    """Validate and save a report for `reporter`'s service; see /work/report-contract.md.
+
+    An anonymous report keeps no reporter id and nothing else about the person; its
+    receipt code is returned once and stored only as a hash.
+    """
+    fingerprint = payload_hash(answers)
+    if client_id:
+        client_id = str(client_id).strip()[:36]
+        if stored := _stored_for(client_id):
+            return _replay(stored, reporter, fingerprint)
+    now = utcnow()
+    values = validate_answers(answers, now)
+    anonymous = values.pop("anonymous")
+    receipt_code = new_receipt_code() if anonymous else None
+    report = Report(
+        **values,
+        service_id=reporter.service_id,
+        reporter_id=None if anonymous else reporter.id,
+        anonymous=anonymous,
+        receipt_hash=receipt_hash(receipt_code) if receipt_code else None,
+        status=ReportStatus.NEW,
+        created_at=now,
+        device_time=device_time,
+        client_id=client_id or None,
+        payload_hash=fingerprint,
+        contributory_factors=[],
+        candour_steps={},
+    )
+    if earlier := find_repeat(
+        reporter.service_id, values["person_reference"], values["category"], now
+    ):
+        report.is_repeat = True
+        report.repeat_of_id = earlier.id
+    db.session.add(report)
+    try:
+        db.session.flush()
+        log_event(
+            "report.submitted",
+            report,
+            summary={
+                "kind": report.kind.value,
+                "category": report.category.value,
+                "repeat": report.is_repeat,
+            },
+            anonymous=anonymous,
+            channel=channel,
+        )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        stored = _stored_for(client_id) if client_id else None
+        if stored is None:
+            raise
+        return _replay(stored, reporter, fingerprint)
+    report_submitted.send(report)
+    return SubmissionResult(report=report, receipt_code=receipt_code, created=True)
+
+
+# ---- the reporter's side -------------------------------------------------------------
+
+
+def my_reports(user: User) -> list[Report]:
+    """Named reports `user` sent, newest first (anonymous ones are not linked to anyone)."""
+    return list(
+        db.session.scalars(
+            select(Report).where(Report.reporter_id == user.id).order_by(Report.created_at.desc())
+        )
+    )
+
+
+def mark_feedback_read(reports: list[Report]) -> None:
+    now = utcnow()
+    changed = False
+    for report in reports:
+        if report.has_new_feedback:
+            report.feedback_read_at = now
+            changed = True
+    if changed:
+        db.session.commit()
+
+
+def timeline(report: Report) -> list[tuple[str, datetime | None]]:
+    """sent → seen by manager → thank-you → learning shared → closed."""
+    return [
+        ("Sent", report.created_at),
+        ("Seen by a manager", report.seen_at),
+        ("Thank-you", report.thanked_at),
+        ("Learning shared", report.learning_shared_at),
+        ("Closed", report.closed_at),
+    ]
+
+
+# ---- the manager's side --------------------------------------------------------------
+
+
+def mark_seen(report: Report) -> None:
+    """The first time a manager opens a report, the reporter's timeline shows it was seen."""
+    if report.seen_at is None:
+        report.seen_at = utcnow()
+        log_event("report.seen", report)
+        db.session.commit()
+
+
+def set_status(report: Report, status: ReportStatus) -> bool:
+    """Change the status (flushed, not committed); True when it changed."""
+    if report.status is status:
+        return False
+    previous = report.status
+    report.status = status
+    report.closed_at = utcnow() if status is ReportStatus.CLOSED else None
+    log_event("report.status_changed", report, summary={"from": previous.value, "to": status.value})
+    return True
+
+
+@dataclass
+class Review:
+    status: ReportStatus
+    contributory_factors: list[str]
+    learning_outcome: str | None
+    debrief_needed: bool | None
+    candour_applies: str | None
+    candour_steps: dict[str, str]
+    cqc_notification: str | None
+    cqc_sent_on: date | None
+    safeguarding_referred_on: date | None
+    just_culture_outcome: str | None
+    just_culture_note: str | None
+
+
+def save_review(report: Report, review: Review) -> None:
+    """Record the manager's review; the status change sends its signal after commit."""
+    factors = [f for f in review.contributory_factors if f in {x.value for x in Factor}]
+    steps = {k: v for k, v in review.candour_steps.items() if k in {s.value for s in CandourStep}}
+    cqc = (
+        review.cqc_notification
+        if review.cqc_notification in {c.value for c in CqcNotification}
+        else None
+    )
+    report.contributory_factors = factors
+    report.learning_outcome = review.learning_outcome or None
+    report.debrief_needed = review.debrief_needed
+    report.candour_applies = review.candour_applies
+    report.candour_steps = steps if review.candour_applies == "yes" else {}
+    report.cqc_notification = cqc
+    report.cqc_sent_on = review.cqc_sent_on
+    report.safeguarding_referred_on = review.safeguarding_referred_on
+    report.just_culture_outcome = review.just_culture_outcome
+    report.just_culture_note = review.just_culture_note or None
+    if report.seen_at is None:
+        report.seen_at = utcnow()
+    status = review.status
+    if status is ReportStatus.NEW:
+        status = ReportStatus.UNDER_REVIEW
+    changed = set_status(report, status)
+    log_event(
+        "report.reviewed",
+        report,
+        summary={
+            "factors": factors,
+            "debrief_needed": review.debrief_needed,
+            "candour": review.candour_applies,
+            "cqc": cqc,
+        },
+    )
+    db.session.commit()
+    if changed:
+        report_status_changed.send(report, status=report.status.value)
+
+
+def give_feedback(report: Report, *, thanks: str | None, learning: str | None) -> None:
+    """Thank the reporter and/or share what we learned; both reach them (named or by receipt)."""
+    now = utcnow()
+    thanks = (thanks or "").strip()[:TEXT_MAX] or None
+    learning = (learning or "").strip()[:DESCRIPTION_MAX] or None
+    if not thanks and not learning:
+        return
+    if thanks and thanks != report.thanks_message:
+        report.thanks_message = thanks
+        report.thanked_at = report.thanked_at or now
+    if learning and learning != report.learning_message:
+        report.learning_message = learning
+        report.learning_shared_at = report.learning_shared_at or now
+    report.feedback_updated_at = now
+    report.seen_at = report.seen_at or now
+    report.first_feedback_at = report.first_feedback_at or now
+    changed = False
+    if learning and report.status in (ReportStatus.NEW, ReportStatus.UNDER_REVIEW):
+        changed = set_status(report, ReportStatus.LEARNING_SHARED)
+    elif report.status is ReportStatus.NEW:
+        changed = set_status(report, ReportStatus.UNDER_REVIEW)
+    log_event(
+        "report.feedback_given",
+        report,
+        summary={"thanks": bool(thanks), "learning": bool(learning)},
+    )
+    db.session.commit()
+    report_feedback_given.send(report, thanks=bool(thanks), learning=bool(learning))
+    if changed:
+        report_status_changed.send(report, status=report.status.value)
+
+
+def time_to_first_feedback(report: Report) -> timedelta | None:
+    if report.first_feedback_at is None:
+        return None
+    return report.first_feedback_at - report.created_at
+
+
+def people_in(service_id: int) -> list[User]:
+    """Active people of a service, who can own an action."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.service_id == service_id, User.active).order_by(User.name)
+        )
+    )
+
+
+def add_action(
+    report: Report, *, description: str, owner_id: int | None, owner_name: str | None, due_on
+) -> Action:
+    if owner_id is not None and owner_id not in {p.id for p in people_in(report.service_id)}:
+        owner_id = None
+    action = Action(
+        service_id=report.service_id,
+        report_id=report.id,
+        description=description.strip()[:500],
+        owner_id=owner_id,
+        owner_name=(owner_name or "").strip()[:120] or None,
+        due_on=due_on,
+    )
+    db.session.add(action)
+    db.session.flush()
+    log_event("action.added", action, summary={"report_id": report.id})
+    db.session.commit()
+    return action
+
+
+def complete_action(action: Action) -> None:
+    if action.done_at is None:
+        action.done_at = utcnow()
+        log_event("action.done", action, summary={"report_id": action.report_id})
+        db.session.commit()
+
+
+# ---- the triage queue ----------------------------------------------------------------
+
+QUEUE_PAGE_SIZE = 25
+
+
+@dataclass
+class QueueFilters:
+    status: str = ""
+    category: str = ""
+    harm: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilters:
+        def day(name):
+            try:
+                return date.fromisoformat(args.get(name, ""))
+            except ValueError:
+                return None
+
+        try:
+            page = max(1, min(int(args.get("page", 1)), 100_000))
+        except ValueError:
+            page = 1
+        return cls(
+            status=args.get("status", "") if args.get("status") in set(ReportStatus) else "",
+            category=args.get("category", "") if args.get("category") in set(Category) else "",
+            harm=args.get("harm", "") if args.get("harm") in set(PhysicalHarm) else "",
+            date_from=day("from"),
+            date_to=day("to"),
+            page=page,
+        )
+
+    def args(self, **changes) -> dict:
+        values = {
+            "status": self.status,
+            "category": self.category,
+            "harm": self.harm,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "page": self.page,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+@dataclass
+class QueuePage:
+    reports: list[Report]
+    total: int
+    filters: QueueFilters
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // QUEUE_PAGE_SIZE))
+
+
+def queue(user: User, filters: QueueFilters) -> QueuePage:
+    """Reports in `user`'s scope, newest first, a page at a time: two queries at any size."""
+    from sqlalchemy import func
+    from sqlalchemy.orm import joinedload
+
+    from app.auth.policy import in_scope
+
+    conditions = [in_scope(user, Report.service_id)]
+    if filters.status:
+        conditions.append(Report.status == ReportStatus(filters.status))
+    if filters.category:
+        conditions.append(Report.category == Category(filters.category))
+    if filters.harm:
+        conditions.append(Report.physical_harm == PhysicalHarm(filters.harm))
+    if filters.date_from:
+        conditions.append(Report.occurred_on >= filters.date_from)
+    if filters.date_to:
+        conditions.append(Report.occurred_on <= filters.date_to)
+    total = db.session.scalar(select(func.count(Report.id)).where(*conditions))
+    reports = db.session.scalars(
+        select(Report)
+        .options(joinedload(Report.reporter), joinedload(Report.service))
+        .where(*conditions)
+        .order_by(Report.created_at.desc(), Report.id.desc())
+        .limit(QUEUE_PAGE_SIZE)
+        .offset((filters.page - 1) * QUEUE_PAGE_SIZE)
+    ).all()
+    return QueuePage(reports=list(reports), total=total or 0, filters=filters)

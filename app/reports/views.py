@@ -1,0 +1,313 @@
+"""Report pages. Thin: parse the request, call a service, render.
+
+Staff: /report, /report/thanks/<id>, /reports/mine; anyone with a receipt code:
+/reports/receipt; managers and admins (their scope only): /reports and /reports/<id>.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.forms import choices
+from app.auth.policy import get_or_404, require
+from app.extensions import db, limiter
+from app.models.reports import (
+    Action,
+    CandourStep,
+    Category,
+    Factor,
+    PhysicalHarm,
+    PsychologicalHarm,
+    Report,
+    ReportKind,
+    ReportStatus,
+    TimeBracket,
+)
+from app.reports import bp, services
+from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
+from app.reports.services import ClientIdConflict, ReportInvalid, submit_report
+
+REPORT_KINDS = (ReportKind.NEAR_MISS, ReportKind.INCIDENT)
+
+
+def _pairs(members) -> list[tuple[str, str]]:
+    return [(member.value, member.label) for member in members]
+
+
+def _form_context(answers: dict, errors: dict | None = None) -> dict:
+    return {
+        "answers": answers,
+        "errors": errors or {},
+        "kinds": _pairs(REPORT_KINDS),
+        "categories": _pairs(Category),
+        "brackets": _pairs(b for b in TimeBracket if b is not TimeBracket.EXACT),
+        "harms": _pairs(PhysicalHarm),
+        "psych_harms": _pairs(PsychologicalHarm),
+        "follow_ups": services.follow_ups_for(answers.get("category")),
+        "now_local": services.utcnow().astimezone(services.UK).strftime("%Y-%m-%dT%H:%M"),
+        "today": services.utcnow().astimezone(services.UK).date().isoformat(),
+    }
+
+
+@bp.get("/report")
+@login_required
+@require("reports.create")
+def new():
+    answers = {"client_id": str(uuid.uuid4()), "time_bracket": "exact"}
+    return render_template("reports/new.html", **_form_context(answers))
+
+
+@bp.post("/report")
+@login_required
+@require("reports.create")
+def create():
+    answers = request.form.to_dict()
+    answers.pop("csrf_token", None)
+    if "show_follow_up" in answers:  # the no-JavaScript way to see the category's questions
+        answers.pop("show_follow_up")
+        return render_template("reports/new.html", **_form_context(answers))
+    client_id = answers.pop("client_id", None) or None
+    try:
+        result = submit_report(current_user, answers, client_id=client_id)
+    except ReportInvalid as invalid:
+        answers["client_id"] = client_id or str(uuid.uuid4())
+        return render_template("reports/new.html", **_form_context(answers, invalid.errors))
+    except ClientIdConflict:
+        # Back button, changed answers, sent again: keep what they typed as a new report.
+        answers["client_id"] = str(uuid.uuid4())
+        flash("Your first report was already sent. Send this one too if it is new.", "info")
+        return render_template("reports/new.html", **_form_context(answers))
+    if result.report.anonymous:
+        # Shown once, never stored in the session or a URL: answer this POST with the page.
+        return render_template(
+            "reports/thanks.html", report=result.report, receipt_code=result.receipt_code
+        )
+    return redirect(url_for("reports.thanks", report_id=result.report.id))
+
+
+@bp.get("/report/follow-up")
+@login_required
+def follow_up():
+    """The htmx partial with the chosen category's follow-up questions."""
+    answers = request.args.to_dict()
+    return render_template("reports/_follow_up.html", **_form_context(answers))
+
+
+@bp.get("/report/thanks/<int:report_id>")
+@login_required
+def thanks(report_id: int):
+    report = db.session.get(Report, report_id)
+    if report is None or report.reporter_id != current_user.id:
+        abort(404)
+    return render_template("reports/thanks.html", report=report, receipt_code=None)
+
+
+@bp.get("/reports/mine")
+@login_required
+def mine():
+    reports = services.my_reports(current_user)
+    new_feedback = {r.id for r in reports if r.has_new_feedback}
+    response = render_template(
+        "reports/mine.html", reports=reports, new_feedback=new_feedback, timeline=services.timeline
+    )
+    services.mark_feedback_read(reports)
+    return response
+
+
+@bp.route("/reports/receipt", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def receipt():
+    """Anonymous reporters open their report's feedback with the code they kept."""
+    form = ReceiptForm()
+    report = None
+    if form.validate_on_submit():
+        report = services.find_by_receipt(form.code.data)
+        if report is None:
+            form.code.errors.append(
+                "We could not find a report with that code. Check each character."
+            )
+    return render_template(
+        "reports/receipt.html", form=form, report=report, timeline=services.timeline
+    )
+
+
+@bp.get("/reports")
+@login_required
+@require("reports.review")
+def queue():
+    filters = services.QueueFilters.from_args(request.args)
+    page = services.queue(current_user, filters)
+    return render_template(
+        "reports/queue.html",
+        page=page,
+        statuses=list(ReportStatus),
+        categories=list(Category),
+        harms=list(PhysicalHarm),
+    )
+
+
+def _review_form(report: Report) -> ReviewForm:
+    form = ReviewForm(
+        status=report.status.value,
+        contributory_factors=report.contributory_factors or [],
+        learning_outcome=report.learning_outcome,
+        debrief_needed=None
+        if report.debrief_needed is None
+        else ("yes" if report.debrief_needed else "no"),
+        candour_applies=report.candour_applies,
+        cqc_notification=report.cqc_notification or "",
+        cqc_sent_on=report.cqc_sent_on,
+        safeguarding_referred_on=report.safeguarding_referred_on,
+        just_culture_outcome=report.just_culture_outcome or "system",
+        just_culture_note=report.just_culture_note,
+    )
+    if request.method == "GET":
+        from datetime import date
+
+        for step in CandourStep:
+            raw = (report.candour_steps or {}).get(step.value)
+            getattr(form, f"candour_{step.value}_on").data = (
+                date.fromisoformat(raw) if raw else None
+            )
+    return form
+
+
+def _action_form(report: Report) -> ActionForm:
+    form = ActionForm()
+    form.owner_id.choices = choices(
+        [("", "Choose someone")] + [(p.id, p.name) for p in services.people_in(report.service_id)]
+    )
+    return form
+
+
+def _render_review(report, review_form=None, feedback_form=None, action_form=None):
+    return render_template(
+        "reports/review.html",
+        report=report,
+        form=review_form or _review_form(report),
+        feedback_form=feedback_form
+        or FeedbackForm(
+            thanks=report.thanks_message,
+            learning=report.learning_message or report.learning_outcome,
+        ),
+        action_form=action_form or _action_form(report),
+        factors={f.value: f.label for f in Factor},
+        candour_steps=list(CandourStep),
+        follow_ups=services.follow_ups_for(report.category.value),
+        timeline=services.timeline(report),
+        time_to_feedback=services.time_to_first_feedback(report),
+    )
+
+
+@bp.get("/reports/<int:report_id>")
+@login_required
+def review(report_id: int):
+    report = get_or_404(Report, report_id, "reports.review")
+    services.mark_seen(report)
+    return _render_review(report)
+
+
+@bp.post("/reports/<int:report_id>/review")
+@login_required
+def save_review(report_id: int):
+    report = get_or_404(Report, report_id, "reports.review")
+    form = _review_form(report)
+    if not form.validate_on_submit():
+        return _render_review(report, review_form=form)
+    services.save_review(
+        report,
+        services.Review(
+            status=ReportStatus(form.status.data),
+            contributory_factors=form.contributory_factors.data or [],
+            learning_outcome=(form.learning_outcome.data or "").strip(),
+            debrief_needed=None
+            if not form.debrief_needed.data
+            else form.debrief_needed.data == "yes",
+            candour_applies=form.candour_applies.data or None,
+            candour_steps={
+                step.value: getattr(form, f"candour_{step.value}_on").data.isoformat()
+                for step in CandourStep
+                if getattr(form, f"candour_{step.value}_on").data
+            },
+            cqc_notification=form.cqc_notification.data or None,
+            cqc_sent_on=form.cqc_sent_on.data,
+            safeguarding_referred_on=form.safeguarding_referred_on.data,
+            just_culture_outcome=form.just_culture_outcome.data,
+            just_culture_note=(form.just_culture_note.data or "").strip(),
+        ),
+    )
+    flash("Review saved.", "success")
+    return redirect(url_for("reports.review", report_id=report.id))
+
+
+@bp.post("/reports/<int:report_id>/feedback")
+@login_required
+def feedback(report_id: int):
+    report = get_or_404(Report, report_id, "reports.review")
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        if not (form.thanks.data or "").strip() and not (form.learning.data or "").strip():
+            form.thanks.errors.append("Write a thank-you or what we learned.")
+        else:
+            services.give_feedback(report, thanks=form.thanks.data, learning=form.learning.data)
+            if report.anonymous:
+                flash("Sent. The reporter will see it with their receipt code.", "success")
+            else:
+                flash(f"Sent. {report.reporter_label} will see it in their reports.", "success")
+            return redirect(url_for("reports.review", report_id=report.id))
+    return _render_review(report, feedback_form=form)
+
+
+@bp.post("/reports/<int:report_id>/actions")
+@login_required
+def add_action(report_id: int):
+    report = get_or_404(Report, report_id, "reports.review")
+    form = _action_form(report)
+    if not form.validate_on_submit():
+        return _render_review(report, action_form=form)
+    services.add_action(
+        report,
+        description=form.description.data,
+        owner_id=int(form.owner_id.data) if form.owner_id.data else None,
+        owner_name=form.owner_name.data,
+        due_on=form.due_on.data,
+    )
+    flash("Action added.", "success")
+    return redirect(url_for("reports.review", report_id=report.id) + "#actions")
+
+
+@bp.post("/reports/<int:report_id>/actions/<int:action_id>/done")
+@login_required
+def complete_action(report_id: int, action_id: int):
+    report = get_or_404(Report, report_id, "reports.review")
+    action = get_or_404(Action, action_id, "reports.review")
+    if action.report_id != report.id:
+        abort(404)
+    services.complete_action(action)
+    flash("Action marked as done.", "success")
+    return redirect(url_for("reports.review", report_id=report.id) + "#actions")
+
+
+@bp.app_template_filter("uk_date")
+def uk_date(value) -> str:
+    """26 Nov 2026, 14:30 in UK time."""
+    return value.astimezone(services.UK).strftime("%-d %b %Y, %H:%M") if value else ""
+
+
+@bp.app_template_filter("uk_day")
+def uk_day(value) -> str:
+    return value.strftime("%-d %b %Y") if value else ""
+
+
+@bp.app_template_filter("duration")
+def duration(value) -> str:
+    """A timedelta in words: "3 days", "5 hours", "20 minutes"."""
+    seconds = int(value.total_seconds())
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "less than a minute"
