@@ -52,10 +52,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
+    from app.debriefs import bp as debriefs_bp
     from app.home import bp as home_bp
+    from app.reflections import bp as reflections_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(debriefs_bp)
+    app.register_blueprint(reflections_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -25,8 +25,10 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("library.index", "Library"),
     NavItem("induction.index", "Induction"),
     NavItem("supervision.observe", "Observe", Role.SUPERVISOR),
+    NavItem("debriefs.index", "Debriefs", Role.SUPERVISOR),
     NavItem("reports.queue", "Reports to review", Role.MANAGER),
     NavItem("governance.dashboard", "Dashboard", Role.MANAGER),
+    NavItem("debriefs.workarounds", "Unsafe workarounds", Role.MANAGER),
     NavItem("auth.people", "People", Role.MANAGER),
 )
 

@@ -26,6 +26,11 @@ PERMISSIONS: dict[str, Role] = {
     "people.manage": Role.MANAGER,
     "people.grant_admin": Role.ADMIN,
     "services.all": Role.ADMIN,
+    "debriefs.view": Role.SUPERVISOR,
+    "debriefs.run": Role.SUPERVISOR,
+    "reflections.write": Role.STAFF,
+    "reflections.read_shared": Role.SUPERVISOR,
+    "workarounds.manage": Role.MANAGER,
 }
 
 

@@ -2,7 +2,16 @@
 
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base, UTCDateTime, utcnow
+from app.models.debriefs import (
+    Debrief,
+    DebriefAttendee,
+    DebriefContribution,
+    DebriefFormat,
+    WorkaroundFlag,
+    WorkaroundStatus,
+)
 from app.models.people import Organisation, Role, Service, ServiceKind, SignInSession, User
+from app.models.reflections import Reflection, ReflectionTemplate
 from app.models.reports import (
     Action,
     Category,
@@ -15,6 +24,14 @@ from app.models.reports import (
 )
 
 __all__ = [
+    "Debrief",
+    "DebriefAttendee",
+    "DebriefContribution",
+    "DebriefFormat",
+    "Reflection",
+    "ReflectionTemplate",
+    "WorkaroundFlag",
+    "WorkaroundStatus",
     "Action",
     "Category",
     "PhysicalHarm",
