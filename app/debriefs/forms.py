@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import choices
@@ -26,6 +26,16 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, invalid_message: str = "Choose from the list.", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.invalid_message) from None
 
 
 def _optional_int(value):
@@ -40,8 +50,14 @@ class DebriefForm(FlaskForm):
     )
     held_on = DateField("Date", validators=[InputRequired("Enter the date of the debrief.")])
     facilitator_id = SelectField("Who is leading it", coerce=int)
-    report_ids = CheckboxesField("Reports this debrief is about", coerce=int)
-    attendee_ids = CheckboxesField("Who is taking part", coerce=int)
+    report_ids = CheckboxesField(
+        "Reports this debrief is about",
+        coerce=int,
+        invalid_message="Choose reports from this service.",
+    )
+    attendee_ids = CheckboxesField(
+        "Who is taking part", coerce=int, invalid_message="Choose people from this service."
+    )
     person_offered = BooleanField("The person we support was offered a debrief")
     family_offered = BooleanField("Their family was offered a debrief")
 

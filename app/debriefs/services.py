@@ -148,8 +148,9 @@ def refresh_leader_attendance(debrief: Debrief) -> None:
 def create_debrief(user: User, service_id: int, **details) -> Debrief:
     """Open a debrief in `service_id` (which the caller has checked `user` may see)."""
     debrief = Debrief(service_id=service_id, created_by_id=user.id, attendees=[], reports=[])
+    with db.session.no_autoflush:
+        _apply_details(debrief, **details)
     db.session.add(debrief)
-    _apply_details(debrief, **details)
     db.session.flush()
     log_event(
         "debrief.created",

@@ -203,11 +203,22 @@ def show(debrief_id: int):
     return _render_show(_load(debrief_id))
 
 
+def _closed(debrief: Debrief):
+    """A closed debrief reads as a record: say so, and show it again."""
+    flash("This debrief is closed, so nothing more can be added.", "info")
+    url = url_for("debriefs.show", debrief_id=debrief.id)
+    if request.htmx:
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url)
+
+
 @bp.post("/debriefs/<int:debrief_id>/prompts/<prompt_key>")
 @login_required
 def contribute(debrief_id: int, prompt_key: str):
     """Add a point under a prompt: htmx appends it to the list; without JS, redirect back."""
     debrief = _load(debrief_id, "debriefs.run")
+    if debrief.is_closed:
+        return _closed(debrief)
     prompt = next((p for p in debrief.format.prompts if p.key == prompt_key), None)
     if prompt is None:
         abort(404)
@@ -240,6 +251,8 @@ def contribute(debrief_id: int, prompt_key: str):
 @login_required
 def agree_action(debrief_id: int):
     debrief = _load(debrief_id, "debriefs.run")
+    if debrief.is_closed:
+        return _closed(debrief)
     form = _action_form(debrief, request.form)
     action = None
     if form.validate_on_submit():

@@ -1,5 +1,6 @@
 """Demo data for `flask seed-demo`. Each area adds a function here; all are safe to run twice."""
 
+from app.seed.debriefs import seed_debriefs
 from app.seed.people import DEMO_PASSWORD, seed_people
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
@@ -7,4 +8,6 @@ __all__ = ["DEMO_PASSWORD", "seed_demo"]
 
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create (or top up) the demo organisation; return (email, role, service) for each login."""
-    return seed_people()
+    logins = seed_people()
+    seed_debriefs()
+    return logins
