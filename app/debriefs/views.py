@@ -234,7 +234,6 @@ def contribute(debrief_id: int, prompt_key: str):
             form.text.errors = [*form.text.errors, str(error)]
     if request.htmx:
         fresh = form if contribution is None else ContributionForm(prefix=prompt_key, formdata=None)
-        fresh.text.render_kw = {**(fresh.text.render_kw or {}), "autofocus": True}
         return render_template(
             "debriefs/_contribution_added.html",
             debrief=debrief,

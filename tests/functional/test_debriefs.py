@@ -97,7 +97,7 @@ def test_a_point_is_added_with_htmx_as_a_list_item_and_a_fresh_box(app, client, 
     assert response.status_code == 200
     assert "<html" not in body
     assert '<li class="contribution"' in body and "The sensor mat alarm went off at once." in body
-    assert 'id="add-helped"' in body and 'hx-swap-oob="true"' in body and "autofocus" in body
+    assert 'id="add-helped"' in body and 'hx-swap-oob="true"' in body
     page = client.get(f"/debriefs/{debrief_id}").get_data(as_text=True)
     assert "The sensor mat alarm went off at once." in page
 
