@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 
 from app.audit import log_event
+from app.auth.policy import in_scope
 from app.extensions import db
 from app.models import (
     Action,
@@ -28,7 +29,8 @@ from app.models import (
     WorkaroundStatus,
     utcnow,
 )
-from app.models.debriefs import LEADER_ROLES
+from app.models.debriefs import LEADER_ROLES, debrief_report
+from app.models.reports import SERIOUS_HARM
 
 TEXT_MAX = 1000
 SUMMARY_MAX = 4000
@@ -275,11 +277,27 @@ def leader_attendance(service_ids, start: date, end: date) -> LeaderAttendance:
     return LeaderAttendance(held=row[0], with_leader=row[1])
 
 
-def open_debriefs_count(scope_condition) -> int:
-    """How many debriefs are still open (no learning summary yet) within a scope condition."""
-    return db.session.scalar(
-        select(func.count(Debrief.id)).where(scope_condition, Debrief.closed_at.is_(None))
+def debriefs_to_run(user: User, days: int = 14) -> tuple[int, int]:
+    """(open debriefs, serious reports of the last `days` days with no debrief yet) in one query,
+    for the services `user` can see."""
+    since = date.today() - timedelta(days=days)
+    open_debriefs = (
+        select(func.count(Debrief.id))
+        .where(in_scope(user, Debrief.service_id), Debrief.closed_at.is_(None))
+        .scalar_subquery()
     )
+    waiting = (
+        select(func.count(Report.id))
+        .where(
+            in_scope(user, Report.service_id),
+            Report.physical_harm.in_(SERIOUS_HARM),
+            Report.occurred_on >= since,
+            ~Report.id.in_(select(debrief_report.c.report_id)),
+        )
+        .scalar_subquery()
+    )
+    row = db.session.execute(select(open_debriefs, waiting)).one()
+    return row[0], row[1]
 
 
 def raise_workaround(

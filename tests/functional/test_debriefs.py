@@ -349,6 +349,68 @@ def test_unsafe_workaround_from_a_debrief_is_discussed_then_resolved(app, client
 def test_supervisor_home_shows_debriefs_to_run(app, client, signed_in, world):
     with app.app_context():
         make_debrief(world.supervisor)
+        make_report(world.willow.id, harm=PhysicalHarm.MODERATE)
+        debriefed = make_report(world.willow.id, harm=PhysicalHarm.SEVERE)
+        make_report(world.willow.id, harm=PhysicalHarm.LOW)
+        make_report(world.riverside.id, harm=PhysicalHarm.SEVERE)
+        make_debrief(world.supervisor, reports=[debriefed])
     signed_in(world.supervisor)
     page = client.get("/").get_data(as_text=True)
-    assert "Debriefs to run" in page and "1 debrief is still open" in page
+    assert "Debriefs to run" in page and "2 debriefs are still open" in page
+    assert "1 report with serious harm has no debrief yet." in page
+    post_form(client, "/logout", {})
+    signed_in(world.staff)
+    assert "Debriefs to run" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_report_can_be_preselected_and_details_changed_later(app, client, signed_in, world):
+    with app.app_context():
+        report_id = make_report(world.willow.id, harm=PhysicalHarm.MODERATE)
+    signed_in(world.supervisor)
+    form = client.get(f"/debriefs/new?report={report_id}").get_data(as_text=True)
+    assert (
+        f'checked id="report_ids-0" name="report_ids" type="checkbox" value="{report_id}"' in form
+    )
+    response = _start(
+        client, world, report_ids=[str(report_id)], attendee_ids=[str(world.staff.id)]
+    )
+    url = response.headers["Location"]
+    assert "No leader took part." in client.get(url).get_data(as_text=True)
+    changed = post_form(
+        client,
+        f"{url}/edit",
+        {
+            "format": "after_action",
+            "held_on": date.today().isoformat(),
+            "facilitator_id": str(world.supervisor.id),
+            "report_ids": [str(report_id)],
+            "attendee_ids": [str(world.staff.id), str(world.admin.id)],
+        },
+        page_url=f"{url}/edit",
+    )
+    assert changed.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Yes – a leader took part" in page and "What can we learn?" in page
+
+
+def test_admin_opens_a_debrief_for_another_service_of_their_organisation(
+    app, client, signed_in, world
+):
+    signed_in(world.admin)
+    form = client.get(f"/debriefs/new?service={world.riverside.id}").get_data(as_text=True)
+    assert "Carer Riverside" in form and "Carer Willow" not in form
+    assert client.get(f"/debriefs/new?service={world.faraway.id}").status_code == 404
+    response = post_form(
+        client,
+        f"/debriefs/new?service={world.riverside.id}",
+        {
+            "format": "swarm",
+            "held_on": date.today().isoformat(),
+            "facilitator_id": str(world.riverside_manager.id),
+            "attendee_ids": [str(world.riverside_staff.id)],
+        },
+        page_url=f"/debriefs/new?service={world.riverside.id}",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Debrief.service_id)).one() == world.riverside.id
