@@ -8,5 +8,4 @@ from app.reflections.services import home_counts
 
 @home_panel("reflections/_home_panel.html", order=15)
 def reflect_panel(user):
-    recent, private = home_counts(user)
-    return {"recent": recent, "private": private}
+    return home_counts(user)

@@ -17,9 +17,10 @@ from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.audit import log_event
-from app.auth.policy import can, can_see_service
+from app.auth.policy import can, can_see_service, in_scope
 from app.debriefs.services import raise_workaround
 from app.extensions import db
 from app.models import (
@@ -284,15 +285,42 @@ def link_choices(author: User) -> list[tuple[str, str]]:
     ]
 
 
-def home_counts(author: User, days: int = 30) -> tuple[int, int]:
-    """(reflections in the last `days`, of those how many are private) in one query."""
+def _shared_with(user: User):
+    return select(Reflection).where(
+        in_scope(user, Reflection.service_id),
+        Reflection.shared_with_supervisor.is_(True),
+        Reflection.author_id != user.id,
+    )
+
+
+def shared_with(user: User, limit: int = 100) -> list[Reflection]:
+    """Reflections shared for supervision in the services a supervisor (or above) can see."""
+    if not can(user, "reflections.read_shared"):
+        return []
+    return list(
+        db.session.scalars(
+            _shared_with(user)
+            .options(selectinload(Reflection.author))
+            .order_by(Reflection.shared_at.desc(), Reflection.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def home_counts(author: User, days: int = 30) -> dict[str, int]:
+    """In one query: the author's reflections in the last `days`, how many of those are private,
+    and (supervisors and above) how many reflections others shared in that time."""
     since = utcnow() - timedelta(days=days)
+    columns = [
+        func.count(Reflection.id),
+        func.coalesce(
+            func.sum(case((Reflection.shared_with_supervisor.is_(False), 1), else_=0)), 0
+        ),
+    ]
+    if can(author, "reflections.read_shared"):
+        shared = _shared_with(author).where(Reflection.shared_at >= since).subquery()
+        columns.append(select(func.count()).select_from(shared).scalar_subquery())
     row = db.session.execute(
-        select(
-            func.count(Reflection.id),
-            func.coalesce(
-                func.sum(case((Reflection.shared_with_supervisor.is_(False), 1), else_=0)), 0
-            ),
-        ).where(Reflection.author_id == author.id, Reflection.created_at >= since)
+        select(*columns).where(Reflection.author_id == author.id, Reflection.created_at >= since)
     ).one()
-    return row[0], row[1]
+    return {"recent": row[0], "private": row[1], "shared_with_me": row[2] if len(row) > 2 else 0}

@@ -22,6 +22,7 @@ from app.reflections.services import (
     reflections_by,
     save_reflection,
     set_sharing,
+    shared_with,
 )
 
 
@@ -82,6 +83,14 @@ def _thanks(reflection: Reflection) -> str:
 @require("reflections.write")
 def mine():
     return render_template("reflections/mine.html", reflections=reflections_by(current_user))
+
+
+@bp.get("/reflections/shared")
+@login_required
+@require("reflections.read_shared")
+def shared():
+    """Supervisors and above: reflections staff of their services chose to share."""
+    return render_template("reflections/shared.html", reflections=shared_with(current_user))
 
 
 def _readable(reflection_id: int) -> Reflection:

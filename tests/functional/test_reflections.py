@@ -234,3 +234,21 @@ def test_staff_home_offers_reflect_on_a_shift_with_counts(app, client, signed_in
     page = client.get("/").get_data(as_text=True)
     assert "Reflect on a shift" in page
     assert "You wrote 2 reflections in the last 30 days; 1 is just for you." in page
+
+
+def test_supervisor_sees_only_shared_reflections_of_their_service(
+    app, client, signed_in, world, count_queries
+):
+    _save(app, world.staff, {"helped": "Shared with Tom"}, shared=True)
+    _save(app, world.staff, {"helped": "Kept private"})
+    _save(app, world.riverside_staff, {"helped": "Shared at Riverside"}, shared=True)
+    signed_in(world.supervisor)
+    assert "1 reflection shared with you for supervision" in client.get("/").get_data(as_text=True)
+    with count_queries() as counted:
+        page = client.get("/reflections/shared").get_data(as_text=True)
+    assert "Shared with Tom" in page
+    assert "Kept private" not in page and "Shared at Riverside" not in page
+    assert counted.count <= 4, counted.statements
+    post_form(client, "/logout", {})
+    signed_in(world.staff)
+    assert client.get("/reflections/shared").status_code == 403
