@@ -88,3 +88,38 @@ def test_supervisor_runs_a_debrief_on_a_tablet_without_reloading(app, make_page,
     # The cursor goes back to the fresh box, ready for the next point.
     page.wait_for_function("document.activeElement.id === 'could_change-text'")
     assert_accessible(page)
+
+
+def test_choosing_another_template_shows_its_questions_in_place(make_page, demo):
+    page = make_page()
+    sign_in(page, "carer@willow.demo")
+    page.goto("/reflect")
+    page.evaluate("window.reflectMarker = 'no reload'")
+    page.get_by_label("Gibbs reflective cycle").check()
+    page.get_by_label("What were you thinking and feeling?").fill("Nervous at first.")
+    assert page.evaluate("window.reflectMarker") == "no reload"
+    assert page.get_by_label("What helped?").count() == 0
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/reflections/*")
+    assert "Nervous at first." in page.locator("main").inner_text()
+    page.get_by_role("link", name="Back to my reflections").click()
+    assert_accessible(page)
+
+
+def test_manager_resolves_an_unsafe_workaround_on_a_small_phone(make_page, demo):
+    page = make_page(viewport={"width": 320, "height": 640})
+    sign_in(page, "manager@willow.demo")
+    page.get_by_role("link", name="Unsafe workarounds").first.click()
+    assert_accessible(page)
+    card = page.locator("li.card", has_text="sluice room door")
+    card.get_by_label("Resolved").check()
+    card.get_by_label("What was said, or what changed").fill("Call bells now ring in the sluice.")
+    card.get_by_role("button", name="Save").click()
+    assert "Marked as resolved" in page.get_by_role("status").inner_text()
+    resolved = page.locator("section", has=page.get_by_role("heading", name="Resolved (1)"))
+    assert "Call bells now ring in the sluice." in resolved.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.get_by_role("link", name="debrief", exact=True).first.click()
+    page.wait_for_url("**/debriefs/*")
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
