@@ -277,6 +277,19 @@ def leader_attendance(service_ids, start: date, end: date) -> LeaderAttendance:
     return LeaderAttendance(held=row[0], with_leader=row[1])
 
 
+def debriefs_for_report(report_id: int) -> list[Debrief]:
+    """The debriefs held about a report, newest first (for the report's own page; the caller
+    has already checked the viewer may see the report)."""
+    return list(
+        db.session.scalars(
+            select(Debrief)
+            .join(debrief_report, debrief_report.c.debrief_id == Debrief.id)
+            .where(debrief_report.c.report_id == report_id)
+            .order_by(Debrief.held_on.desc(), Debrief.id.desc())
+        )
+    )
+
+
 def debriefs_to_run(user: User, days: int = 14) -> tuple[int, int]:
     """(open debriefs, serious reports of the last `days` days with no debrief yet) in one query,
     for the services `user` can see."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from app.auth.forms import choices
 from app.models import ReflectionTemplate
@@ -22,7 +22,17 @@ class ReflectionForm(FlaskForm):
         choices=choices((t.value, t.label) for t in ReflectionTemplate),
         default=ReflectionTemplate.HELPED_HINDERED.value,
     )
-    link = SelectField("Is this about a report or a debrief? (optional)", validators=[Optional()])
+    link = SelectField(
+        "Is this about a report or a debrief? (optional)",
+        validators=[Optional()],
+        validate_choice=False,  # checked below, with a kinder message
+        description="Only your own reports and debriefs you took part in are listed.",
+    )
+
+    def validate_link(self, field) -> None:
+        if field.data and field.data not in {c.value for c in field.choices}:
+            raise ValidationError("Choose one of your own reports or debriefs from the list.")
+
     shared = BooleanField("Share with my supervisor", description=SHARE_HINT)
     workaround = TextAreaField(
         "A workaround we use that isn't safe (optional)",

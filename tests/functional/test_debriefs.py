@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.debriefs.services import leader_attendance
+from app.debriefs.services import debriefs_for_report, leader_attendance
 from app.extensions import db
 from app.models import Action, Debrief, DebriefFormat, PhysicalHarm, WorkaroundFlag
 from tests.conftest import post_form
@@ -222,6 +222,10 @@ def test_serious_harm_debrief_shows_a_leader_attended(app, client, signed_in, wo
     response = _start(client, world, report_ids=[str(report_id)])
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Yes – a leader took part" in page
+    with app.app_context():
+        assert [d.id for d in debriefs_for_report(report_id)] == [
+            int(response.headers["Location"].rsplit("/", 1)[1])
+        ]
 
 
 def test_leader_attendance_counts_serious_debriefs_in_the_period(app, world):
@@ -256,6 +260,8 @@ def test_attendees_and_reports_must_belong_to_the_service(app, client, signed_in
     assert "Choose reports from this service." in wrong_report.get_data(as_text=True)
     no_date = _start(client, world, held_on="")
     assert "Enter the date of the debrief." in no_date.get_data(as_text=True)
+    far_off = _start(client, world, held_on=(date.today() + timedelta(days=90)).isoformat())
+    assert "Choose a date within the next two months." in far_off.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(select(Debrief)).all() == []
 

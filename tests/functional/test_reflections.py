@@ -139,7 +139,8 @@ def test_a_reflection_links_only_to_my_reports_and_debriefs_i_attended(
     assert f'value="report:{theirs}"' not in form and f'value="debrief:{missed}"' not in form
     assert _write(client, link=f"report:{mine}").status_code == 302
     assert _write(client, link=f"debrief:{attended}").status_code == 302
-    assert "Not a valid choice" in _write(client, link=f"report:{theirs}").get_data(as_text=True)
+    refused = _write(client, link=f"report:{theirs}").get_data(as_text=True)
+    assert "Choose one of your own reports or debriefs from the list." in refused
     with app.app_context():
         author = db.session.get(User, world.staff.id)
         with pytest.raises(ReflectionError, match="only to your own reports"):
