@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from app.audit import log_event
 from app.auth.policy import in_scope
@@ -211,6 +211,19 @@ def add_contribution(
         )
     db.session.commit()
     return contribution
+
+
+def remove_contribution(user: User, contribution: DebriefContribution) -> None:
+    """Take back a point added by mistake while the debrief is open. A workaround it raised
+    stays on the managers' list: once said, a safety concern is not unsaid."""
+    _require_open(contribution.debrief, "text")
+    db.session.execute(
+        update(WorkaroundFlag)
+        .where(WorkaroundFlag.contribution_id == contribution.id)
+        .values(contribution_id=None)
+    )
+    db.session.delete(contribution)
+    db.session.commit()
 
 
 def add_action(

@@ -21,6 +21,7 @@ from app.debriefs.services import (
     create_debrief,
     move_workaround,
     people_who_may_attend,
+    remove_contribution,
     reports_to_offer,
     update_debrief,
 )
@@ -243,6 +244,23 @@ def contribute(debrief_id: int, prompt_key: str):
         )
     if contribution is None:
         return _render_show(debrief, forms={prompt_key: form}, status=422)
+    return redirect(url_for("debriefs.show", debrief_id=debrief.id, _anchor=f"prompt-{prompt_key}"))
+
+
+@bp.post("/debriefs/<int:debrief_id>/points/<int:contribution_id>/remove")
+@login_required
+def remove_point(debrief_id: int, contribution_id: int):
+    """Take back a point: htmx removes its list item; without JS, redirect back."""
+    debrief = _load(debrief_id, "debriefs.run")
+    if debrief.is_closed:
+        return _closed(debrief)
+    contribution = next((c for c in debrief.contributions if c.id == contribution_id), None)
+    if contribution is None:
+        abort(404)
+    prompt_key = contribution.prompt
+    remove_contribution(current_user, contribution)
+    if request.htmx:
+        return render_template("debriefs/_point_removed.html")
     return redirect(url_for("debriefs.show", debrief_id=debrief.id, _anchor=f"prompt-{prompt_key}"))
 
 

@@ -80,7 +80,7 @@ def test_supervisor_runs_a_debrief_on_a_tablet_without_reloading(app, make_page,
             column.get_by_role("button", name="Add to").click()
             column.locator("li.contribution", has_text=text).wait_for()
     for key, texts in points.items():
-        listed = page.locator(f"#list-{key} li.contribution").all_inner_texts()
+        listed = page.locator(f"#list-{key} .contribution__text").all_inner_texts()
         assert listed == texts
     assert page.evaluate("window.debriefMarker") == "no reload"
     assert navigations == []
@@ -88,6 +88,18 @@ def test_supervisor_runs_a_debrief_on_a_tablet_without_reloading(app, make_page,
     # The cursor goes back to the fresh box, ready for the next point.
     page.wait_for_function("document.activeElement.id === 'could_change-text'")
     assert_accessible(page)
+
+    # A point added by mistake comes off again, still without a reload.
+    page.locator("#list-hindered").get_by_role(
+        "button", name="Remove: Handover was rushed."
+    ).click()
+    page.locator("#list-hindered li.contribution", has_text="Handover was rushed.").wait_for(
+        state="detached"
+    )
+    assert page.locator("#list-hindered .contribution__text").all_inner_texts() == [
+        "The stair light was out."
+    ]
+    assert page.evaluate("window.debriefMarker") == "no reload"
 
 
 def test_choosing_another_template_shows_its_questions_in_place(make_page, demo):

@@ -420,3 +420,32 @@ def test_admin_opens_a_debrief_for_another_service_of_their_organisation(
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalars(select(Debrief.service_id)).one() == world.riverside.id
+
+
+def test_a_point_added_by_mistake_is_removed_but_its_workaround_flag_stays(
+    app, client, signed_in, world
+):
+    with app.app_context():
+        debrief_id = make_debrief(world.supervisor)
+    signed_in(world.supervisor)
+    url = f"/debriefs/{debrief_id}"
+    post_form(
+        client,
+        f"{url}/prompts/hindered",
+        {"hindered-text": "We share one glucose meter", "hindered-unsafe_workaround": "y"},
+        page_url=url,
+    )
+    with app.app_context():
+        point_id = db.session.scalars(select(Debrief)).one().contributions[0].id
+    removed = post_form(
+        client, f"{url}/points/{point_id}/remove", {}, page_url=url, headers={"HX-Request": "true"}
+    )
+    assert removed.status_code == 200 and "Point removed." in removed.get_data(as_text=True)
+    assert "We share one glucose meter" not in client.get(url).get_data(as_text=True)
+    assert post_form(client, f"{url}/points/{point_id}/remove", {}, page_url=url).status_code == 404
+    with app.app_context():
+        flag = db.session.scalars(select(WorkaroundFlag)).one()
+        assert flag.contribution_id is None and flag.debrief_id == debrief_id
+    post_form(client, "/logout", {})
+    signed_in(world.riverside_manager)
+    assert post_form(client, f"{url}/points/{point_id}/remove", {}).status_code == 404
