@@ -65,6 +65,11 @@ def register_blueprints(app: Flask) -> None:
     from app.reports import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+    from app.debriefs import bp as debriefs_bp
+    from app.reflections import bp as reflections_bp
+
+    app.register_blueprint(debriefs_bp)
+    app.register_blueprint(reflections_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -39,6 +39,11 @@ PERMISSIONS: dict[str, Role] = {
     "mail.problems": Role.MANAGER,
     "reports.create": Role.STAFF,
     "reports.review": Role.MANAGER,
+    "debriefs.view": Role.SUPERVISOR,
+    "debriefs.run": Role.SUPERVISOR,
+    "reflections.write": Role.STAFF,
+    "reflections.read_shared": Role.SUPERVISOR,
+    "workarounds.manage": Role.MANAGER,
 }
 
 

@@ -2,6 +2,14 @@
 
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base, UTCDateTime, utcnow
+from app.models.debriefs import (
+    Debrief,
+    DebriefAttendee,
+    DebriefContribution,
+    DebriefFormat,
+    WorkaroundFlag,
+    WorkaroundStatus,
+)
 from app.models.governance import (
     Meeting,
     MeetingKind,
@@ -20,6 +28,7 @@ from app.models.notifications import (
     OutboundEmail,
 )
 from app.models.people import Organisation, Role, Service, ServiceKind, SignInSession, User
+from app.models.reflections import Reflection, ReflectionTemplate
 from app.models.reports import (
     Action,
     CandourStep,
@@ -49,6 +58,14 @@ __all__ = [
     "MailStatus",
     "Notification",
     "OutboundEmail",
+    "Debrief",
+    "DebriefAttendee",
+    "DebriefContribution",
+    "DebriefFormat",
+    "Reflection",
+    "ReflectionTemplate",
+    "WorkaroundFlag",
+    "WorkaroundStatus",
     "Action",
     "CandourStep",
     "Category",

@@ -1,5 +1,6 @@
 """Demo data for `flask seed-demo`. Each area adds a function here; all are safe to run twice."""
 
+from app.seed.debriefs import seed_debriefs
 from app.seed.governance import seed_governance
 from app.seed.notifications import seed_notifications
 from app.seed.people import DEMO_PASSWORD, seed_people
@@ -12,6 +13,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     """Create (or top up) the demo organisation; return (email, role, service) for each login."""
     logins = seed_people()
     seed_reports()
+    seed_debriefs()
     seed_governance()
     seed_notifications()
     return logins

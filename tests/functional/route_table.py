@@ -128,6 +128,64 @@ def a_report_with_action(service_id: int, owner_id: int) -> dict:
     return {"report_id": report_id, "action_id": action.id}
 
 
+def a_debrief(service_id: int, owner_id: int) -> int:
+    """A structured debrief of that service."""
+    from datetime import date
+
+    from app.models import Debrief, DebriefFormat
+
+    debrief = Debrief(
+        service_id=service_id,
+        format=DebriefFormat.STRUCTURED,
+        held_on=date(2026, 1, 5),
+        facilitator_id=owner_id,
+        created_by_id=owner_id,
+    )
+    db.session.add(debrief)
+    db.session.flush()
+    return debrief.id
+
+
+def a_debrief_prompt(service_id: int, owner_id: int) -> dict:
+    return {"debrief_id": a_debrief(service_id, owner_id), "prompt_key": "helped"}
+
+
+def a_debrief_point(service_id: int, owner_id: int) -> dict:
+    from app.models import DebriefContribution
+
+    debrief_id = a_debrief(service_id, owner_id)
+    point = DebriefContribution(
+        debrief_id=debrief_id, prompt="helped", text="Route check", added_by_id=owner_id
+    )
+    db.session.add(point)
+    db.session.flush()
+    return {"debrief_id": debrief_id, "contribution_id": point.id}
+
+
+def a_workaround(service_id: int, _owner_id: int) -> int:
+    from app.models import WorkaroundFlag
+
+    flag = WorkaroundFlag(service_id=service_id, description="Route check workaround")
+    db.session.add(flag)
+    db.session.flush()
+    return flag.id
+
+
+def a_reflection(service_id: int, owner_id: int) -> int:
+    """A private reflection written by `owner_id`."""
+    from app.models import Reflection, ReflectionTemplate
+
+    reflection = Reflection(
+        service_id=service_id,
+        author_id=owner_id,
+        template=ReflectionTemplate.HELPED_HINDERED,
+        answers={"helped": "x"},
+    )
+    db.session.add(reflection)
+    db.session.flush()
+    return reflection.id
+
+
 ROUTES: dict[str, Access] = {
     "static": Access(public=True, example={"filename": "css/app.css"}),
     "home.healthz": PUBLIC,
@@ -184,4 +242,19 @@ ROUTES: dict[str, Access] = {
     "reports.feedback": at_least(Role.MANAGER, report_id=a_report),
     "reports.add_action": at_least(Role.MANAGER, report_id=a_report),
     "reports.complete_action": at_least(Role.MANAGER, both=a_report_with_action),
+    "debriefs.index": at_least(Role.SUPERVISOR),
+    "debriefs.new": at_least(Role.SUPERVISOR),
+    "debriefs.show": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
+    "debriefs.edit": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
+    "debriefs.agree_action": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
+    "debriefs.close": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
+    "debriefs.contribute": at_least(Role.SUPERVISOR, both=a_debrief_prompt),
+    "debriefs.remove_point": at_least(Role.SUPERVISOR, both=a_debrief_point),
+    "debriefs.workarounds": at_least(Role.MANAGER),
+    "debriefs.update_workaround": at_least(Role.MANAGER, flag_id=a_workaround),
+    "reflections.new": at_least(Role.STAFF),
+    "reflections.mine": at_least(Role.STAFF),
+    "reflections.shared": at_least(Role.SUPERVISOR),
+    "reflections.show": at_least(Role.STAFF, reflection_id=a_reflection),
+    "reflections.sharing": at_least(Role.STAFF, reflection_id=a_reflection),
 }

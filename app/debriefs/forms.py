@@ -1,0 +1,109 @@
+"""Debrief and workaround forms. Labels are the words staff see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.auth.forms import choices
+from app.models import DebriefFormat, WorkaroundStatus
+
+
+class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes (a multiple choice that works without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, invalid_message: str = "Choose from the list.", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.invalid_message) from None
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class DebriefForm(FlaskForm):
+    format = RadioField(
+        "Kind of debrief",
+        choices=choices((f.value, f.label) for f in DebriefFormat),
+        default=DebriefFormat.STRUCTURED.value,
+    )
+    held_on = DateField("Date", validators=[InputRequired("Enter the date of the debrief.")])
+    facilitator_id = SelectField("Who is leading it", coerce=int)
+    report_ids = CheckboxesField(
+        "Reports this debrief is about",
+        coerce=int,
+        invalid_message="Choose reports from this service.",
+    )
+    attendee_ids = CheckboxesField(
+        "Who is taking part", coerce=int, invalid_message="Choose people from this service."
+    )
+    person_offered = BooleanField("The person we support was offered a debrief")
+    family_offered = BooleanField("Their family was offered a debrief")
+
+    def set_defaults(self, facilitator_id: int) -> None:
+        self.held_on.data = date.today()
+        self.facilitator_id.data = facilitator_id
+        self.format.data = DebriefFormat.STRUCTURED.value
+
+
+class ContributionForm(FlaskForm):
+    text = TextAreaField(
+        "Add a point",
+        validators=[InputRequired("Write a few words first."), Length(max=1000)],
+        render_kw={"rows": 2},
+    )
+    unsafe_workaround = BooleanField("This is a workaround we use that isn't safe")
+
+
+class ActionForm(FlaskForm):
+    description = StringField(
+        "What will change",
+        validators=[InputRequired("Say what will change."), Length(max=500)],
+    )
+    owner_id = SelectField("Who will do it", coerce=_optional_int, validators=[Optional()])
+    due_on = DateField("By when (optional)", validators=[Optional()])
+
+
+class CloseForm(FlaskForm):
+    learning_summary = TextAreaField(
+        "What we learned",
+        validators=[InputRequired("Write what the team learned before closing.")],
+        description="A few lines the whole team can read. This closes the debrief.",
+    )
+
+
+class WorkaroundForm(FlaskForm):
+    status = RadioField(
+        "Where this is up to",
+        choices=choices(
+            (s.value, s.label) for s in (WorkaroundStatus.DISCUSSED, WorkaroundStatus.RESOLVED)
+        ),
+        validators=[InputRequired("Choose discussed or resolved.")],
+    )
+    note = TextAreaField(
+        "What was said, or what changed",
+        validators=[Length(max=2000)],
+        description="Needed when you mark it resolved.",
+        render_kw={"rows": 2},
+    )

@@ -1,0 +1,326 @@
+"""Saving and reading reflections. `save_reflection` is the one function both the web form and
+the offline sync call.
+
+Who reads what: a reflection is private to its author. Once the author shares it, the
+supervisors, managers and admins who can see the author's service may read it, and it becomes a
+prompt in the author's next supervision. Nobody else, ever, including admins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.audit import log_event
+from app.auth.policy import can, can_see_service, in_scope
+from app.debriefs.services import raise_workaround
+from app.extensions import db
+from app.models import (
+    Debrief,
+    DebriefAttendee,
+    Reflection,
+    ReflectionTemplate,
+    Report,
+    User,
+    utcnow,
+)
+
+ANSWER_MAX = 4000
+WORKAROUND_MAX = 1000
+LINKS_TO_OFFER = 20
+
+
+class ReflectionError(ValueError):
+    """The reflection cannot be saved as it is; `field` says where to show why."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class ClientIdConflict(ReflectionError):
+    """The same client_id came with a different body: the sync answers 422."""
+
+    def __init__(self):
+        super().__init__("client_id", "This draft was already saved with different words.")
+
+
+class SavedReflection(NamedTuple):
+    reflection: Reflection
+    created: bool
+
+
+def _clean_answers(template: ReflectionTemplate, answers: Mapping) -> dict[str, str]:
+    keys = {p.key for p in template.prompts}
+    unknown = set(answers) - keys
+    if unknown:
+        raise ReflectionError("answers", f"Unknown questions: {', '.join(sorted(unknown))}.")
+    cleaned = {}
+    for key, value in answers.items():
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ReflectionError(key, "Answers must be text.")
+        value = value.strip()
+        if len(value) > ANSWER_MAX:
+            raise ReflectionError(key, f"Keep each answer under {ANSWER_MAX} characters.")
+        if value:
+            cleaned[key] = value
+    if not cleaned:
+        first = template.prompts[0].key
+        raise ReflectionError(first, "Write something in at least one box.")
+    return cleaned
+
+
+def _check_links(author: User, report_id: int | None, debrief_id: int | None) -> None:
+    if report_id is not None and debrief_id is not None:
+        raise ReflectionError("link", "Link to a report or a debrief, not both.")
+    if report_id is not None:
+        own = db.session.scalar(
+            select(Report.id).where(
+                Report.id == report_id,
+                Report.reporter_id == author.id,
+                Report.service_id == author.service_id,
+            )
+        )
+        if own is None:
+            raise ReflectionError("link", "You can link only to your own reports.")
+    if debrief_id is not None and debrief_id not in attended_debrief_ids(author):
+        raise ReflectionError("link", "You can link only to a debrief you took part in.")
+
+
+def attended_debrief_ids(author: User) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(DebriefAttendee.debrief_id).where(DebriefAttendee.user_id == author.id)
+        )
+    )
+
+
+def _payload_hash(body: dict) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _check_client_id(client_id: str | None) -> str | None:
+    if client_id is None:
+        return None
+    try:
+        return str(uuid.UUID(str(client_id)))
+    except ValueError:
+        raise ReflectionError("client_id", "The draft id is not a valid UUID.") from None
+
+
+def save_reflection(
+    author: User,
+    answers: Mapping[str, str],
+    *,
+    template: ReflectionTemplate | str = ReflectionTemplate.HELPED_HINDERED,
+    report_id: int | None = None,
+    debrief_id: int | None = None,
+    shared: bool = False,
+    workaround: str | None = None,
+    client_id: str | None = None,
+    device_time: datetime | None = None,
+    channel: str = "web",
+) -> SavedReflection:
+    """Validate and save one reflection by `author`; raise ReflectionError when it cannot be.
+
+    With a `client_id` (from the offline outbox) saving is idempotent: the same id and body
+    return the stored reflection with created=False; the same id with another body raises
+    ClientIdConflict. `workaround` puts an unsafe workaround on the managers' list without
+    the author's name or the reflection's words.
+    """
+    try:
+        template = ReflectionTemplate(template)
+    except ValueError:
+        raise ReflectionError("template", "Choose one of the reflection templates.") from None
+    cleaned = _clean_answers(template, answers or {})
+    workaround = (workaround or "").strip() or None
+    if workaround and len(workaround) > WORKAROUND_MAX:
+        raise ReflectionError("workaround", f"Keep it under {WORKAROUND_MAX} characters.")
+    if device_time is not None and device_time.tzinfo is None:
+        raise ReflectionError("device_time", "The device time needs a time zone.")
+    client_id = _check_client_id(client_id)
+    body = {
+        "template": template.value,
+        "answers": cleaned,
+        "report_id": report_id,
+        "debrief_id": debrief_id,
+        "shared": bool(shared),
+        "workaround": workaround,
+    }
+    payload_hash = _payload_hash(body)
+    if client_id is not None:
+        existing = _existing(author, client_id, payload_hash)
+        if existing is not None:
+            return SavedReflection(existing, created=False)
+    _check_links(author, report_id, debrief_id)
+
+    now = utcnow()
+    reflection = Reflection(
+        service_id=author.service_id,
+        author_id=author.id,
+        template=template,
+        answers=cleaned,
+        report_id=report_id,
+        debrief_id=debrief_id,
+        shared_with_supervisor=bool(shared),
+        shared_at=now if shared else None,
+        created_at=now,
+        channel=channel,
+        device_time=device_time,
+        client_id=client_id,
+        payload_hash=payload_hash,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(reflection)
+            db.session.flush()
+    except IntegrityError:
+        # Another request with the same client_id won the race: answer as a repeat.
+        existing = _existing(author, client_id, payload_hash) if client_id else None
+        if existing is None:
+            raise
+        return SavedReflection(existing, created=False)
+    log_event(
+        "reflection.created",
+        reflection,
+        summary={"template": template.value, "shared": reflection.shared_with_supervisor},
+        actor=author,
+        channel=channel,
+    )
+    if workaround:
+        raise_workaround(author.service_id, workaround, reflection_id=reflection.id)
+    db.session.commit()
+    return SavedReflection(reflection, created=True)
+
+
+def _existing(author: User, client_id: str, payload_hash: str) -> Reflection | None:
+    found = db.session.scalars(select(Reflection).where(Reflection.client_id == client_id)).first()
+    if found is None:
+        return None
+    if found.author_id != author.id or found.payload_hash != payload_hash:
+        raise ClientIdConflict()
+    return found
+
+
+def can_read(user: User, reflection: Reflection) -> bool:
+    """The author always; supervisors and above of the author's service once it is shared."""
+    if user.id == reflection.author_id:
+        return True
+    return (
+        reflection.shared_with_supervisor
+        and can(user, "reflections.read_shared")
+        and can_see_service(user, reflection.service_id)
+    )
+
+
+def set_sharing(author: User, reflection: Reflection, shared: bool) -> Reflection:
+    """Only the author may share or stop sharing their reflection."""
+    if author.id != reflection.author_id:
+        raise ReflectionError("shared", "Only the person who wrote it can change this.")
+    if reflection.shared_with_supervisor != shared:
+        reflection.shared_with_supervisor = shared
+        reflection.shared_at = utcnow() if shared else None
+        log_event("reflection.shared" if shared else "reflection.unshared", reflection)
+        db.session.commit()
+    return reflection
+
+
+def reflections_by(author: User, limit: int = 100) -> list[Reflection]:
+    return list(
+        db.session.scalars(
+            select(Reflection)
+            .where(Reflection.author_id == author.id)
+            .order_by(Reflection.created_at.desc(), Reflection.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def shared_reflections_for(supervisee_id: int, since: datetime | None = None) -> list[Reflection]:
+    """Reflections the person shared with their supervisor, newest first: prompts for their next
+    supervision. Pass `since` (their last supervision) to get only the new ones. The caller
+    checks that the supervisor may see the supervisee's service."""
+    query = select(Reflection).where(
+        Reflection.author_id == supervisee_id, Reflection.shared_with_supervisor.is_(True)
+    )
+    if since is not None:
+        query = query.where(Reflection.shared_at >= since)
+    return list(db.session.scalars(query.order_by(Reflection.shared_at.desc(), Reflection.id)))
+
+
+def link_choices(author: User) -> list[tuple[str, str]]:
+    """("report:12", label) and ("debrief:3", label) for the author's reports and debriefs."""
+    reports = db.session.scalars(
+        select(Report)
+        .where(Report.reporter_id == author.id, Report.service_id == author.service_id)
+        .order_by(Report.created_at.desc())
+        .limit(LINKS_TO_OFFER)
+    ).all()
+    debriefs = db.session.scalars(
+        select(Debrief)
+        .join(DebriefAttendee, DebriefAttendee.debrief_id == Debrief.id)
+        .where(DebriefAttendee.user_id == author.id)
+        .order_by(Debrief.held_on.desc())
+        .limit(LINKS_TO_OFFER)
+    ).all()
+    return [
+        *(
+            (f"report:{r.id}", f"My report: {r.category.label}, {r.occurred_on:%d %b}")
+            for r in reports
+        ),
+        *(
+            (f"debrief:{d.id}", f"Debrief: {d.format.short_label}, {d.held_on:%d %b}")
+            for d in debriefs
+        ),
+    ]
+
+
+def _shared_with(user: User):
+    return select(Reflection).where(
+        in_scope(user, Reflection.service_id),
+        Reflection.shared_with_supervisor.is_(True),
+        Reflection.author_id != user.id,
+    )
+
+
+def shared_with(user: User, limit: int = 100) -> list[Reflection]:
+    """Reflections shared for supervision in the services a supervisor (or above) can see."""
+    if not can(user, "reflections.read_shared"):
+        return []
+    return list(
+        db.session.scalars(
+            _shared_with(user)
+            .options(selectinload(Reflection.author))
+            .order_by(Reflection.shared_at.desc(), Reflection.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def home_counts(author: User, days: int = 30) -> dict[str, int]:
+    """In one query: the author's reflections in the last `days`, how many of those are private,
+    and (supervisors and above) how many reflections others shared in that time."""
+    since = utcnow() - timedelta(days=days)
+    columns = [
+        func.count(Reflection.id),
+        func.coalesce(
+            func.sum(case((Reflection.shared_with_supervisor.is_(False), 1), else_=0)), 0
+        ),
+    ]
+    if can(author, "reflections.read_shared"):
+        shared = _shared_with(author).where(Reflection.shared_at >= since).subquery()
+        columns.append(select(func.count()).select_from(shared).scalar_subquery())
+    row = db.session.execute(
+        select(*columns).where(Reflection.author_id == author.id, Reflection.created_at >= since)
+    ).one()
+    return {"recent": row[0], "private": row[1], "shared_with_me": row[2] if len(row) > 2 else 0}

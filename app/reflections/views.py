@@ -1,0 +1,118 @@
+"""Reflection pages: write one (/reflect), my reflections (/reflections), read one.
+
+Every signed-in person writes and lists only their own. A reflection's page opens for its
+author, and for supervisors and above of the author's service once the author has shared it;
+for anyone else it does not exist (404).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.policy import get_or_404, require
+from app.extensions import db
+from app.models import Reflection, ReflectionTemplate
+from app.reflections import bp
+from app.reflections.forms import reflection_form
+from app.reflections.services import (
+    ReflectionError,
+    can_read,
+    link_choices,
+    reflections_by,
+    save_reflection,
+    set_sharing,
+    shared_with,
+)
+
+
+def _template_from(value: str | None) -> ReflectionTemplate:
+    try:
+        return ReflectionTemplate(value)
+    except ValueError:
+        return ReflectionTemplate.HELPED_HINDERED
+
+
+def _link_ids(link: str | None) -> dict:
+    kind, _, raw = (link or "").partition(":")
+    if kind in {"report", "debrief"} and raw.isdigit():
+        return {f"{kind}_id": int(raw)}
+    return {}
+
+
+@bp.route("/reflect", methods=["GET", "POST"])
+@login_required
+@require("reflections.write")
+def new():
+    source = request.form if request.method == "POST" else request.args
+    template = _template_from(source.get("template"))
+    form = reflection_form(template, link_choices(current_user))
+    if request.method == "GET":
+        form.link.data = request.args.get("link", "")
+    switching = request.form.get("intent") == "switch"
+    if request.method == "POST" and not switching and form.validate_on_submit():
+        answers = {p.key: form[p.key].data for p in template.prompts}
+        try:
+            saved = save_reflection(
+                current_user,
+                answers,
+                template=template,
+                shared=form.shared.data,
+                workaround=form.workaround.data,
+                client_id=form.client_id.data or None,
+                **_link_ids(form.link.data),
+            )
+        except ReflectionError as error:
+            db.session.rollback()
+            target = getattr(form, error.field, form.link)
+            target.errors = [*target.errors, str(error)]
+        else:
+            flash(_thanks(saved.reflection), "success")
+            return redirect(url_for("reflections.show", reflection_id=saved.reflection.id))
+    return render_template("reflections/new.html", form=form, template=template)
+
+
+def _thanks(reflection: Reflection) -> str:
+    if reflection.shared_with_supervisor:
+        return "Saved and shared with your supervisor. Thank you for taking the time."
+    return "Saved. Only you can read it. Thank you for taking the time."
+
+
+@bp.get("/reflections")
+@login_required
+@require("reflections.write")
+def mine():
+    return render_template("reflections/mine.html", reflections=reflections_by(current_user))
+
+
+@bp.get("/reflections/shared")
+@login_required
+@require("reflections.read_shared")
+def shared():
+    """Supervisors and above: reflections staff of their services chose to share."""
+    return render_template("reflections/shared.html", reflections=shared_with(current_user))
+
+
+def _readable(reflection_id: int) -> Reflection:
+    reflection = get_or_404(Reflection, reflection_id, "reflections.write")
+    if not can_read(current_user, reflection):
+        abort(404)
+    return reflection
+
+
+@bp.get("/reflections/<int:reflection_id>")
+@login_required
+def show(reflection_id: int):
+    return render_template("reflections/show.html", reflection=_readable(reflection_id))
+
+
+@bp.post("/reflections/<int:reflection_id>/sharing")
+@login_required
+def sharing(reflection_id: int):
+    reflection = _readable(reflection_id)
+    if reflection.author_id != current_user.id:
+        abort(404)
+    shared = request.form.get("shared") == "1"
+    set_sharing(current_user, reflection, shared)
+    flash("Shared with your supervisor." if shared else "Only you can read this now.", "success")
+    return redirect(url_for("reflections.show", reflection_id=reflection.id))
