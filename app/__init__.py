@@ -53,9 +53,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.home import bp as home_bp
+    from app.supervision import bp as supervision_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(supervision_bp)
 
 
 def register_commands(app: Flask) -> None:

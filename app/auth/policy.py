@@ -26,6 +26,13 @@ PERMISSIONS: dict[str, Role] = {
     "people.manage": Role.MANAGER,
     "people.grant_admin": Role.ADMIN,
     "services.all": Role.ADMIN,
+    # Supervision and competency observations (app/supervision). Staff read their own
+    # observations and supervisions through the record's staff/supervisee check.
+    "development.own": Role.STAFF,
+    "observations.record": Role.SUPERVISOR,
+    "supervision.hold": Role.SUPERVISOR,
+    "checklists.manage": Role.MANAGER,
+    "supervision.settings": Role.MANAGER,
 }
 
 
