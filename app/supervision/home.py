@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
 from app.extensions import db
 from app.home.panels import home_panel
-from app.models import Observation, ObservationStatus, Role, Supervision, User
+from app.models import ChecklistTemplate, Observation, ObservationStatus, Role, Supervision, User
 
 
 @home_panel("supervision/_home_to_read.html", order=30)
 def waiting_to_read(user: User) -> dict | None:
-    """Observations of my practice and supervisions I have not acknowledged yet."""
-    observations = db.session.scalars(
-        select(Observation).where(
+    """Observations of my practice and supervisions I have not acknowledged yet (one query)."""
+    observations = (
+        select(
+            literal("observation").label("kind"),
+            Observation.id,
+            Observation.observed_on.label("on"),
+            ChecklistTemplate.name,
+        )
+        .join(ChecklistTemplate, ChecklistTemplate.id == Observation.template_id)
+        .where(
             Observation.staff_id == user.id,
             Observation.status == ObservationStatus.COMPLETED,
             Observation.acknowledged_at.is_(None),
         )
-    ).all()
-    supervisions = db.session.scalars(
-        select(Supervision).where(
-            Supervision.supervisee_id == user.id, Supervision.acknowledged_at.is_(None)
-        )
-    ).all()
-    if not observations and not supervisions:
+    )
+    supervisions = select(
+        literal("supervision").label("kind"),
+        Supervision.id,
+        Supervision.held_on.label("on"),
+        literal("Supervision").label("name"),
+    ).where(Supervision.supervisee_id == user.id, Supervision.acknowledged_at.is_(None))
+    waiting = db.session.execute(union_all(observations, supervisions)).all()
+    if not waiting:
         return None
-    return {"observations": observations, "supervisions": supervisions}
+    return {"waiting": sorted(waiting, key=lambda row: row.on, reverse=True)}
 
 
 @home_panel("supervision/_home_supervisor.html", order=20)
