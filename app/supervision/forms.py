@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.auth.forms import choices
 from app.models import Outcome
 from app.supervision.supervisions import REFLECTIVE_PROMPTS
 
@@ -55,7 +56,7 @@ class ObservationOutcomeForm(FlaskForm):
 
     outcome = RadioField(
         "Outcome",
-        choices=[(o.value, o.label) for o in Outcome],
+        choices=choices((o.value, o.label) for o in Outcome),
         validators=[Optional()],
         description="If a critical item is not yet met, the outcome is not yet competent.",
     )

@@ -93,12 +93,22 @@ def add_months(day: date, months: int) -> date:
 # Drafts: the tablet form saves item by item
 
 
+def roles_below(user: User) -> list[Role]:
+    """The roles `user` supervises and observes: a supervisor their care workers, a manager
+    also their supervisors, an admin also the managers."""
+    return [role for role in Role if role.rank < user.role.rank]
+
+
 def observable_staff(user: User) -> list[User]:
-    """Active people in `user`'s services whose practice they may observe (not themselves)."""
+    """Active people in `user`'s services, in a role below theirs, whose practice they observe."""
     return list(
         db.session.scalars(
             select(User)
-            .where(in_scope(user, User.service_id), User.active, User.id != user.id)
+            .where(
+                in_scope(user, User.service_id),
+                User.active,
+                User.role.in_(roles_below(user)),
+            )
             .order_by(User.name)
         )
     )
@@ -127,8 +137,8 @@ def _check_staff_and_template(observer: User, staff: User | None, template) -> N
     errors = {}
     if staff is None or not staff.active or not can_see_service(observer, staff.service_id):
         errors["staff_id"] = "Choose who you are observing."
-    elif staff.id == observer.id:
-        errors["staff_id"] = "Choose someone else: you cannot observe your own practice."
+    elif staff.role not in roles_below(observer):
+        errors["staff_id"] = "Choose someone you supervise."
     if template is None or not can_see_service(observer, template.service_id):
         errors["template_id"] = "Choose a checklist."
     elif staff is not None and template.service_id != staff.service_id:
@@ -447,6 +457,7 @@ def status_for(
     status.due_on = min(d for d in (renewal, last.reobserve_on) if d is not None)
     if last.outcome is Outcome.NOT_YET_COMPETENT:
         status.key = "not_yet"
+        status.due_on = last.reobserve_on or renewal  # when to observe again
     elif status.due_on < today:
         status.key = "overdue"
     elif status.due_on <= today + timedelta(days=DUE_SOON_DAYS):
@@ -519,7 +530,10 @@ def medication_reports_for(staff: list[User], since: date | None) -> dict[int, l
 
 
 def competency_grid(
-    viewer: User, staff: list[User] | None = None, today: date | None = None
+    viewer: User,
+    staff: list[User] | None = None,
+    today: date | None = None,
+    latest: dict[tuple[int, int], Observation] | None = None,
 ) -> list[CompetencyStatus]:
     """Every (staff member, current checklist) status the viewer may see, in a few queries."""
     today = today or date.today()
@@ -532,7 +546,7 @@ def competency_grid(
         )
     )
     ids = [s.id for s in staff]
-    latest = latest_observations(ids)
+    latest = latest if latest is not None else latest_observations(ids)
     earliest = min((o.observed_on for o in latest.values()), default=None)
     reports = medication_reports_for(staff, earliest)
     statuses = []
@@ -555,10 +569,10 @@ class SupportNeed:
     people: list[tuple[User, Observation, str | None]] = field(default_factory=list)
 
 
-def team_support(viewer: User) -> list[SupportNeed]:
+def team_support(
+    staff: list[User], latest: dict[tuple[int, int], Observation]
+) -> list[SupportNeed]:
     """Who needs which support: the not-yet-met items from each person's latest observations."""
-    staff = observable_staff(viewer)
-    latest = latest_observations([s.id for s in staff])
     by_id = {s.id: s for s in staff}
     needs: dict[tuple[str, str], SupportNeed] = {}
     for (staff_id, _lineage), observation in latest.items():

@@ -27,6 +27,7 @@ from app.supervision.forms import (
     SupervisionStartForm,
 )
 from app.supervision.prompts import prompts_for
+from app.supervision.services import roles_below
 from app.supervision.supervisions import (
     REFLECTIVE_PROMPTS,
     EscalationCheck,
@@ -73,6 +74,8 @@ def _supervisee_or_404(person_id: int | None) -> User:
     person = get_or_404(User, person_id, "supervision.hold")
     if person.id == current_user.id or not person.active:
         abort(404)
+    if person.role not in roles_below(current_user):
+        abort(403)
     return person
 
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.audit import log_event
-from app.auth.policy import can_see_service, in_scope
+from app.auth.policy import can_see_service
 from app.extensions import db
 from app.models import (
     Action,
@@ -25,6 +25,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.supervision.services import observable_staff, roles_below
 
 DEFAULT_EVERY_WEEKS = 8
 DUE_SOON_DAYS = 14
@@ -103,13 +104,8 @@ def due_status(person: User, last_held_on: date | None, weeks: int, today: date)
 
 
 def supervisees(viewer: User) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(in_scope(viewer, User.service_id), User.active, User.id != viewer.id)
-            .order_by(User.name)
-        )
-    )
+    """Everyone in the viewer's services in a role below theirs (see roles_below)."""
+    return observable_staff(viewer)
 
 
 def team_due(viewer: User, today: date | None = None) -> list[SupervisionDue]:
@@ -216,8 +212,8 @@ def record_supervision(
         or not can_see_service(supervisor, supervisee.service_id)
     ):
         errors["supervisee_id"] = "Choose who the supervision is with."
-    elif supervisee.id == supervisor.id:
-        errors["supervisee_id"] = "Choose someone else: you cannot supervise yourself."
+    elif supervisee.role not in roles_below(supervisor):
+        errors["supervisee_id"] = "Choose someone you supervise."
     if held_on is None:
         errors["held_on"] = "Enter the date of the supervision."
     elif held_on > date.today():

@@ -29,6 +29,7 @@ from app.supervision.services import (
     ObservationInvalid,
     acknowledge_observation,
     competency_grid,
+    latest_observations,
     observable_staff,
     progress,
     record_observation,
@@ -44,7 +45,7 @@ def _start_form() -> ObserveStartForm:
     form.staff_id.choices = choices((p.id, p.name) for p in observable_staff(current_user))
     templates = current_templates(current_user)
     form.template_id.choices = choices((t.id, t.name) for t in templates)
-    form.modules.choices = [(m, m) for t in templates for m in t.add_on_modules]
+    form.modules.choices = choices((m, m) for t in templates for m in t.add_on_modules)
     return form
 
 
@@ -233,12 +234,14 @@ def acknowledge(observation_id: int):
 @require("observations.record")
 def team():
     """Competency status for the team, and who needs which support."""
-    statuses = competency_grid(current_user)
+    staff = observable_staff(current_user)
+    latest = latest_observations([person.id for person in staff])
+    statuses = competency_grid(current_user, staff, latest=latest)
     return render_template(
         "supervision/team.html",
         statuses=statuses,
         attention=[s for s in statuses if s.needs_attention],
-        needs=team_support(current_user),
+        needs=team_support(staff, latest),
     )
 
 

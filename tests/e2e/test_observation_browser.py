@@ -37,7 +37,9 @@ def test_supervisor_observes_a_medicines_round_on_a_tablet(app, make_page, demo)
     for index in range(10):
         choice = "Not yet" if index == CRITICAL_ITEM else "Met"
         cards.nth(index).get_by_text(choice, exact=True).click()
-        expect(progress).to_contain_text(f"{index + 1} of 10")  # saved by htmx, counted by the server
+        expect(progress).to_contain_text(
+            f"{index + 1} of 10"
+        )  # saved by htmx, counted by the server
     critical = cards.nth(CRITICAL_ITEM)
     critical.get_by_text("Add a note").click()
     critical.get_by_role("textbox").fill("Signed the MAR before the dose was taken.")
@@ -53,7 +55,9 @@ def test_supervisor_observes_a_medicines_round_on_a_tablet(app, make_page, demo)
 
     expect(page.locator(".outcome")).to_have_text("Not yet competent")
     expect(page.get_by_text("A critical item was not yet met")).to_be_visible()
-    expect(page.get_by_text("Practise the MAR check with Tom on two morning rounds")).to_be_visible()
+    expect(
+        page.get_by_text("Practise the MAR check with Tom on two morning rounds")
+    ).to_be_visible()
     expect(page.get_by_text("Signed the MAR before the dose was taken.")).to_be_visible()
     assert_accessible(page)
     with app.app_context():
