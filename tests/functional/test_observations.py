@@ -54,7 +54,9 @@ def answers_for(template_id, staff_id, results=("met", "met", "met"), **extra):
     return {
         "staff_id": staff_id,
         "template_id": template_id,
-        "items": {str(i.id): {"result": r} for i, r in zip(template.items_for([]), results)},
+        "items": {
+            str(i.id): {"result": r} for i, r in zip(template.items_for([]), results, strict=True)
+        },
         **extra,
     }
 
@@ -131,7 +133,7 @@ def test_each_tap_saves_with_htmx_and_moves_the_progress_bar(
         answer = db.session.scalars(select(Observation)).one().answers[0]
         assert answer.result is ItemResult.NOT_YET and answer.note == "Did not check the photo"
     page = client.get(url).get_data(as_text=True)
-    assert re.search(rf'value="not_yet" checked', page) and "Did not check the photo" in page
+    assert re.search(r'value="not_yet" checked', page) and "Did not check the photo" in page
 
 
 def test_a_critical_item_not_met_needs_a_plan_and_a_date_then_is_not_yet_competent(
