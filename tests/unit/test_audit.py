@@ -38,9 +38,8 @@ def test_role_change_records_before_and_after(app, client, signed_in, world):
 def test_anonymous_events_keep_no_actor(app, world):
     with app.app_context():
         staff = db.session.get(User, world.staff.id)
-        entry = log_event(
-            "test.anonymous", None, actor=staff, anonymous=True, service_id=world.willow.id
-        )
+        entry = log_event("test.anonymous", None, actor=staff, anonymous=True,
+                          service_id=world.willow.id)
         db.session.commit()
         assert entry.actor_id is None and entry.actor_role is None
 
