@@ -19,15 +19,7 @@ pytestmark = pytest.mark.e2e
 CRITICAL_ITEM = 2  # "Checks the MAR chart ...", the third item, is critical
 
 
-@pytest.fixture
-def seeded(app, demo):
-    """The demo data, seeded before the live server starts; no pooled connection is left for
-    the server's process to inherit (PostgreSQL connections must not be shared across a fork)."""
-    with app.app_context():
-        db.engine.dispose()
-
-
-def test_supervisor_observes_a_medicines_round_on_a_tablet(app, seeded, make_page):
+def test_supervisor_observes_a_medicines_round_on_a_tablet(app, make_page, demo):
     page = make_page(TABLET)
     sign_in(page, "supervisor@willow.demo")
     page.get_by_role("navigation").get_by_role("link", name="Observe").click()
@@ -101,7 +93,7 @@ def _observation_of_priya() -> None:
     )
 
 
-def test_care_worker_reads_and_acknowledges_an_observation_on_a_phone(app, seeded, make_page):
+def test_care_worker_reads_and_acknowledges_an_observation_on_a_phone(app, make_page, demo):
     with app.app_context():
         _observation_of_priya()
     page = make_page()

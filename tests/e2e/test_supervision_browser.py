@@ -5,20 +5,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
 from tests.e2e.conftest import TABLET, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def seeded(app, demo):
-    """Seed before the live server starts, leaving no pooled connection to inherit."""
-    with app.app_context():
-        db.engine.dispose()
-
-
-def test_supervisor_holds_a_supervision_with_prompts_and_an_escalation_check(seeded, make_page):
+def test_supervisor_holds_a_supervision_with_prompts_and_an_escalation_check(make_page, demo):
     page = make_page(TABLET)
     sign_in(page, "supervisor@willow.demo")
     page.get_by_role("navigation").get_by_role("link", name="Supervision").click()
@@ -54,7 +46,7 @@ def test_supervisor_holds_a_supervision_with_prompts_and_an_escalation_check(see
     assert_accessible(page)
 
 
-def test_manager_pages_and_my_development_are_accessible_on_a_phone(seeded, make_page):
+def test_manager_pages_and_my_development_are_accessible_on_a_phone(make_page, demo):
     page = make_page()
     sign_in(page, "manager@willow.demo")
     page.goto("/supervision/settings")
