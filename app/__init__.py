@@ -70,6 +70,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(debriefs_bp)
     app.register_blueprint(reflections_bp)
+    from app.supervision import bp as supervision_bp
+
+    app.register_blueprint(supervision_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -44,6 +44,13 @@ PERMISSIONS: dict[str, Role] = {
     "reflections.write": Role.STAFF,
     "reflections.read_shared": Role.SUPERVISOR,
     "workarounds.manage": Role.MANAGER,
+    # Supervision and competency observations (app/supervision). Staff read their own
+    # observations and supervisions through the record's staff/supervisee check.
+    "development.own": Role.STAFF,
+    "observations.record": Role.SUPERVISOR,
+    "supervision.hold": Role.SUPERVISOR,
+    "checklists.manage": Role.MANAGER,
+    "supervision.settings": Role.MANAGER,
 }
 
 

@@ -1,7 +1,14 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
-from app.models.audit import AuditEntry, AuditHead
-from app.models.base import Base, UTCDateTime, utcnow
+from app.models.audit import (
+    AuditEntry,
+    AuditHead,
+)
+from app.models.base import (
+    Base,
+    UTCDateTime,
+    utcnow,
+)
 from app.models.debriefs import (
     Debrief,
     DebriefAttendee,
@@ -27,8 +34,18 @@ from app.models.notifications import (
     Notification,
     OutboundEmail,
 )
-from app.models.people import Organisation, Role, Service, ServiceKind, SignInSession, User
-from app.models.reflections import Reflection, ReflectionTemplate
+from app.models.people import (
+    Organisation,
+    Role,
+    Service,
+    ServiceKind,
+    SignInSession,
+    User,
+)
+from app.models.reflections import (
+    Reflection,
+    ReflectionTemplate,
+)
 from app.models.reports import (
     Action,
     CandourStep,
@@ -42,51 +59,79 @@ from app.models.reports import (
     ReportStatus,
     TimeBracket,
 )
-from app.models.security import RecoveryCode
+from app.models.security import (
+    RecoveryCode,
+)
+from app.models.supervision import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Confidence,
+    EscalationAnswer,
+    EscalationQuestion,
+    ItemResult,
+    Observation,
+    ObservationAnswer,
+    ObservationStatus,
+    Outcome,
+    Supervision,
+    SupervisionPolicy,
+)
 
 __all__ = [
-    "Meeting",
-    "MeetingKind",
-    "MeetingLearningItem",
-    "PulseParticipation",
-    "PulseResponse",
-    "YouSaidWeDid",
     "AccountLink",
-    "EmailPreference",
-    "EmailTopic",
-    "LinkPurpose",
-    "MailStatus",
-    "Notification",
-    "OutboundEmail",
+    "Action",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "CandourStep",
+    "Category",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "Confidence",
+    "CqcNotification",
     "Debrief",
     "DebriefAttendee",
     "DebriefContribution",
     "DebriefFormat",
-    "Reflection",
-    "ReflectionTemplate",
-    "WorkaroundFlag",
-    "WorkaroundStatus",
-    "Action",
-    "CandourStep",
-    "Category",
-    "CqcNotification",
+    "EmailPreference",
+    "EmailTopic",
+    "EscalationAnswer",
+    "EscalationQuestion",
     "Factor",
+    "ItemResult",
+    "LinkPurpose",
+    "MailStatus",
+    "Meeting",
+    "MeetingKind",
+    "MeetingLearningItem",
+    "Notification",
+    "Observation",
+    "ObservationAnswer",
+    "ObservationStatus",
+    "Organisation",
+    "OutboundEmail",
+    "Outcome",
     "PhysicalHarm",
     "PsychologicalHarm",
+    "PulseParticipation",
+    "PulseResponse",
     "RecoveryCode",
+    "Reflection",
+    "ReflectionTemplate",
     "Report",
     "ReportKind",
     "ReportStatus",
-    "TimeBracket",
-    "AuditEntry",
-    "AuditHead",
-    "Base",
-    "Organisation",
     "Role",
     "Service",
     "ServiceKind",
     "SignInSession",
-    "User",
+    "Supervision",
+    "SupervisionPolicy",
+    "TimeBracket",
     "UTCDateTime",
+    "User",
+    "WorkaroundFlag",
+    "WorkaroundStatus",
+    "YouSaidWeDid",
     "utcnow",
 ]

@@ -227,6 +227,8 @@ class Action(Base):
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
     debrief_id: Mapped[int | None] = mapped_column(ForeignKey("debrief.id"), index=True)
+    # A development action from a competency observation (supervision branch).
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id"), index=True)
     description: Mapped[str] = mapped_column(String(500))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     owner_name: Mapped[str | None] = mapped_column(String(120))  # when not a LearnLoop user

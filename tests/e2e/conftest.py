@@ -74,8 +74,19 @@ def assert_accessible(page) -> None:
     assert not serious, results.generate_report()
 
 
+@pytest.fixture(scope="session")
+def _no_connection_crosses_the_fork(app):
+    """Empty the connection pool before the live server's process is forked from this one.
+
+    A pooled connection inherited by the server would be shared by two processes: PostgreSQL
+    then mixes up their prepared statements, and SQLite can lose writes to its WAL file.
+    """
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
-def make_page(browser, live_server):
+def make_page(browser, _no_connection_crosses_the_fork, live_server):
     """make_page(viewport) opens a fresh browser context (no shared cookies) on the live server."""
     contexts = []
     problems: list[PageProblems] = []

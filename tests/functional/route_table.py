@@ -186,6 +186,74 @@ def a_reflection(service_id: int, owner_id: int) -> int:
     return reflection.id
 
 
+def a_checklist(service_id: int, _owner_id: int) -> int:
+    from app.models import ChecklistItem, ChecklistTemplate
+
+    template = ChecklistTemplate(service_id=service_id, name="Route check checklist")
+    db.session.add(template)
+    db.session.flush()
+    db.session.add(ChecklistItem(template_id=template.id, text="Washes hands"))
+    db.session.flush()
+    return template.id
+
+
+def an_observation(service_id: int, owner_id: int, *, draft: bool = False) -> int:
+    """An observation of `owner_id`, recorded by `owner_id` (so each role may open it)."""
+    from datetime import date
+
+    from app.models import Observation, ObservationStatus
+
+    status = ObservationStatus.DRAFT if draft else list(ObservationStatus)[-1]
+    observation = Observation(
+        service_id=service_id,
+        template_id=a_checklist(service_id, owner_id),
+        staff_id=owner_id,
+        observer_id=owner_id,
+        status=status,
+        observed_on=date(2026, 1, 5),
+    )
+    db.session.add(observation)
+    db.session.flush()
+    return observation.id
+
+
+def a_draft_observation(service_id: int, owner_id: int) -> int:
+    return an_observation(service_id, owner_id, draft=True)
+
+
+def a_draft_observation_item(service_id: int, owner_id: int) -> dict:
+    from app.models import ChecklistItem, Observation
+
+    observation = db.session.get(Observation, a_draft_observation(service_id, owner_id))
+    item = db.session.query(ChecklistItem).filter_by(template_id=observation.template_id).first()
+    return {"observation_id": observation.id, "item_id": item.id}
+
+
+def a_supervision(service_id: int, owner_id: int) -> int:
+    from datetime import date
+
+    from app.models import Supervision
+
+    record = Supervision(
+        service_id=service_id,
+        supervisor_id=owner_id,
+        supervisee_id=owner_id,
+        held_on=date(2026, 1, 5),
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record.id
+
+
+def an_escalation_question(service_id: int, _owner_id: int) -> int:
+    from app.models import EscalationQuestion
+
+    question = EscalationQuestion(service_id=service_id, text="Who do you call at night?")
+    db.session.add(question)
+    db.session.flush()
+    return question.id
+
+
 ROUTES: dict[str, Access] = {
     "static": Access(public=True, example={"filename": "css/app.css"}),
     "home.healthz": PUBLIC,
@@ -257,4 +325,22 @@ ROUTES: dict[str, Access] = {
     "reflections.shared": at_least(Role.SUPERVISOR),
     "reflections.show": at_least(Role.STAFF, reflection_id=a_reflection),
     "reflections.sharing": at_least(Role.STAFF, reflection_id=a_reflection),
+    "supervision.checklists": at_least(Role.SUPERVISOR),
+    "supervision.new_checklist": at_least(Role.MANAGER),
+    "supervision.checklist": at_least(Role.SUPERVISOR, template_id=a_checklist),
+    "supervision.edit_checklist": at_least(Role.MANAGER, template_id=a_checklist),
+    "supervision.observe": at_least(Role.SUPERVISOR),
+    "supervision.team": at_least(Role.SUPERVISOR),
+    "supervision.observation_form": at_least(Role.SUPERVISOR, observation_id=a_draft_observation),
+    "supervision.save_item": at_least(Role.SUPERVISOR, both=a_draft_observation_item),
+    "supervision.observation": at_least(Role.STAFF, observation_id=an_observation),
+    "supervision.acknowledge": at_least(Role.STAFF, observation_id=an_observation),
+    "supervision.mine": at_least(Role.STAFF),
+    "supervision.index": at_least(Role.SUPERVISOR),
+    "supervision.new": at_least(Role.SUPERVISOR),
+    "supervision.record": at_least(Role.STAFF, supervision_id=a_supervision),
+    "supervision.acknowledge_record": at_least(Role.STAFF, supervision_id=a_supervision),
+    "supervision.settings": at_least(Role.MANAGER),
+    "supervision.add_escalation_question": at_least(Role.MANAGER),
+    "supervision.retire": at_least(Role.MANAGER, question_id=an_escalation_question),
 }

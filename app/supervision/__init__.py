@@ -1,0 +1,12 @@
+"""Supervision that uses real incidents, and competency observation checklists on a tablet."""
+
+from flask import Blueprint
+
+bp = Blueprint("supervision", __name__)
+
+from app.supervision import (  # noqa: E402,F401
+    checklist_views,
+    home,
+    supervision_views,
+    views,
+)

@@ -1,0 +1,588 @@
+"""Competency observations: recording them, the outcome rules, and competency status.
+
+Who sees what: supervisors, managers and admins record and read observations in the services
+they can see; a care worker sees only the observations of their own practice, where they
+acknowledge and comment.
+
+`record_observation()` is the one way an observation is finished, from the web form today and
+from the offline JSON API later. It follows the same idempotency rules as reports: the same
+`client_id` with the same body returns the stored observation; with a different body it raises
+`ObservationConflict`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.audit import log_event
+from app.auth.policy import can_see_service, in_scope
+from app.events import observation_recorded
+from app.extensions import db
+from app.models import (
+    Action,
+    Category,
+    ChecklistItem,
+    ChecklistTemplate,
+    ItemResult,
+    Observation,
+    ObservationAnswer,
+    ObservationStatus,
+    Outcome,
+    Report,
+    ReportKind,
+    Role,
+    User,
+)
+from app.models.base import utcnow
+
+DUE_SOON_DAYS = 30
+MAX_ACTIONS = 10
+
+
+class ObservationInvalid(ValueError):
+    """The answers cannot be saved; `errors` maps a field name to what to fix."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class ObservationConflict(ValueError):
+    """The same client_id was sent before with different answers."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The outcome rules
+
+
+def decide_outcome(
+    items: list[ChecklistItem], results: dict[int, ItemResult | None], chosen: Outcome | None
+) -> tuple[Outcome | None, bool]:
+    """The outcome, and whether a critical item not met forced it.
+
+    Any critical item not yet met means "not yet competent", whatever was chosen. Otherwise the
+    observer's judgement stands; with nothing chosen, all items met or N/A means competent.
+    """
+    critical_not_met = any(
+        item.critical and results.get(item.id) is ItemResult.NOT_YET for item in items
+    )
+    if critical_not_met:
+        return Outcome.NOT_YET_COMPETENT, chosen is not Outcome.NOT_YET_COMPETENT
+    if chosen is not None:
+        return chosen, False
+    if any(results.get(item.id) is ItemResult.NOT_YET for item in items):
+        return None, False
+    return Outcome.COMPETENT, False
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Drafts: the tablet form saves item by item
+
+
+def roles_below(user: User) -> list[Role]:
+    """The roles `user` supervises and observes: a supervisor their care workers, a manager
+    also their supervisors, an admin also the managers."""
+    return [role for role in Role if role.rank < user.role.rank]
+
+
+def observable_staff(user: User) -> list[User]:
+    """Active people in `user`'s services, in a role below theirs, whose practice they observe."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                in_scope(user, User.service_id),
+                User.active,
+                User.role.in_(roles_below(user)),
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+def start_observation(
+    observer: User, staff: User, template: ChecklistTemplate, modules: list[str]
+) -> Observation:
+    """Open a draft observation of `staff` against the current version of `template`."""
+    _check_staff_and_template(observer, staff, template)
+    observation = Observation(
+        service_id=staff.service_id,
+        template_id=template.id,
+        staff_id=staff.id,
+        observer_id=observer.id,
+        modules=[m for m in template.add_on_modules if m in modules],
+        observed_on=date.today(),
+        status=ObservationStatus.DRAFT,
+    )
+    db.session.add(observation)
+    db.session.commit()
+    return observation
+
+
+def _check_staff_and_template(observer: User, staff: User | None, template) -> None:
+    errors = {}
+    if staff is None or not staff.active or not can_see_service(observer, staff.service_id):
+        errors["staff_id"] = "Choose who you are observing."
+    elif staff.role not in roles_below(observer):
+        errors["staff_id"] = "Choose someone you supervise."
+    if template is None or not can_see_service(observer, template.service_id):
+        errors["template_id"] = "Choose a checklist."
+    elif staff is not None and template.service_id != staff.service_id:
+        errors["template_id"] = "Choose a checklist from their service."
+    if errors:
+        raise ObservationInvalid(errors)
+
+
+def save_answer(
+    observation: Observation, item_id: int, result: str | None, note: str | None
+) -> ObservationAnswer:
+    """Save one item's answer on a draft (htmx, as the supervisor taps)."""
+    if observation.status is not ObservationStatus.DRAFT:
+        raise ObservationInvalid({"item": "This observation is finished and cannot change."})
+    if item_id not in {i.id for i in observation.items}:
+        raise ObservationInvalid({"item": "That item is not on this checklist."})
+    answer = observation.answer_for(item_id)
+    if answer is None:
+        answer = ObservationAnswer(item_id=item_id)
+        observation.answers.append(answer)
+    if result:
+        answer.result = _parse_result(result, "item")
+    if note is not None:
+        answer.note = note.strip()[:2000] or None
+    db.session.commit()
+    return answer
+
+
+def progress(observation: Observation) -> tuple[int, int]:
+    """(answered, total) for the progress bar."""
+    items = observation.items
+    answered = sum(1 for i in items if (a := observation.answer_for(i.id)) is not None and a.result)
+    return answered, len(items)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finishing an observation
+
+
+def _parse_result(value, name: str) -> ItemResult:
+    try:
+        return ItemResult(value)
+    except ValueError:
+        raise ObservationInvalid({name: "Choose met, not yet or N/A."}) from None
+
+
+def _parse_date(value, name: str, message: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ObservationInvalid({name: message}) from None
+
+
+def _payload_hash(answers: dict) -> str:
+    return hashlib.sha256(json.dumps(answers, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _existing(client_id: str, answers: dict) -> Observation | None:
+    found = db.session.scalars(
+        select(Observation).where(Observation.client_id == client_id)
+    ).first()
+    if found is None:
+        return None
+    if found.payload_hash != _payload_hash(answers):
+        raise ObservationConflict("This observation was already sent with different answers.")
+    return found
+
+
+def record_observation(
+    observer: User,
+    answers: dict,
+    *,
+    client_id: str | None = None,
+    device_time: datetime | None = None,
+    channel: str = "web",
+    draft: Observation | None = None,
+) -> Observation:
+    """Finish an observation from one body of answers, and commit.
+
+    `answers`: {"staff_id", "template_id", "modules": [...], "observed_on": "YYYY-MM-DD",
+    "items": {"<item id>": {"result": "met" | "not_yet" | "na", "note": "..."}},
+    "outcome": "competent" | "not_yet_competent" | None, "summary": "...",
+    "reobserve_on": "YYYY-MM-DD", "actions": [{"description": "...", "due_on": "YYYY-MM-DD"}]}.
+    A web draft passes itself as `draft` (its staff, checklist and add-ons are already chosen).
+    Raises ObservationInvalid (with what to fix) or ObservationConflict.
+    """
+    if not observer.has_role(Role.SUPERVISOR):
+        raise ObservationInvalid({"observer": "Only supervisors and managers record observations."})
+    if client_id and (found := _existing(client_id, answers)) is not None:
+        return found
+    if draft is not None:
+        if draft.status is not ObservationStatus.DRAFT:
+            raise ObservationInvalid({"observation": "This observation is already finished."})
+        observation = draft
+    else:
+        staff = db.session.get(User, _int(answers.get("staff_id")))
+        template = db.session.get(ChecklistTemplate, _int(answers.get("template_id")))
+        _check_staff_and_template(observer, staff, template)
+        observation = Observation(
+            service_id=staff.service_id,
+            template_id=template.id,
+            template=template,
+            staff_id=staff.id,
+            observer_id=observer.id,
+            modules=[m for m in template.add_on_modules if m in (answers.get("modules") or [])],
+            status=ObservationStatus.DRAFT,
+        )
+    _complete(observation, answers)
+    observation.client_id = client_id
+    observation.device_time = device_time
+    observation.payload_hash = _payload_hash(answers) if client_id else None
+    db.session.add(observation)
+    db.session.flush()
+    _add_development_plan(observation, answers.get("actions") or [])
+    log_event(
+        "observation.recorded",
+        observation,
+        summary={
+            "template": observation.template.name,
+            "version": observation.template.version,
+            "outcome": observation.outcome.value,
+            "staff_id": observation.staff_id,
+        },
+        actor=observer,
+        channel=channel,
+    )
+    db.session.commit()
+    observation_recorded.send(observation)
+    return observation
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _complete(observation: Observation, answers: dict) -> None:
+    """Validate every answer and fill in the observation (not yet flushed)."""
+    errors: dict[str, str] = {}
+    items = observation.template.items_for(observation.modules or [])
+    given = answers.get("items") or {}
+    results: dict[int, ItemResult | None] = {}
+    for item in items:
+        entry = given.get(str(item.id)) or given.get(item.id) or {}
+        try:
+            result = (
+                _parse_result(entry.get("result"), f"item-{item.id}")
+                if entry.get("result")
+                else None
+            )
+        except ObservationInvalid as error:
+            errors.update(error.errors)
+            result = None
+        if result is None and f"item-{item.id}" not in errors:
+            errors[f"item-{item.id}"] = f"Choose met, not yet or N/A for: {item.text}"
+        results[item.id] = result
+        answer = observation.answer_for(item.id)
+        if answer is None:
+            answer = ObservationAnswer(item_id=item.id)
+            observation.answers.append(answer)
+        answer.result = result
+        answer.note = (entry.get("note") or "").strip()[:2000] or None
+
+    chosen = None
+    if answers.get("outcome"):
+        try:
+            chosen = Outcome(answers["outcome"])
+        except ValueError:
+            errors["outcome"] = "Choose competent or not yet competent."
+    outcome, _forced = decide_outcome(items, results, chosen)
+    if outcome is None and "outcome" not in errors:
+        errors["outcome"] = "Some items are not yet met: choose the outcome."
+
+    try:
+        observed_on = (
+            _parse_date(
+                answers.get("observed_on"), "observed_on", "Enter the date like 2026-11-26."
+            )
+            or observation.observed_on
+            or date.today()
+        )
+    except ObservationInvalid as error:
+        errors.update(error.errors)
+        observed_on = date.today()
+    if observed_on > date.today():
+        errors["observed_on"] = "The observation date cannot be in the future."
+    try:
+        reobserve_on = _parse_date(
+            answers.get("reobserve_on"), "reobserve_on", "Enter the date like 2026-12-24."
+        )
+    except ObservationInvalid as error:
+        errors.update(error.errors)
+        reobserve_on = None
+    actions = [a for a in (answers.get("actions") or []) if (a.get("description") or "").strip()]
+    if outcome is Outcome.NOT_YET_COMPETENT:
+        if not actions:
+            errors["actions"] = "Add at least one development action: what support will help?"
+        if reobserve_on is None and "reobserve_on" not in errors:
+            errors["reobserve_on"] = "Choose a date to observe again."
+    if reobserve_on is not None and reobserve_on <= observed_on:
+        errors["reobserve_on"] = "The date to observe again must be after this observation."
+    if len(actions) > MAX_ACTIONS:
+        errors["actions"] = f"Add at most {MAX_ACTIONS} actions."
+    for index, action in enumerate(actions):
+        try:
+            _parse_date(
+                action.get("due_on"), "actions", "Enter each action's date like 2026-12-24."
+            )
+        except ObservationInvalid as error:
+            errors.update(error.errors)
+        if len(action["description"]) > 500:
+            errors["actions"] = f"Action {index + 1} is too long: keep it under 500 characters."
+    if errors:
+        raise ObservationInvalid(errors)
+
+    observation.outcome = outcome
+    observation.observed_on = observed_on
+    observation.reobserve_on = reobserve_on
+    observation.summary = (answers.get("summary") or "").strip()[:4000] or None
+    observation.status = ObservationStatus.COMPLETED
+    observation.completed_at = utcnow()
+
+
+def _add_development_plan(observation: Observation, actions: list[dict]) -> None:
+    for action in actions:
+        description = (action.get("description") or "").strip()
+        if not description:
+            continue
+        db.session.add(
+            Action(
+                service_id=observation.service_id,
+                observation_id=observation.id,
+                description=description,
+                owner_id=observation.staff_id,
+                due_on=_parse_date(action.get("due_on"), "actions", ""),
+            )
+        )
+
+
+def was_forced(observation: Observation) -> bool:
+    """True when a critical item not met decided the outcome."""
+    return any(a.item.critical and a.result is ItemResult.NOT_YET for a in observation.answers)
+
+
+def acknowledge_observation(staff: User, observation: Observation, comment: str | None) -> None:
+    """The observed person confirms they have read it, with an optional comment."""
+    if observation.staff_id != staff.id:
+        raise ObservationInvalid({"comment": "Only the person observed can acknowledge this."})
+    if observation.status is not ObservationStatus.COMPLETED:
+        raise ObservationInvalid({"comment": "This observation is not finished yet."})
+    if observation.acknowledged_at is None:
+        observation.acknowledged_at = utcnow()
+    if comment and comment.strip():
+        observation.staff_comment = comment.strip()[:2000]
+    log_event("observation.acknowledged", observation, actor=staff)
+    db.session.commit()
+
+
+# ---------------------------------------------------------------------------------------------
+# Competency status
+
+
+STATUS_LABELS = {
+    "in_date": "In date",
+    "due_soon": "Due within 30 days",
+    "overdue": "Overdue",
+    "never": "Never observed",
+    "not_yet": "Not yet competent",
+}
+
+
+@dataclass
+class CompetencyStatus:
+    staff: User
+    template: ChecklistTemplate  # the current version
+    key: str
+    due_on: date | None = None
+    last: Observation | None = None
+    medication_report: Report | None = None  # suggests observing sooner (NICE SC1)
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.key]
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.key != "in_date" or self.medication_report is not None
+
+
+def status_for(
+    staff: User,
+    template: ChecklistTemplate,
+    last: Observation | None,
+    medication_reports: list[Report],
+    today: date,
+) -> CompetencyStatus:
+    """One staff member's status for one checklist, from their latest finished observation.
+
+    Never observed; not yet competent (until a later observation says competent); otherwise
+    due at the renewal interval after the observation (or the re-observation date if the
+    observer set an earlier one): overdue once past, due within 30 days, else in date.
+    """
+    status = CompetencyStatus(staff=staff, template=template, key="never", last=last)
+    if last is None:
+        return status
+    if template.recheck_after_medication_report:
+        later = [r for r in medication_reports if r.occurred_on > last.observed_on]
+        status.medication_report = max(later, key=lambda r: r.occurred_on, default=None)
+    renewal = add_months(last.observed_on, template.renewal_months)
+    status.due_on = min(d for d in (renewal, last.reobserve_on) if d is not None)
+    if last.outcome is Outcome.NOT_YET_COMPETENT:
+        status.key = "not_yet"
+        status.due_on = last.reobserve_on or renewal  # when to observe again
+    elif status.due_on < today:
+        status.key = "overdue"
+    elif status.due_on <= today + timedelta(days=DUE_SOON_DAYS):
+        status.key = "due_soon"
+    else:
+        status.key = "in_date"
+    return status
+
+
+def report_involves(report: Report, staff_id: int) -> bool:
+    """The rule for "a medication report involving a staff member".
+
+    A medication report (not "something that went well", not anonymous) involves someone when
+    they reported it themselves (reporter_id), or when the report's follow-up answers name them:
+    `follow_up["staff_involved_ids"]` (a list of user ids) or `follow_up["staff_involved_id"]`.
+    Anonymous reports never count: nothing may trace them to a person.
+    """
+    if report.anonymous or report.kind is ReportKind.GOOD_CARE:
+        return False
+    if report.reporter_id == staff_id:
+        return True
+    named = report.follow_up or {}
+    ids = named.get("staff_involved_ids") or []
+    if named.get("staff_involved_id") is not None:
+        ids = [*ids, named["staff_involved_id"]]
+    return staff_id in {_int(i) for i in ids}
+
+
+def latest_observations(staff_ids: list[int]) -> dict[tuple[int, int], Observation]:
+    """The latest finished observation per (staff id, checklist lineage)."""
+    if not staff_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Observation)
+        .where(
+            Observation.staff_id.in_(staff_ids),
+            Observation.status == ObservationStatus.COMPLETED,
+        )
+        .options(
+            selectinload(Observation.template),
+            selectinload(Observation.answers).selectinload(ObservationAnswer.item),
+        )
+        .order_by(Observation.observed_on, Observation.id)
+    ).all()
+    latest: dict[tuple[int, int], Observation] = {}
+    for observation in rows:
+        latest[(observation.staff_id, observation.template.lineage_id)] = observation
+    return latest
+
+
+def medication_reports_for(staff: list[User], since: date | None) -> dict[int, list[Report]]:
+    """Medication reports in their services involving each of `staff` after `since`, by id."""
+    if not staff or since is None:
+        return {}
+    staff_ids = [s.id for s in staff]
+    reports = db.session.scalars(
+        select(Report).where(
+            Report.service_id.in_({s.service_id for s in staff}),
+            Report.category == Category.MEDICATION,
+            Report.anonymous.is_(False),
+            Report.occurred_on > since,
+        )
+    ).all()
+    found: dict[int, list[Report]] = defaultdict(list)
+    for report in reports:
+        for staff_id in staff_ids:
+            if report_involves(report, staff_id):
+                found[staff_id].append(report)
+    return found
+
+
+def competency_grid(
+    viewer: User,
+    staff: list[User] | None = None,
+    today: date | None = None,
+    latest: dict[tuple[int, int], Observation] | None = None,
+) -> list[CompetencyStatus]:
+    """Every (staff member, current checklist) status the viewer may see, in a few queries."""
+    today = today or date.today()
+    staff = staff if staff is not None else observable_staff(viewer)
+    templates = list(
+        db.session.scalars(
+            select(ChecklistTemplate)
+            .where(ChecklistTemplate.is_current, in_scope(viewer, ChecklistTemplate.service_id))
+            .order_by(ChecklistTemplate.name)
+        )
+    )
+    ids = [s.id for s in staff]
+    latest = latest if latest is not None else latest_observations(ids)
+    earliest = min((o.observed_on for o in latest.values()), default=None)
+    reports = medication_reports_for(staff, earliest)
+    statuses = []
+    for person in staff:
+        for template in templates:
+            if template.service_id != person.service_id:
+                continue
+            last = latest.get((person.id, template.lineage_id))
+            statuses.append(status_for(person, template, last, reports.get(person.id, []), today))
+    return statuses
+
+
+@dataclass
+class SupportNeed:
+    """One checklist item that some people have not yet met, with who they are."""
+
+    item_text: str
+    template_name: str
+    critical: bool
+    people: list[tuple[User, Observation, str | None]] = field(default_factory=list)
+
+
+def team_support(
+    staff: list[User], latest: dict[tuple[int, int], Observation]
+) -> list[SupportNeed]:
+    """Who needs which support: the not-yet-met items from each person's latest observations."""
+    by_id = {s.id: s for s in staff}
+    needs: dict[tuple[str, str], SupportNeed] = {}
+    for (staff_id, _lineage), observation in latest.items():
+        for answer in observation.answers:
+            if answer.result is not ItemResult.NOT_YET:
+                continue
+            key = (observation.template.name, answer.item.text)
+            need = needs.setdefault(
+                key,
+                SupportNeed(answer.item.text, observation.template.name, answer.item.critical),
+            )
+            need.people.append((by_id[staff_id], observation, answer.note))
+    return sorted(needs.values(), key=lambda n: (not n.critical, -len(n.people), n.item_text))

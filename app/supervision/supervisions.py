@@ -1,0 +1,291 @@
+"""Supervision records, how often they are due, and the escalation-procedure question bank.
+
+Who sees what: supervisors, managers and admins hold and read supervisions in the services
+they can see; a care worker sees only their own, where they acknowledge and comment. Managers
+set the frequency and edit the question bank for their service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.audit import log_event
+from app.auth.policy import can_see_service
+from app.extensions import db
+from app.models import (
+    Action,
+    Confidence,
+    EscalationAnswer,
+    EscalationQuestion,
+    Supervision,
+    SupervisionPolicy,
+    User,
+)
+from app.models.base import utcnow
+from app.supervision.services import observable_staff, roles_below
+
+DEFAULT_EVERY_WEEKS = 8
+DUE_SOON_DAYS = 14
+QUESTIONS_PER_SUPERVISION = 3
+FIRST_LOOK_BACK = timedelta(weeks=12)
+
+# Reflective prompts the discussion notes sit under (key, the words the supervisor sees).
+REFLECTIVE_PROMPTS = [
+    ("wellbeing", "How are you? What is on your mind at work at the moment?"),
+    ("incidents", "Looking at your recent reports: what helped, what got in the way?"),
+    ("practice", "What went well in your practice since we last met?"),
+    ("learning", "What have you learned, and what would you do differently next time?"),
+    ("support", "What support would help you now?"),
+]
+
+
+class SupervisionInvalid(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Frequency and due status
+
+
+def every_weeks(service_id: int) -> int:
+    policy = db.session.scalars(
+        select(SupervisionPolicy).where(SupervisionPolicy.service_id == service_id)
+    ).first()
+    return policy.every_weeks if policy else DEFAULT_EVERY_WEEKS
+
+
+def set_frequency(manager: User, service_id: int, weeks: int) -> None:
+    if not 1 <= weeks <= 52:
+        raise SupervisionInvalid({"every_weeks": "Choose between 1 and 52 weeks."})
+    policy = db.session.scalars(
+        select(SupervisionPolicy).where(SupervisionPolicy.service_id == service_id)
+    ).first() or SupervisionPolicy(service_id=service_id)
+    policy.every_weeks = weeks
+    db.session.add(policy)
+    db.session.flush()
+    log_event("supervision.frequency_set", policy, summary={"every_weeks": weeks}, actor=manager)
+    db.session.commit()
+
+
+@dataclass
+class SupervisionDue:
+    person: User
+    last_held_on: date | None
+    due_on: date | None
+    key: str  # "overdue", "due_soon", "in_date", "never"
+
+    @property
+    def label(self) -> str:
+        return {
+            "overdue": "Overdue",
+            "due_soon": "Due soon",
+            "in_date": "In date",
+            "never": "No supervision yet",
+        }[self.key]
+
+
+def due_status(person: User, last_held_on: date | None, weeks: int, today: date) -> SupervisionDue:
+    """Due `weeks` after the last supervision: overdue once past, due soon within 14 days."""
+    if last_held_on is None:
+        return SupervisionDue(person, None, None, "never")
+    due_on = last_held_on + timedelta(weeks=weeks)
+    if due_on < today:
+        key = "overdue"
+    elif due_on <= today + timedelta(days=DUE_SOON_DAYS):
+        key = "due_soon"
+    else:
+        key = "in_date"
+    return SupervisionDue(person, last_held_on, due_on, key)
+
+
+def supervisees(viewer: User) -> list[User]:
+    """Everyone in the viewer's services in a role below theirs (see roles_below)."""
+    return observable_staff(viewer)
+
+
+def team_due(viewer: User, today: date | None = None) -> list[SupervisionDue]:
+    """Supervision status for everyone the viewer may supervise, most urgent first."""
+    today = today or date.today()
+    people = supervisees(viewer)
+    last = dict(
+        db.session.execute(
+            select(Supervision.supervisee_id, func.max(Supervision.held_on))
+            .where(Supervision.supervisee_id.in_([p.id for p in people]))
+            .group_by(Supervision.supervisee_id)
+        ).all()
+    )
+    weeks = {sid: every_weeks(sid) for sid in {p.service_id for p in people}}
+    statuses = [due_status(p, last.get(p.id), weeks[p.service_id], today) for p in people]
+    order = {"never": 0, "overdue": 1, "due_soon": 2, "in_date": 3}
+    return sorted(statuses, key=lambda s: (order[s.key], s.due_on or date.min, s.person.name))
+
+
+def last_supervision_date(supervisee: User) -> date | None:
+    return db.session.scalar(
+        select(func.max(Supervision.held_on)).where(Supervision.supervisee_id == supervisee.id)
+    )
+
+
+def prompts_since(supervisee: User) -> date:
+    return last_supervision_date(supervisee) or (date.today() - FIRST_LOOK_BACK)
+
+
+# ---------------------------------------------------------------------------------------------
+# The escalation question bank
+
+
+def active_questions(service_id: int) -> list[EscalationQuestion]:
+    return list(
+        db.session.scalars(
+            select(EscalationQuestion)
+            .where(EscalationQuestion.service_id == service_id, EscalationQuestion.active)
+            .order_by(EscalationQuestion.id)
+        )
+    )
+
+
+def questions_for(supervisee: User, count: int = QUESTIONS_PER_SUPERVISION):
+    """A few questions from the bank, the ones this person has been asked least often first."""
+    asked = dict(
+        db.session.execute(
+            select(EscalationAnswer.question_id, func.count())
+            .join(Supervision, Supervision.id == EscalationAnswer.supervision_id)
+            .where(Supervision.supervisee_id == supervisee.id)
+            .group_by(EscalationAnswer.question_id)
+        ).all()
+    )
+    bank = active_questions(supervisee.service_id)
+    return sorted(bank, key=lambda q: (asked.get(q.id, 0), q.id))[:count]
+
+
+def add_question(manager: User, service_id: int, text: str, good_answer: str | None):
+    text = (text or "").strip()
+    if not text:
+        raise SupervisionInvalid({"text": "Write the question."})
+    question = EscalationQuestion(
+        service_id=service_id, text=text[:300], good_answer=(good_answer or "").strip() or None
+    )
+    db.session.add(question)
+    db.session.flush()
+    log_event("escalation_question.added", question, summary={"text": question.text}, actor=manager)
+    db.session.commit()
+    return question
+
+
+def retire_question(manager: User, question: EscalationQuestion) -> None:
+    """Take a question out of the bank; past supervisions keep its words."""
+    question.active = False
+    log_event("escalation_question.retired", question, actor=manager)
+    db.session.commit()
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording a supervision
+
+
+@dataclass
+class EscalationCheck:
+    question_id: int
+    answer: str
+    confidence: str | None
+
+
+def record_supervision(
+    supervisor: User,
+    supervisee: User | None,
+    *,
+    held_on: date | None,
+    discussion: dict[str, str],
+    escalation: list[EscalationCheck],
+    actions: list[tuple[str, date | None]],
+) -> Supervision:
+    """Save a supervision with its notes, escalation check and agreed actions; commit."""
+    errors: dict[str, str] = {}
+    if (
+        supervisee is None
+        or not supervisee.active
+        or not can_see_service(supervisor, supervisee.service_id)
+    ):
+        errors["supervisee_id"] = "Choose who the supervision is with."
+    elif supervisee.role not in roles_below(supervisor):
+        errors["supervisee_id"] = "Choose someone you supervise."
+    if held_on is None:
+        errors["held_on"] = "Enter the date of the supervision."
+    elif held_on > date.today():
+        errors["held_on"] = "The supervision date cannot be in the future."
+    bank = {q.id: q for q in active_questions(supervisee.service_id)} if supervisee else {}
+    checks = []
+    for check in escalation:
+        question = bank.get(check.question_id)
+        if question is None:
+            continue
+        if check.confidence not in {c.value for c in Confidence}:
+            errors[f"escalation-{question.id}"] = (
+                f"Mark the answer to “{question.text}” as confident or needs support."
+            )
+            continue
+        checks.append((question, check))
+    notes = {key: (discussion.get(key) or "").strip()[:4000] for key, _ in REFLECTIVE_PROMPTS}
+    if not any(notes.values()):
+        errors["discussion"] = "Write a note under at least one of the prompts."
+    if errors:
+        raise SupervisionInvalid(errors)
+
+    supervision = Supervision(
+        service_id=supervisee.service_id,
+        supervisor_id=supervisor.id,
+        supervisee_id=supervisee.id,
+        held_on=held_on,
+        discussion={k: v for k, v in notes.items() if v},
+    )
+    for question, check in checks:
+        supervision.escalation_answers.append(
+            EscalationAnswer(
+                question_id=question.id,
+                question_text=question.text,
+                answer=(check.answer or "").strip()[:2000] or None,
+                confidence=Confidence(check.confidence),
+            )
+        )
+    for description, due_on in actions:
+        if description and description.strip():
+            supervision.actions.append(
+                Action(
+                    service_id=supervisee.service_id,
+                    description=description.strip()[:500],
+                    owner_id=supervisee.id,
+                    due_on=due_on,
+                )
+            )
+    db.session.add(supervision)
+    db.session.flush()
+    log_event(
+        "supervision.recorded",
+        supervision,
+        summary={
+            "supervisee_id": supervisee.id,
+            "needs_support": sum(
+                a.confidence is Confidence.NEEDS_SUPPORT for a in supervision.escalation_answers
+            ),
+            "actions": len(supervision.actions),
+        },
+        actor=supervisor,
+    )
+    db.session.commit()
+    return supervision
+
+
+def acknowledge_supervision(supervisee: User, supervision: Supervision, comment: str | None):
+    if supervision.supervisee_id != supervisee.id:
+        raise SupervisionInvalid({"comment": "Only the person supervised can acknowledge this."})
+    if supervision.acknowledged_at is None:
+        supervision.acknowledged_at = utcnow()
+    if comment and comment.strip():
+        supervision.supervisee_comment = comment.strip()[:2000]
+    log_event("supervision.acknowledged", supervision, actor=supervisee)
+    db.session.commit()

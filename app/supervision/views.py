@@ -1,0 +1,272 @@
+"""Observing practice on a tablet, and each person's own development page.
+
+Supervisors and above record observations (`/observe`) for people in the services they can
+see; everyone sees their own observations and supervisions at `/my/development`.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.forms import choices
+from app.auth.policy import get_or_404, in_scope, require
+from app.extensions import db
+from app.models import (
+    ChecklistTemplate,
+    Observation,
+    ObservationStatus,
+    Role,
+    Supervision,
+    User,
+)
+from app.supervision import bp
+from app.supervision.checklists import current_templates
+from app.supervision.forms import ACTION_ROWS, CommentForm, ObservationOutcomeForm, ObserveStartForm
+from app.supervision.services import (
+    ObservationInvalid,
+    acknowledge_observation,
+    competency_grid,
+    latest_observations,
+    observable_staff,
+    progress,
+    record_observation,
+    save_answer,
+    start_observation,
+    team_support,
+    was_forced,
+)
+
+
+def _start_form() -> ObserveStartForm:
+    form = ObserveStartForm()
+    form.staff_id.choices = choices((p.id, p.name) for p in observable_staff(current_user))
+    templates = current_templates(current_user)
+    form.template_id.choices = choices((t.id, t.name) for t in templates)
+    form.modules.choices = choices((m, m) for t in templates for m in t.add_on_modules)
+    return form
+
+
+@bp.route("/observe", methods=["GET", "POST"])
+@login_required
+@require("observations.record")
+def observe():
+    """Step one: choose the person and the checklist."""
+    form = _start_form()
+    if request.method == "GET" and request.args.get("staff_id", type=int):
+        form.staff_id.data = request.args.get("staff_id", type=int)
+    if form.validate_on_submit():
+        staff = db.session.get(User, form.staff_id.data)
+        template = db.session.get(ChecklistTemplate, form.template_id.data)
+        try:
+            observation = start_observation(current_user, staff, template, form.modules.data or [])
+        except ObservationInvalid as error:
+            for name, message in error.errors.items():
+                form[name].errors.append(message)
+        else:
+            return redirect(url_for("supervision.observation_form", observation_id=observation.id))
+    drafts = db.session.scalars(
+        select(Observation)
+        .where(
+            Observation.observer_id == current_user.id,
+            Observation.status == ObservationStatus.DRAFT,
+            in_scope(current_user, Observation.service_id),
+        )
+        .options(selectinload(Observation.staff), selectinload(Observation.template))
+        .order_by(Observation.created_at.desc())
+    ).all()
+    recent = db.session.scalars(
+        select(Observation)
+        .where(
+            Observation.status == ObservationStatus.COMPLETED,
+            in_scope(current_user, Observation.service_id),
+        )
+        .options(selectinload(Observation.staff), selectinload(Observation.template))
+        .order_by(Observation.completed_at.desc())
+        .limit(10)
+    ).all()
+    return render_template("supervision/observe.html", form=form, drafts=drafts, recent=recent)
+
+
+def _load_draft(observation_id: int) -> Observation:
+    observation = get_or_404(Observation, observation_id, "observations.record")
+    return observation
+
+
+def _answers_from(form_data, observation: Observation, outcome_form) -> dict:
+    """The body record_observation() takes, from the one plain form."""
+    items = {
+        str(item.id): {
+            "result": form_data.get(f"item-{item.id}") or None,
+            "note": form_data.get(f"note-{item.id}", ""),
+        }
+        for item in observation.items
+    }
+    return {
+        "items": items,
+        "outcome": outcome_form.outcome.data or None,
+        "summary": outcome_form.summary.data,
+        "reobserve_on": outcome_form.reobserve_on.data,
+        "observed_on": observation.observed_on,
+        "actions": [
+            {
+                "description": outcome_form[f"action_{n}"].data or "",
+                "due_on": outcome_form[f"action_{n}_due"].data,
+            }
+            for n in range(1, ACTION_ROWS + 1)
+        ],
+    }
+
+
+@bp.route("/observe/<int:observation_id>", methods=["GET", "POST"])
+@login_required
+def observation_form(observation_id: int):
+    """Step two: one card per item, then the outcome and plan. One plain form without JS."""
+    observation = _load_draft(observation_id)
+    if observation.status is ObservationStatus.COMPLETED:
+        return redirect(url_for("supervision.observation", observation_id=observation.id))
+    form = ObservationOutcomeForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            record_observation(
+                current_user, _answers_from(request.form, observation, form), draft=observation
+            )
+        except ObservationInvalid as error:
+            db.session.rollback()
+            observation = _load_draft(observation_id)
+            errors = error.errors
+            for name in ("outcome", "reobserve_on"):
+                if name in errors:
+                    form[name].errors.append(errors[name])
+            if "actions" in errors:
+                form.action_1.errors.append(errors["actions"])
+        else:
+            flash(f"Observation of {observation.staff.name} saved.", "success")
+            return redirect(url_for("supervision.observation", observation_id=observation.id))
+    submitted = request.form if request.method == "POST" else None
+    answered, total = progress(observation)
+    return render_template(
+        "supervision/observation_form.html",
+        observation=observation,
+        form=form,
+        errors=errors,
+        submitted=submitted,
+        answered=answered,
+        total=total,
+    )
+
+
+@bp.post("/observe/<int:observation_id>/items/<int:item_id>")
+@login_required
+def save_item(observation_id: int, item_id: int):
+    """htmx: save one item as the supervisor taps; answer with the new progress bar."""
+    observation = _load_draft(observation_id)
+    try:
+        save_answer(
+            observation,
+            item_id,
+            request.form.get(f"item-{item_id}"),
+            request.form.get(f"note-{item_id}"),
+        )
+    except ObservationInvalid as error:
+        if request.htmx:
+            return render_template("supervision/_save_error.html", message=error), 422
+        abort(400)
+    if not request.htmx:
+        return redirect(url_for("supervision.observation_form", observation_id=observation.id))
+    answered, total = progress(observation)
+    return render_template(
+        "supervision/_progress.html", answered=answered, total=total, observation=observation
+    )
+
+
+def _readable_observation(observation_id: int) -> Observation:
+    """The observed person, or a supervisor and above in scope; 404 for anyone else."""
+    observation = get_or_404(Observation, observation_id, "development.own")
+    if observation.staff_id != current_user.id and not current_user.has_role(Role.SUPERVISOR):
+        abort(404)
+    if (
+        observation.status is not ObservationStatus.COMPLETED
+        and observation.staff_id == current_user.id
+    ):
+        abort(404)
+    return observation
+
+
+@bp.get("/observations/<int:observation_id>")
+@login_required
+def observation(observation_id: int):
+    observation = _readable_observation(observation_id)
+    if observation.status is ObservationStatus.DRAFT:
+        return redirect(url_for("supervision.observation_form", observation_id=observation.id))
+    answers = {a.item_id: a for a in observation.answers}
+    return render_template(
+        "supervision/observation.html",
+        observation=observation,
+        answers=answers,
+        forced=was_forced(observation),
+        form=CommentForm(),
+    )
+
+
+@bp.post("/observations/<int:observation_id>/acknowledge")
+@login_required
+def acknowledge(observation_id: int):
+    observation = _readable_observation(observation_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash("Please keep your comment under 2000 characters.", "error")
+    else:
+        try:
+            acknowledge_observation(current_user, observation, form.comment.data)
+        except ObservationInvalid as error:
+            flash(str(error), "error")
+        else:
+            flash("Thank you. Your supervisor can see you have read this.", "success")
+    return redirect(url_for("supervision.observation", observation_id=observation.id))
+
+
+@bp.get("/observe/team")
+@login_required
+@require("observations.record")
+def team():
+    """Competency status for the team, and who needs which support."""
+    staff = observable_staff(current_user)
+    latest = latest_observations([person.id for person in staff])
+    statuses = competency_grid(current_user, staff, latest=latest)
+    return render_template(
+        "supervision/team.html",
+        statuses=statuses,
+        attention=[s for s in statuses if s.needs_attention],
+        needs=team_support(staff, latest),
+    )
+
+
+@bp.get("/my/development")
+@login_required
+def mine():
+    """My observations, supervisions and competency status."""
+    observations = db.session.scalars(
+        select(Observation)
+        .where(
+            Observation.staff_id == current_user.id,
+            Observation.status == ObservationStatus.COMPLETED,
+        )
+        .options(selectinload(Observation.template), selectinload(Observation.observer))
+        .order_by(Observation.observed_on.desc(), Observation.id.desc())
+    ).all()
+    supervisions = db.session.scalars(
+        select(Supervision)
+        .where(Supervision.supervisee_id == current_user.id)
+        .options(selectinload(Supervision.supervisor))
+        .order_by(Supervision.held_on.desc())
+    ).all()
+    return render_template(
+        "supervision/mine.html",
+        observations=observations,
+        supervisions=supervisions,
+        statuses=competency_grid(current_user, [current_user]),
+    )
