@@ -26,6 +26,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("induction.index", "Induction"),
     NavItem("supervision.observe", "Observe", Role.SUPERVISOR),
     NavItem("reports.queue", "Reports to review", Role.MANAGER),
+    NavItem("safeguarding.index", "Safeguarding", Role.SUPERVISOR),
     NavItem("governance.dashboard", "Dashboard", Role.MANAGER),
     NavItem("auth.people", "People", Role.MANAGER),
 )

@@ -26,6 +26,10 @@ PERMISSIONS: dict[str, Role] = {
     "people.manage": Role.MANAGER,
     "people.grant_admin": Role.ADMIN,
     "services.all": Role.ADMIN,
+    # Safeguarding: supervisors record restrictions and positive risk sessions and see the
+    # register; managers also complete concerns, best-interests decisions, reviews and views.
+    "safeguarding.record": Role.SUPERVISOR,
+    "safeguarding.manage": Role.MANAGER,
 }
 
 

@@ -13,6 +13,18 @@ from app.models.reports import (
     ReportStatus,
     TimeBracket,
 )
+from app.models.safeguarding import (
+    BestInterestsDecision,
+    CapacityFinding,
+    ConcernType,
+    PbsReview,
+    PositiveRiskSession,
+    RestraintPosition,
+    RestraintType,
+    RestrictivePractice,
+    ReviewKind,
+    SafeguardingConcern,
+)
 
 __all__ = [
     "Action",
@@ -23,6 +35,16 @@ __all__ = [
     "ReportKind",
     "ReportStatus",
     "TimeBracket",
+    "BestInterestsDecision",
+    "CapacityFinding",
+    "ConcernType",
+    "PbsReview",
+    "PositiveRiskSession",
+    "RestraintPosition",
+    "RestraintType",
+    "RestrictivePractice",
+    "ReviewKind",
+    "SafeguardingConcern",
     "AuditEntry",
     "AuditHead",
     "Base",
