@@ -73,7 +73,9 @@ class RestrictionForm(FlaskForm, ServiceChoice):
         description="Needed when the person lacks capacity for this decision.",
     )
     injury = BooleanField("Someone was injured")
-    injury_details = TextAreaField("What was the injury?", validators=[Optional()])
+    injury_details = TextAreaField(
+        "What was the injury?", validators=[Optional()], description="Only if someone was hurt."
+    )
     debrief_offered_person = BooleanField("A debrief was offered to the person")
     debrief_offered_staff = BooleanField("A debrief was offered to staff")
     review_needed = BooleanField("The PBS plan or risk assessment needs a review")

@@ -453,15 +453,20 @@ def _review_prompt(restrictions_, last_review) -> str | None:
 
 
 def _month_table(months):
-    """Rows of (month label, {type: count}, total) and the types that appear, for a table."""
+    """Rows of (month label, {type: count}, total), months without any included, and the
+    types that appear, for a table."""
     types = [t for t in RestraintType if any(m.restraint_type is t for m in months)]
     rows: dict[str, dict] = {}
     for m in months:
         rows.setdefault(m.month, {})[m.restraint_type] = m.count
-    table = [
-        (datetime.strptime(month, "%Y-%m").strftime("%b %Y"), counts, sum(counts.values()))
-        for month, counts in sorted(rows.items())
-    ]
+    table = []
+    if rows:
+        year, month = map(int, min(rows).split("-"))
+        last = max(rows)
+        while (key := f"{year:04d}-{month:02d}") <= last:
+            counts = rows.get(key, {})
+            table.append((date(year, month, 1).strftime("%b %Y"), counts, sum(counts.values())))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return {"types": types, "rows": table}
 
 

@@ -353,7 +353,7 @@ def test_register_shows_the_timeline_counts_and_the_review_prompt(
         world,
         restraint_type=RestraintType.PHYSICAL,
         in_plan=True,
-        started_at=datetime(2026, 10, 2, 9, tzinfo=UTC),
+        started_at=datetime(2026, 8, 2, 9, tzinfo=UTC),
     )
     signed_in(world.manager)
     url = f"/safeguarding/services/{world.willow.id}/people/WH-9"
@@ -361,7 +361,8 @@ def test_register_shows_the_timeline_counts_and_the_review_prompt(
         page = client.get(url).text
     assert counted.count <= 10, counted.statements
     assert "Informal:</strong> a restriction not in any plan." in page
-    assert "Oct 2026" in page and "Nov 2026" in page
+    assert "Aug 2026" in page and "Nov 2026" in page
+    assert "Sep 2026" in page  # a month without restrictions still shows, with 0
     assert "No review recorded yet." in page
     assert "1 restriction says the PBS plan or risk assessment needs a review" in page
 
