@@ -134,9 +134,33 @@ def index():
         .group_by(RestrictivePractice.service_id, RestrictivePractice.person_reference)
         .order_by(func.max(RestrictivePractice.started_at).desc())
     ).all()
+    today = date.today()
+    reviews_due = db.session.execute(
+        select(
+            PbsReview.service_id,
+            PbsReview.person_reference,
+            func.max(PbsReview.next_review_on),
+        )
+        .where(in_scope(current_user, PbsReview.service_id))
+        .group_by(PbsReview.service_id, PbsReview.person_reference)
+        .having(func.max(PbsReview.next_review_on) < today)
+        .order_by(func.max(PbsReview.next_review_on))
+    ).all()
+    decisions_due = db.session.scalars(
+        select(BestInterestsDecision)
+        .where(
+            in_scope(current_user, BestInterestsDecision.service_id),
+            BestInterestsDecision.review_on < today + timedelta(days=30),
+        )
+        .order_by(BestInterestsDecision.review_on)
+        .limit(10)
+    ).all()
     return render_template(
         "safeguarding/index.html",
         manager=manager,
+        reviews_due=reviews_due,
+        decisions_due=decisions_due,
+        today=today,
         flagged=flagged,
         people=people,
         waiting_restrictions=db.session.scalars(
@@ -170,6 +194,32 @@ def _bi_choices(form, service_id: int | None, reference: str | None) -> None:
         [(0, "None recorded yet")]
         + [(d.id, f"{d.decided_on:%-d %b %Y}: {d.decision[:60]}") for d in decisions]
     )
+
+
+@bp.get("/best-interests/options")
+@login_required
+@require("safeguarding.record")
+def best_interests_options():
+    """htmx: the best-interests choices for the person reference just typed."""
+    form = RestrictionForm(formdata=None)
+    service_id = request.args.get("service_id", type=int) or current_user.service_id
+    if not can_see_service(current_user, service_id):
+        abort(404)
+    _bi_choices(form, service_id, request.args.get("person_reference", "").strip())
+    return render_template("safeguarding/_best_interests_field.html", form=form)
+
+
+def _refresh_bi_on_change(form, service_id: int | None = None) -> None:
+    """With JavaScript, the decision list follows the person reference as it is typed."""
+    attributes = {
+        "hx-get": url_for("safeguarding.best_interests_options", service_id=service_id),
+        "hx-trigger": "change",
+        "hx-target": "#best-interests-field",
+        "hx-swap": "outerHTML",
+    }
+    if not service_id and len(form.service_id.choices) > 1:  # the service picker shows
+        attributes["hx-include"] = "[name='service_id']"
+    form.person_reference.render_kw = {**(form.person_reference.render_kw or {}), **attributes}
 
 
 def _restriction_answers(form) -> dict:
@@ -244,6 +294,7 @@ def new_restriction():
         _service_choices(form)
     service_id = report.service_id if report else form.service_id.data
     _bi_choices(form, service_id, form.person_reference.data)
+    _refresh_bi_on_change(form, service_id=report.service_id if report else None)
     if request.method == "POST" and form.validate():
         try:
             record = record_restriction(current_user, _restriction_answers(form), report=report)
@@ -294,6 +345,7 @@ def edit_restriction(record_id: int):
         form.process(data=values)
     _service_choices(form)
     _bi_choices(form, record.service_id, record.person_reference)
+    _refresh_bi_on_change(form, service_id=record.service_id)
     if request.method == "POST" and form.validate():
         try:
             update_restriction(current_user, record, _restriction_answers(form))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Category, Report, ReportKind, User
 from app.models.base import utcnow
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import TABLET, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -100,3 +100,16 @@ def test_manager_completes_an_informal_restriction_and_links_best_interests(app,
     assert_accessible(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the register scrolls sideways on a phone ({width}px)"
+
+
+def test_decision_list_follows_the_person_reference_on_a_tablet(make_page, demo):
+    page = make_page(TABLET)
+    sign_in(page, "supervisor@willow.demo")
+    page.goto("/safeguarding/restrictions/new")
+    decisions = page.get_by_label("Best-interests decision")
+    assert decisions.locator("option").count() == 1
+    page.get_by_label("Person's reference").fill("WH-07")
+    page.get_by_label("Person's reference").press("Tab")
+    page.wait_for_function("document.querySelectorAll('#best_interests_id option').length > 1")
+    assert "Brief holds" in page.get_by_label("Best-interests decision").inner_text()
+    assert_accessible(page)

@@ -659,3 +659,46 @@ def test_demo_data_is_safe_to_seed_twice(app):
             )
         ]
     assert counts == again and all(counts)
+
+
+def test_overview_lists_plan_and_best_interests_reviews_that_are_due(app, client, signed_in, world):
+    _record(app, world)
+    decision_id = _decision(app, world)
+    with app.app_context():
+        db.session.get(BestInterestsDecision, decision_id).review_on = date.today() - timedelta(
+            days=1
+        )
+        db.session.add(
+            PbsReview(
+                service_id=world.willow.id,
+                person_reference="WH-9",
+                kind="pbs_plan",
+                reviewed_on=date(2026, 1, 5),
+                next_review_on=date(2026, 4, 5),
+                what_changed="x",
+            )
+        )
+        db.session.commit()
+    signed_in(world.manager)
+    page = client.get("/safeguarding/").text
+    assert "PBS plan or risk assessment · WH-9" in page
+    assert "it was due on 5 April 2026" in page
+    assert "Best-interests decision · WH-9" in page
+    post_form(client, "/logout", {})
+    signed_in(world.riverside_manager)
+    assert "WH-9" not in client.get("/safeguarding/").text
+
+
+def test_decision_choices_follow_the_person_reference(app, client, signed_in, world):
+    decision_id = _decision(app, world, reference="WH-4")
+    _decision(app, world, reference="WH-4", service=world.riverside)
+    signed_in(world.manager)
+    assert 'hx-get="/safeguarding/best-interests/options' in client.get(NEW).text
+    options = client.get(
+        "/safeguarding/best-interests/options?person_reference=WH-4",
+        headers={"HX-Request": "true"},
+    ).text
+    assert f'value="{decision_id}"' in options and "Door alarm at night" in options
+    assert options.count("Door alarm at night") == 1  # not Riverside's
+    other = "/safeguarding/best-interests/options?person_reference=WH-4&service_id="
+    assert client.get(f"{other}{world.riverside.id}").status_code == 404
