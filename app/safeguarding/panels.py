@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import exists, func, select
 
 from app.auth.policy import can, in_scope
 from app.extensions import db
 from app.home.panels import home_panel
 from app.models import Category, Report, RestrictivePractice, SafeguardingConcern
+from app.models.base import utcnow
 from app.safeguarding.services import escalation_hours, overdue_concerns
 
 
@@ -45,12 +48,18 @@ def safeguarding_panel(user):
     restrictions = db.session.scalar(
         select(func.count()).select_from(restriction_reports_waiting(user).subquery())
     )
-    concerns = db.session.scalar(
-        select(func.count()).select_from(concern_reports_waiting(user).subquery())
-    )
+    hours = escalation_hours()
+    waiting = concern_reports_waiting(user).subquery()
+    concerns, concerns_late = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(waiting.c.created_at < utcnow() - timedelta(hours=hours)),
+        ).select_from(waiting)
+    ).one()
     return {
         "overdue": overdue_concerns(user),
-        "hours": escalation_hours(),
+        "hours": hours,
+        "concerns_late": concerns_late,
         "restrictions_waiting": restrictions,
         "concerns_waiting": concerns,
     }

@@ -9,12 +9,13 @@ and a half-open UTC range [start, end), so the dashboard can call them for any s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import CapacityFinding, RestraintType, RestrictivePractice, SafeguardingConcern
+from app.models.base import utcnow
 
 
 def _month(column):
@@ -84,7 +85,7 @@ def restrictive_practice_summary(service_ids, start: datetime, end: datetime) ->
     row = db.session.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(cast(case((unplanned, 1), else_=0), Integer)), 0),
+            func.coalesce(func.sum(case((unplanned, 1), else_=0)), 0),
             func.coalesce(func.sum(case((needing, 1), else_=0)), 0),
             func.coalesce(
                 func.sum(case((needing & rp.best_interests_id.is_not(None), 1), else_=0)), 0
@@ -108,14 +109,11 @@ def escalation_times(
     service_ids, start: datetime, end: datetime, *, hours: float = 24, now: datetime | None = None
 ) -> EscalationTimes:
     """How quickly concerns raised in the range reached the local authority."""
-    from app.models.base import utcnow
-
     sc = SafeguardingConcern
     now = now or utcnow()
     taken = _hours_between(sc.escalated_at, sc.raised_at)
     escalated = sc.escalated_at.is_not(None)
-    limit_seconds_ago = now.timestamp() - hours * 3600
-    overdue_before = datetime.fromtimestamp(limit_seconds_ago, tz=now.tzinfo)
+    overdue_before = now - timedelta(hours=hours)
     row = db.session.execute(
         select(
             func.count(),

@@ -146,7 +146,7 @@ def prefill_from_report(report: Report) -> dict[str, Any]:
     return answers
 
 
-def _restriction_fields(actor: User, answers: Mapping, check: _Checker, service_id: int | None):
+def _restriction_fields(answers: Mapping, check: _Checker, service_id: int | None):
     restraint_type = _enum_value(
         RestraintType,
         answers.get("restraint_type"),
@@ -241,7 +241,7 @@ def record_restriction(
     else:
         service_id = _service(actor, answers.get("service_id"), check)
     reference = _reference(answers.get("person_reference"), check)
-    values = _restriction_fields(actor, answers, check, service_id)
+    values = _restriction_fields(answers, check, service_id)
     check.raise_if_any()
     record = RestrictivePractice(
         service_id=service_id,
@@ -271,7 +271,7 @@ def update_restriction(
 ) -> RestrictivePractice:
     check = _Checker()
     reference = _reference(answers.get("person_reference"), check)
-    values = _restriction_fields(actor, answers, check, record.service_id)
+    values = _restriction_fields(answers, check, record.service_id)
     check.raise_if_any()
     before = record.flags
     record.person_reference = reference

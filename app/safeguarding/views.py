@@ -173,6 +173,7 @@ def index():
         ),
         overdue=overdue_concerns(current_user) if manager else [],
         hours=escalation_hours(),
+        late_before=utcnow() - timedelta(hours=escalation_hours()),
     )
 
 
@@ -285,6 +286,9 @@ def new_restriction():
         if existing:
             flash("This report already has a restrictive practice record.", "info")
             return redirect(url_for("safeguarding.restriction", record_id=existing))
+        if report.category is not Category.RESTRICTIVE_PRACTICE:
+            flash("That report is not about restrictive practice.", "error")
+            return redirect(url_for("safeguarding.new_restriction"))
     form = RestrictionForm()
     _service_choices(form)
     if request.method == "GET" and report is not None:

@@ -702,3 +702,31 @@ def test_decision_choices_follow_the_person_reference(app, client, signed_in, wo
     assert options.count("Door alarm at night") == 1  # not Riverside's
     other = "/safeguarding/best-interests/options?person_reference=WH-4&service_id="
     assert client.get(f"{other}{world.riverside.id}").status_code == 404
+
+
+def test_a_safeguarding_report_left_unrecorded_stands_out_after_the_limit(
+    app, client, signed_in, world
+):
+    _report(app, world, category=Category.SAFEGUARDING, created_at=utcnow() - timedelta(hours=2))
+    signed_in(world.manager)
+    home = client.get("/").text
+    assert "1 safeguarding report is waiting for a concern to be recorded." in home
+    assert "No safeguarding escalations are overdue." in home
+    _report(app, world, category=Category.SAFEGUARDING, created_at=utcnow() - timedelta(hours=25))
+    home = client.get("/").text
+    assert "Overdue:</strong> 1 safeguarding report has waited more than 24 hours" in home
+    assert "2 safeguarding reports are waiting" in home
+
+
+def test_only_restrictive_practice_reports_become_restriction_records(
+    app, client, signed_in, world
+):
+    falls = _report(app, world, category=Category.FALLS)
+    signed_in(world.manager)
+    url = f"{NEW}?report_id={falls}"
+    response = client.get(url, follow_redirects=True)
+    assert "That report is not about restrictive practice." in response.text
+    posted = post_form(client, url, _restriction_answers(), page_url=NEW, follow_redirects=True)
+    assert "That report is not about restrictive practice." in posted.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RestrictivePractice)) == 0
