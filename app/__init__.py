@@ -73,6 +73,9 @@ def register_blueprints(app: Flask) -> None:
     from app.supervision import bp as supervision_bp
 
     app.register_blueprint(supervision_bp)
+    from app.safeguarding import bp as safeguarding_bp
+
+    app.register_blueprint(safeguarding_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -82,6 +82,8 @@ def build_config(env: str, instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_NAME": "__Host-remember" if production else "remember_token",
+        # Safeguarding concerns not escalated within this many hours stand out to managers.
+        "SAFEGUARDING_ESCALATION_HOURS": float(os.environ.get("SAFEGUARDING_ESCALATION_HOURS", 24)),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "TESTING": env == "testing",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

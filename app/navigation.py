@@ -29,6 +29,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("debriefs.index", "Debriefs", Role.SUPERVISOR),
     NavItem("supervision.index", "Supervision", Role.SUPERVISOR),
     NavItem("reports.queue", "Reports to review", Role.MANAGER),
+    NavItem("safeguarding.index", "Safeguarding", Role.SUPERVISOR),
     NavItem("governance.dashboard", "Dashboard", Role.MANAGER),
     NavItem("governance.meetings", "Meetings", Role.SUPERVISOR),
     NavItem("debriefs.workarounds", "Unsafe workarounds", Role.MANAGER),

@@ -51,6 +51,10 @@ PERMISSIONS: dict[str, Role] = {
     "supervision.hold": Role.SUPERVISOR,
     "checklists.manage": Role.MANAGER,
     "supervision.settings": Role.MANAGER,
+    # Safeguarding: supervisors record restrictions and positive risk sessions and see the
+    # register; managers also complete concerns, best-interests decisions, reviews and views.
+    "safeguarding.record": Role.SUPERVISOR,
+    "safeguarding.manage": Role.MANAGER,
 }
 
 

@@ -5,6 +5,7 @@ from app.seed.governance import seed_governance
 from app.seed.notifications import seed_notifications
 from app.seed.people import DEMO_PASSWORD, seed_people
 from app.seed.reports import seed_reports
+from app.seed.safeguarding import seed_safeguarding
 from app.seed.supervision import seed_supervision
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
@@ -16,6 +17,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     seed_reports()
     seed_debriefs()
     seed_supervision()
+    seed_safeguarding()
     seed_governance()
     seed_notifications()
     return logins

@@ -254,6 +254,94 @@ def an_escalation_question(service_id: int, _owner_id: int) -> int:
     return question.id
 
 
+def a_restriction(service_id: int, owner_id: int) -> int:
+    from datetime import UTC, datetime
+
+    from app.models.safeguarding import CapacityFinding, RestraintType, RestrictivePractice
+
+    record = RestrictivePractice(
+        service_id=service_id,
+        person_reference="RC1",
+        restraint_type=list(RestraintType)[-1],
+        started_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
+        duration_minutes=5,
+        in_plan=False,
+        capacity=CapacityFinding.NOT_CONSIDERED,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record.id
+
+
+def a_best_interests_decision(service_id: int, _owner_id: int) -> int:
+    from datetime import date
+
+    from app.models.safeguarding import BestInterestsDecision
+
+    text = "Route check"
+    decision = BestInterestsDecision(
+        service_id=service_id,
+        person_reference="RC1",
+        decision=text,
+        capacity_assessment=text,
+        regain_capacity=text,
+        person_involvement=text,
+        wishes_and_values=text,
+        consulted=text,
+        least_restrictive_option=text,
+        decided_on=date(2026, 1, 5),
+        review_on=date(2026, 7, 5),
+    )
+    db.session.add(decision)
+    db.session.flush()
+    return decision.id
+
+
+def a_concern(service_id: int, owner_id: int) -> int:
+    from datetime import UTC, datetime
+
+    from app.models.safeguarding import ConcernType, SafeguardingConcern
+
+    concern = SafeguardingConcern(
+        service_id=service_id,
+        person_reference="RC1",
+        concern_type=list(ConcernType)[0],
+        what_happened="Route check",
+        raised_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
+        recorded_by_id=owner_id,
+    )
+    db.session.add(concern)
+    db.session.flush()
+    return concern.id
+
+
+def a_risk_session(service_id: int, owner_id: int) -> int:
+    from datetime import date
+
+    from app.models.safeguarding import PositiveRiskSession
+
+    text = "Route check"
+    session = PositiveRiskSession(
+        service_id=service_id,
+        person_reference="RC1",
+        held_on=date(2026, 1, 5),
+        attendees=text,
+        person_wanted=text,
+        risks=text,
+        least_restrictive_option=text,
+        next_time=text,
+        facilitator_id=owner_id,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session.id
+
+
+def a_person_reference(service_id: int, _owner_id: int) -> dict:
+    """A person supported, by their service's reference (the register's URL names both)."""
+    return {"service_id": service_id, "reference": "RC1"}
+
+
 ROUTES: dict[str, Access] = {
     "static": Access(public=True, example={"filename": "css/app.css"}),
     "home.healthz": PUBLIC,
@@ -343,4 +431,20 @@ ROUTES: dict[str, Access] = {
     "supervision.settings": at_least(Role.MANAGER),
     "supervision.add_escalation_question": at_least(Role.MANAGER),
     "supervision.retire": at_least(Role.MANAGER, question_id=an_escalation_question),
+    "safeguarding.index": at_least(Role.SUPERVISOR),
+    "safeguarding.best_interests_options": at_least(Role.SUPERVISOR),
+    "safeguarding.restrictions": at_least(Role.SUPERVISOR),
+    "safeguarding.new_restriction": at_least(Role.SUPERVISOR),
+    "safeguarding.restriction": at_least(Role.SUPERVISOR, record_id=a_restriction),
+    "safeguarding.edit_restriction": at_least(Role.SUPERVISOR, record_id=a_restriction),
+    "safeguarding.new_best_interests": at_least(Role.MANAGER),
+    "safeguarding.best_interests": at_least(Role.SUPERVISOR, decision_id=a_best_interests_decision),
+    "safeguarding.register": at_least(Role.SUPERVISOR, person=a_person_reference),
+    "safeguarding.new_review": at_least(Role.MANAGER, person=a_person_reference),
+    "safeguarding.concerns": at_least(Role.MANAGER),
+    "safeguarding.new_concern": at_least(Role.MANAGER),
+    "safeguarding.concern": at_least(Role.MANAGER, concern_id=a_concern),
+    "safeguarding.new_risk_session": at_least(Role.SUPERVISOR),
+    "safeguarding.risk_session": at_least(Role.SUPERVISOR, session_id=a_risk_session),
+    "safeguarding.trends": at_least(Role.MANAGER),
 }

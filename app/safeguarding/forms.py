@@ -1,0 +1,192 @@
+"""Safeguarding forms. Validation of the rules lives in services; these parse and label."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.auth.forms import choices
+from app.models import CapacityFinding, ConcernType, RestraintPosition, RestraintType, ReviewKind
+from app.safeguarding.services import POSITIVE_RISK_TEMPLATE
+
+PICK = ("", "Choose one")
+REFERENCE_HINT = "The service's reference or initials, never a full name."
+
+
+def _labelled(enum_class, first=PICK):
+    return choices([first, *((m.value, m.label) for m in enum_class)])
+
+
+class ServiceChoice:
+    """Mixin: a service picker, shown only when the person has more than one service."""
+
+    service_id = SelectField("Service", coerce=int, validators=[Optional()])
+
+
+class RestrictionForm(FlaskForm, ServiceChoice):
+    person_reference = StringField(
+        "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
+    )
+    restraint_type = SelectField("What kind of restriction?", choices=_labelled(RestraintType))
+    position = SelectField(
+        "Position (physical restraint only)",
+        choices=_labelled(RestraintPosition, ("", "Not physical restraint")),
+    )
+    what_happened = TextAreaField("What happened?")
+    started_at = DateTimeLocalField(
+        "When did it start?",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="UK time.",
+    )
+    duration_minutes = IntegerField(
+        "How long did it last? (minutes)",
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric", "min": 0},
+    )
+    in_plan = SelectField(
+        "Was it in the person's support or PBS plan?",
+        choices=choices([PICK, ("yes", "Yes, it is in the plan"), ("no", "No, not in any plan")]),
+    )
+    tried_first = TextAreaField(
+        "What less restrictive options were tried first?",
+        description="For example: distraction, space, a familiar person, a change of activity.",
+    )
+    capacity = SelectField(
+        "Was the person's capacity considered?", choices=_labelled(CapacityFinding)
+    )
+    best_interests_id = SelectField(
+        "Best-interests decision",
+        coerce=int,
+        validators=[Optional()],
+        description="Needed when the person lacks capacity for this decision.",
+    )
+    injury = BooleanField("Someone was injured")
+    injury_details = TextAreaField(
+        "What was the injury?", validators=[Optional()], description="Only if someone was hurt."
+    )
+    debrief_offered_person = BooleanField("A debrief was offered to the person")
+    debrief_offered_staff = BooleanField("A debrief was offered to staff")
+    review_needed = BooleanField("The PBS plan or risk assessment needs a review")
+
+
+class BestInterestsForm(FlaskForm, ServiceChoice):
+    person_reference = StringField(
+        "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
+    )
+    decision = TextAreaField("What is the decision?")
+    capacity_assessment = TextAreaField(
+        "What did the capacity assessment find?",
+        description="About this decision, at this time.",
+    )
+    regain_capacity = TextAreaField("Could the person regain capacity? Can the decision wait?")
+    person_involvement = TextAreaField("How did the person take part?")
+    wishes_and_values = TextAreaField("Their past and present wishes, feelings, beliefs and values")
+    consulted = TextAreaField(
+        "Who was consulted?",
+        description="For example: family, attorney (LPA), deputy, IMCA, their GP.",
+    )
+    least_restrictive_option = TextAreaField("Which least restrictive option was chosen?")
+    decided_on = DateField("Date of the decision", validators=[Optional()])
+    review_on = DateField("Review the decision by", validators=[Optional()])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReviewForm(FlaskForm):
+    kind = SelectField("What was reviewed?", choices=_labelled(ReviewKind))
+    reviewed_on = DateField("Date of the review", validators=[Optional()])
+    next_review_on = DateField("Next review due", validators=[Optional()])
+    what_changed = TextAreaField(
+        "What changed, and what did we learn?",
+        description="Say how the reports and debriefs changed the plan.",
+    )
+    report_ids = MultiCheckboxField("Reports this review drew on", coerce=int)
+
+
+class ConcernForm(FlaskForm, ServiceChoice):
+    person_reference = StringField(
+        "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
+    )
+    concern_type = SelectField("What kind of concern?", choices=_labelled(ConcernType))
+    what_happened = TextAreaField("What is the concern?")
+    raised_at = DateTimeLocalField(
+        "When was it first raised?",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="UK time. Leave empty for now.",
+    )
+
+
+class EscalationForm(FlaskForm):
+    escalated_at = DateTimeLocalField(
+        "When did you tell the local authority?",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="UK time.",
+    )
+    escalated_to = StringField(
+        "Who did you tell?", description="Name and team, for example: duty social worker."
+    )
+    la_reference = StringField("Their reference")
+    cqc_notified_at = DateTimeLocalField(
+        "When was CQC notified?",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="UK time. Leave empty if not yet, or not needed.",
+    )
+    outcome = TextAreaField("Outcome", validators=[Optional()])
+
+
+class RiskSessionForm(FlaskForm, ServiceChoice):
+    person_reference = StringField(
+        "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
+    )
+    held_on = DateField("Date of the session", validators=[Optional()])
+    attendees = TextAreaField("Who took part?", description="Names or roles.")
+    person_wanted = TextAreaField(
+        POSITIVE_RISK_TEMPLATE["person_wanted"][0],
+        description=POSITIVE_RISK_TEMPLATE["person_wanted"][1],
+    )
+    risks = TextAreaField(
+        POSITIVE_RISK_TEMPLATE["risks"][0], description=POSITIVE_RISK_TEMPLATE["risks"][1]
+    )
+    least_restrictive_option = TextAreaField(
+        POSITIVE_RISK_TEMPLATE["least_restrictive_option"][0],
+        description=POSITIVE_RISK_TEMPLATE["least_restrictive_option"][1],
+    )
+    next_time = TextAreaField(
+        POSITIVE_RISK_TEMPLATE["next_time"][0], description=POSITIVE_RISK_TEMPLATE["next_time"][1]
+    )
+    restrictive_practice_id = SelectField(
+        "Restriction this session looked at (optional)", coerce=int, validators=[Optional()]
+    )
+
+
+class LogFilterForm(FlaskForm):
+    """GET filters for the logs (no CSRF: they change nothing)."""
+
+    class Meta:
+        csrf = False
+
+    person = StringField("Person's reference", validators=[Optional()])
+    restraint_type = SelectField(
+        "Kind", choices=_labelled(RestraintType, ("", "Any kind")), validators=[Optional()]
+    )
+    flagged = BooleanField("Only those needing attention")
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
