@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -132,12 +133,15 @@ def _concern(app, world, hours_ago: float, escalated_after: float | None = None,
 
 @pytest.fixture
 def received():
-    """Signals received during the test: {signal name: [senders]}."""
+    """Signals received during the test: {signal name: [senders' ids]}.
+
+    The ids are read as the signal arrives: other subscribers (alerts) commit afterwards,
+    which would leave the sender expired by the time the test looks."""
     got: dict[str, list] = {}
 
     def catch(name):
         def handler(sender, **_extra):
-            got.setdefault(name, []).append(sender)
+            got.setdefault(name, []).append(SimpleNamespace(id=sender.id))
 
         return handler
 
