@@ -53,9 +53,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.home import bp as home_bp
+    from app.library import bp as library_bp
+    from app.library import induction_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(library_bp)
+    app.register_blueprint(induction_bp)
 
 
 def register_commands(app: Flask) -> None:

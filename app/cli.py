@@ -87,3 +87,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(audit_group)
+    from app.library.cli import library_cli
+
+    app.cli.add_command(library_cli)

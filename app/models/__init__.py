@@ -2,6 +2,17 @@
 
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base, UTCDateTime, utcnow
+from app.models.library import (
+    CARE_CERTIFICATE_STANDARDS,
+    Article,
+    ArticleKind,
+    ArticleStatus,
+    ArticleTopic,
+    ArticleVersion,
+    InductionStep,
+    ReadAcknowledgement,
+    Topic,
+)
 from app.models.people import Organisation, Role, Service, ServiceKind, SignInSession, User
 from app.models.reports import (
     Action,
@@ -15,6 +26,15 @@ from app.models.reports import (
 )
 
 __all__ = [
+    "CARE_CERTIFICATE_STANDARDS",
+    "Article",
+    "ArticleKind",
+    "ArticleStatus",
+    "ArticleTopic",
+    "ArticleVersion",
+    "InductionStep",
+    "ReadAcknowledgement",
+    "Topic",
     "Action",
     "Category",
     "PhysicalHarm",
