@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, Role] = {
     "library.write": Role.MANAGER,
     "library.publish": Role.MANAGER,
     "induction.team": Role.MANAGER,
+    "induction.manage": Role.MANAGER,
 }
 
 

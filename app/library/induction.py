@@ -202,3 +202,51 @@ def set_pathway(service_id: int, articles: list[Article]) -> None:
         else:
             step.position = position
     db.session.flush()
+
+
+# -- managers change their service's pathway ---------------------------------------------------
+
+
+class PathwayChange(ValueError):
+    """A change to a pathway that cannot be made; the message is for the manager."""
+
+
+def all_steps(service_id: int) -> list[InductionStep]:
+    """Every step, drafts included, in order (for the managers' page)."""
+    return list(
+        db.session.scalars(
+            select(InductionStep)
+            .where(InductionStep.service_id == service_id)
+            .options(joinedload(InductionStep.article))
+            .order_by(InductionStep.position, InductionStep.id)
+        )
+    )
+
+
+def change_pathway(service_id: int, change: str, article: Article) -> None:
+    """Apply one change: "add" (at the end), "up", "down" or "remove"."""
+    from app.audit import log_event
+
+    articles = [step.article for step in all_steps(service_id)]
+    if change == "add":
+        if article in articles:
+            raise PathwayChange("That article is already on the list.")
+        articles.append(article)
+    elif article not in articles:
+        raise PathwayChange("That article is not on the list.")
+    elif change == "remove":
+        articles.remove(article)
+    elif change in ("up", "down"):
+        index = articles.index(article)
+        other = index - 1 if change == "up" else index + 1
+        if 0 <= other < len(articles):
+            articles[index], articles[other] = articles[other], articles[index]
+    else:
+        raise PathwayChange("Choose what to change.")
+    set_pathway(service_id, articles)
+    log_event(
+        "induction.pathway_changed",
+        article,
+        summary={"change": change, "slug": article.slug},
+        service_id=service_id,
+    )

@@ -479,3 +479,26 @@ def new_bulletins_for(user: User, limit: int = 3) -> list[Article]:
 
 def latest_version_time(article: Article) -> datetime:
     return article.updated_at
+
+
+def articles_for_service(user: User, service_id: int) -> list[Article]:
+    """Published articles meant for `service_id` that `user` may read (for pathways)."""
+    return list(
+        db.session.scalars(
+            select(Article)
+            .where(
+                audience_condition(user),
+                Article.status == ArticleStatus.PUBLISHED,
+                or_(Article.service_id.is_(None), Article.service_id == service_id),
+            )
+            .order_by(Article.title)
+        )
+    )
+
+
+def available_article(user: User, service_id: int, article_id: int | None) -> Article:
+    """One published article that fits `service_id`'s pathway, or 404."""
+    found = next((a for a in articles_for_service(user, service_id) if a.id == article_id), None)
+    if found is None:
+        abort(404)
+    return found

@@ -16,6 +16,9 @@ from app.extensions import db
 from app.library import bp, induction_bp
 from app.library.forms import AcknowledgeForm, ArticleForm, BulletinForm
 from app.library.induction import (
+    PathwayChange,
+    all_steps,
+    change_pathway,
     in_induction,
     induction_ends,
     induction_weeks,
@@ -28,6 +31,8 @@ from app.library.services import (
     LibraryError,
     acknowledge,
     article_by_slug,
+    articles_for_service,
+    available_article,
     bulletin_from_report,
     bulletin_read_rates,
     can_edit,
@@ -308,3 +313,43 @@ def team():
         starters=new_starters_progress(current_user),
         weeks=induction_weeks(),
     )
+
+
+@induction_bp.route("/induction/manage", methods=["GET", "POST"])
+@login_required
+@require("induction.manage")
+def manage():
+    """Managers put their service's induction reading in order, add and remove articles."""
+    services = services_for(current_user)
+    service_id = request.values.get("service", type=int) or current_user.service_id
+    service = next((s for s in services if s.id == service_id), None)
+    if service is None:
+        abort(404)
+    if request.method == "POST":
+        article_id = request.form.get("article", type=int)
+        found = available_article(current_user, service.id, article_id)
+        try:
+            change_pathway(service.id, request.form.get("change", ""), found)
+        except PathwayChange as problem:
+            flash(str(problem), "error")
+        else:
+            db.session.commit()
+            flash(f"Saved. “{found.title}” {_CHANGED[request.form['change']]}.", "success")
+        return redirect(url_for("induction.manage", service=service.id))
+    steps = all_steps(service.id)
+    on_list = {step.article_id for step in steps}
+    return render_template(
+        "induction/manage.html",
+        service=service,
+        services=services,
+        steps=steps,
+        addable=[a for a in articles_for_service(current_user, service.id) if a.id not in on_list],
+    )
+
+
+_CHANGED = {
+    "add": "is now at the end of the list",
+    "remove": "is off the list",
+    "up": "moved up",
+    "down": "moved down",
+}

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.library.content import load_files
+from app.library.induction import all_steps
 from app.models import Article, ReportStatus, User
 from tests.conftest import post_form
-from tests.functional.library_helpers import make_pathway, make_report
+from tests.functional.library_helpers import make_article, make_pathway, make_report
 
 BULLETIN = {
     "title": "Learning from a teatime medicines near miss",
@@ -206,3 +207,46 @@ def test_library_import_command_is_safe_to_repeat(app, world):
     assert f"0 new, 0 updated, {articles} unchanged" in again.output
     vague = runner.invoke(args=["library", "import"])
     assert vague.exit_code != 0 and "--organisation" in vague.output
+
+
+def _change(client, change, article_id, service_id):
+    return post_form(
+        client,
+        "/induction/manage",
+        {"change": change, "article": str(article_id), "service": str(service_id)},
+        page_url="/induction/manage",
+        follow_redirects=True,
+    )
+
+
+def test_manager_reorders_adds_and_removes_induction_reading(app, client, signed_in, world):
+    with app.app_context():
+        first, second, third = make_pathway(world, world.willow, count=3)
+        extra = make_article(world, title="Our fire drill")
+    signed_in(world.manager)
+    page = client.get("/induction/manage").get_data(as_text=True)
+    assert "3 articles</strong>, covering 3 of the 16 standards" in page
+    assert "Add an article to the end" in page and "Our fire drill" in page
+    moved = _change(client, "down", first, world.willow.id).get_data(as_text=True)
+    assert "“Induction reading 1” moved down" in moved
+    assert moved.index("Induction reading 2</a>") < moved.index("Induction reading 1</a>")
+    _change(client, "add", extra.id, world.willow.id)
+    _change(client, "remove", third, world.willow.id)
+    with app.app_context():
+        steps = [s.article_id for s in all_steps(world.willow.id)]
+    assert steps == [second, first, extra.id]
+    again = _change(client, "add", extra.id, world.willow.id).get_data(as_text=True)
+    assert "That article is already on the list." in again
+
+
+def test_pathways_are_changed_only_within_your_own_services(app, client, signed_in, world):
+    with app.app_context():
+        first, *_ = make_pathway(world, world.willow, count=2)
+        riverside_only = make_article(world, title="Riverside keys", service=world.riverside)
+    signed_in(world.manager)
+    assert client.get(f"/induction/manage?service={world.riverside.id}").status_code == 404
+    assert _change(client, "remove", first, world.riverside.id).status_code == 404
+    assert _change(client, "add", riverside_only.id, world.willow.id).status_code == 404
+    post_form(client, "/logout", {})
+    signed_in(world.staff)
+    assert client.get("/induction/manage").status_code == 403
