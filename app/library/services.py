@@ -502,3 +502,19 @@ def available_article(user: User, service_id: int, article_id: int | None) -> Ar
     if found is None:
         abort(404)
     return found
+
+
+def bulletins_for_report(user: User, report_id: int) -> list[Article]:
+    """Published bulletins made from one report that `user` may read (for "My reports")."""
+    return list(
+        db.session.scalars(
+            select(Article)
+            .where(
+                Article.report_id == report_id,
+                Article.kind == ArticleKind.BULLETIN,
+                Article.status == ArticleStatus.PUBLISHED,
+                audience_condition(user),
+            )
+            .order_by(Article.published_at)
+        )
+    )

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import TABLET, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -57,4 +57,30 @@ def test_care_worker_searches_the_library_by_topic_on_a_phone(make_page, demo):
     page.get_by_label("Topic").select_option("medication")
     page.get_by_role("heading", name=re.compile("in Medication")).wait_for()
     assert "The Mental Capacity Act" not in results.inner_text()
+    assert_accessible(page)
+
+
+def test_manager_follows_new_starters_and_publishes_a_bulletin_on_a_tablet(make_page, demo):
+    page = make_page(viewport=TABLET)
+    sign_in(page, "manager@willow.demo")
+    page.goto("/induction/team")
+    assert "Jamie Reid" in page.inner_text("main") and "0 of 16 read" in page.inner_text("main")
+    assert_accessible(page)
+    page.goto("/induction/manage")
+    assert "covering 16 of the 16 standards" in page.inner_text("main")
+    assert_accessible(page)
+    page.goto("/library/bulletins/new")
+    page.get_by_label("Title").fill("Learning from a fall at night")
+    page.get_by_label("Summary").fill("A sensor mat was unplugged.")
+    page.get_by_label("What happened").fill("A resident fell at night; the sensor mat was off.")
+    page.get_by_label("What we learned").fill("The plug is easy to knock out when cleaning.")
+    page.get_by_role("button", name="Publish bulletin").click()
+    # One clear message about the missing part, and nothing typed is lost.
+    assert "Say what changes now." in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Title").input_value() == "Learning from a fall at night"
+    assert_accessible(page)
+    page.get_by_label("What changes").fill("Night staff check the mat is on at every round.")
+    page.get_by_role("button", name="Publish bulletin").click()
+    page.wait_for_url("**/library/learning-from-a-fall-at-night")
+    assert page.get_by_role("heading", name="What changes").is_visible()
     assert_accessible(page)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.library.content import load_files
 from app.library.induction import all_steps
+from app.library.services import bulletins_for_report
 from app.models import Article, ReportStatus, User
 from tests.conftest import post_form
 from tests.functional.library_helpers import make_article, make_pathway, make_report
@@ -47,6 +48,8 @@ def test_manager_starts_a_bulletin_from_a_report_whose_learning_was_shared(
         bulletin = db.session.scalars(select(Article).where(Article.report_id == report_id)).one()
         assert bulletin.is_bulletin and bulletin.is_published
         assert "## What we learned" in bulletin.body
+        reporter = db.session.get(User, world.staff.id)
+        assert [b.title for b in bulletins_for_report(reporter, report_id)] == [BULLETIN["title"]]
 
 
 def test_a_bulletin_waits_until_the_report_s_learning_is_shared(app, client, signed_in, world):
