@@ -26,7 +26,6 @@ PERMISSIONS: dict[str, Role] = {
     "people.manage": Role.MANAGER,
     "people.grant_admin": Role.ADMIN,
     "services.all": Role.ADMIN,
-    "library.read": Role.STAFF,
     "library.write": Role.MANAGER,
     "library.publish": Role.MANAGER,
     "induction.team": Role.MANAGER,

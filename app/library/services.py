@@ -151,7 +151,12 @@ def slugify(title: str) -> str:
     return slug[:100] or "article"
 
 
+RESERVED_SLUGS = {"new", "bulletins"}  # taken by pages under /library/
+
+
 def _unique_slug(organisation_id: int, wanted: str, article_id: int | None = None) -> str:
+    if wanted in RESERVED_SLUGS:
+        wanted = f"{wanted}-article"
     taken = set(
         db.session.scalars(
             select(Article.slug).where(
@@ -300,6 +305,17 @@ class ReadingState:
     @property
     def needs_reread(self) -> bool:
         return self.current is None and self.earlier is not None
+
+
+def versions_of(article: Article) -> list[ArticleVersion]:
+    """Every kept version, newest first."""
+    return list(
+        db.session.scalars(
+            select(ArticleVersion)
+            .where(ArticleVersion.article_id == article.id)
+            .order_by(ArticleVersion.version.desc())
+        )
+    )
 
 
 def reading_state(user: User, article: Article) -> ReadingState:

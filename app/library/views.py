@@ -42,6 +42,7 @@ from app.library.services import (
     reading_state,
     report_for_bulletin,
     save_article,
+    versions_of,
 )
 from app.models import ArticleKind, Role, Topic
 
@@ -184,6 +185,14 @@ def edit(slug: str):
             flash(_saved_message(found), "success")
             return redirect(url_for("library.article", slug=found.slug))
     return render_template("library/edit.html", form=form, article=found)
+
+
+@bp.get("/library/<slug>/versions")
+@login_required
+def versions(slug: str):
+    """What the article said at each version (for the people who write it)."""
+    found = editable_article(current_user, slug)
+    return render_template("library/versions.html", article=found, versions=versions_of(found))
 
 
 @bp.post("/library/<slug>/publish")

@@ -329,3 +329,31 @@ def test_library_list_makes_a_fixed_number_of_queries(app, client, signed_in, wo
     with count_queries() as counted:
         assert client.get("/library").status_code == 200
     assert counted.count <= 5, counted.statements
+
+
+def test_writers_see_what_each_version_said(app, client, signed_in, world):
+    with app.app_context():
+        article = make_article(world, service=world.willow, body="First words.")
+        save_article(
+            None,
+            ArticleDraft(
+                title=article.title,
+                summary=article.summary,
+                body="Second words.",
+                service_id=world.willow.id,
+            ),
+            article=reload(article.id),
+        )
+        db.session.commit()
+    signed_in(world.manager)
+    page = client.get(f"/library/{article.slug}/versions").get_data(as_text=True)
+    assert "Version 2 (current)" in page and "First words." in page and "Second words." in page
+    post_form(client, "/logout", {})
+    signed_in(world.staff)
+    assert client.get(f"/library/{article.slug}/versions").status_code == 403
+
+
+def test_an_article_called_new_does_not_hide_behind_the_writing_page(app, world):
+    with app.app_context():
+        article = make_article(world, title="New")
+    assert article.slug == "new-article"
