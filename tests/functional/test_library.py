@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
+from app.audit import verify_chain
 from app.extensions import db
 from app.library.services import ArticleDraft, save_article
-from app.models import ArticleVersion, ReadAcknowledgement, Topic
+from app.models import ArticleVersion, AuditEntry, ReadAcknowledgement, Topic
 from tests.conftest import post_form
 from tests.functional.library_helpers import make_article, reload
 
@@ -357,3 +360,42 @@ def test_an_article_called_new_does_not_hide_behind_the_writing_page(app, world)
     with app.app_context():
         article = make_article(world, title="New")
     assert article.slug == "new-article"
+
+
+def test_an_article_page_is_the_same_for_every_reader_of_the_same_role(
+    app, client, signed_in, world
+):
+    with app.app_context():
+        article = make_article(world)
+    pages = []
+    for reader in (world.staff, world.riverside_staff):
+        signed_in(reader)
+        if reader is world.staff:
+            _acknowledge(client, article.slug, 1, follow_redirects=True)  # changes nothing below
+        html = client.get(f"/library/{article.slug}").get_data(as_text=True)
+        csrf_tokens = r'("X-CSRFToken": "|name="csrf_token" value=")[^"]+"'
+        pages.append(re.sub(csrf_tokens, "", html))
+        post_form(client, "/logout", {})
+    assert pages[0] == pages[1]
+
+
+def test_publishing_and_reading_are_kept_in_the_audit_trail(app, client, signed_in, world):
+    signed_in(world.manager)
+    response = post_form(
+        client,
+        "/library/new",
+        _article_form(service_id=str(world.willow.id)),
+        page_url="/library/new",
+    )
+    slug = response.headers["Location"].rsplit("/", 1)[-1]
+    post_form(client, "/logout", {})
+    signed_in(world.staff)
+    _acknowledge(client, slug, 1)
+    with app.app_context():
+        actions = db.session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.action.like("library.%"))
+            .order_by(AuditEntry.id)
+        ).all()
+        assert actions == ["library.published", "library.acknowledged"]
+        assert verify_chain().intact

@@ -57,3 +57,23 @@ def test_every_library_article_is_short_and_the_pathway_covers_all_16_standards(
     covered = {n for c in pathway for n in c.draft.standards}
     assert covered == set(CARE_CERTIFICATE_STANDARDS)
     assert [c.induction for c in pathway] == list(range(1, len(pathway) + 1))
+
+
+def _grade(text: str) -> float:
+    """A rough Flesch-Kincaid grade (reading age is about the grade plus 5)."""
+    text = re.sub(r"[#*|>-]", " ", text)
+    sentences = [s for s in re.split(r"[.!?:\n]+", text) if re.search(r"\w", s)]
+    words = re.findall(r"[A-Za-z']+", text)
+
+    def syllables(word: str) -> int:
+        count = len(re.findall(r"[aeiouy]+", word.lower()))
+        return max(1, count - 1 if word.lower().endswith("e") and count > 1 else count)
+
+    per_sentence = len(words) / len(sentences)
+    per_word = sum(syllables(w) for w in words) / len(words)
+    return 0.39 * per_sentence + 11.8 * per_word - 15.59
+
+
+def test_library_articles_are_written_in_plain_english():
+    for content in load_files():
+        assert _grade(content.draft.body) <= 8, content.path.name
