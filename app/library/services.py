@@ -288,6 +288,14 @@ def publish(user: User, article: Article) -> None:
     log_event("library.published", article, summary={"slug": article.slug})
 
 
+def withdraw(user: User, article: Article) -> None:
+    """Take an article back to draft: nobody but its writers sees it, nor its induction step."""
+    if not article.is_published:
+        return
+    article.status = ArticleStatus.DRAFT
+    log_event("library.withdrawn", article, summary={"slug": article.slug})
+
+
 # -- reading ---------------------------------------------------------------------------------
 
 

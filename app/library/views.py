@@ -43,6 +43,7 @@ from app.library.services import (
     report_for_bulletin,
     save_article,
     versions_of,
+    withdraw,
 )
 from app.models import ArticleKind, Role, Topic
 
@@ -158,10 +159,10 @@ def new():
 @login_required
 def edit(slug: str):
     found = editable_article(current_user, slug)
+    if found.is_bulletin:
+        return _edit_bulletin(found)
     form = ArticleForm(obj=found if request.method == "GET" else None)
     form.service_id.choices = _audience_choices()
-    if found.is_bulletin:
-        abort(404)  # bulletins are changed from their own form, not here
     if request.method == "GET":
         form.topics.data = [t.value for t in found.topics]
         form.standards.data = found.standards
@@ -185,6 +186,50 @@ def edit(slug: str):
             flash(_saved_message(found), "success")
             return redirect(url_for("library.article", slug=found.slug))
     return render_template("library/edit.html", form=form, article=found)
+
+
+def _edit_bulletin(found):
+    """Correct a bulletin (say, to take out something that could identify someone).
+
+    A correction keeps the version, and replaces the kept text of that version too.
+    """
+    form = BulletinForm(obj=found if request.method == "GET" else None)
+    form.service_id.choices = _audience_choices()
+    if request.method == "GET":
+        form.service_id.data = str(found.service_id) if found.service_id else WHOLE_ORGANISATION
+    if form.validate_on_submit():
+        draft = ArticleDraft(
+            title=form.title.data,
+            summary=form.summary.data,
+            body="",
+            kind=ArticleKind.BULLETIN,
+            service_id=_audience(form.service_id.data),
+            topics=found.topics,
+            standards=found.standards,
+            slug=found.slug,
+            what_happened=form.what_happened.data,
+            what_we_learned=form.what_we_learned.data,
+            what_changes=form.what_changes.data,
+        )
+        try:
+            save_article(current_user, draft, article=found, new_version=False)
+        except LibraryError as problem:
+            _show_error(form, problem)
+        else:
+            db.session.commit()
+            flash("Bulletin corrected.", "success")
+            return redirect(url_for("library.article", slug=found.slug))
+    return render_template("library/new_bulletin.html", form=form, report=None, bulletin=found)
+
+
+@bp.post("/library/<slug>/withdraw")
+@login_required
+def withdraw_article(slug: str):
+    found = editable_article(current_user, slug)
+    withdraw(current_user, found)
+    db.session.commit()
+    flash("Withdrawn. It is a draft again, and only managers can see it.", "success")
+    return redirect(url_for("library.article", slug=found.slug))
 
 
 @bp.get("/library/<slug>/versions")
@@ -292,7 +337,7 @@ def new_bulletin():
             db.session.commit()
             flash("Bulletin published. Staff will see it on their home page.", "success")
             return redirect(url_for("library.article", slug=saved.slug))
-    return render_template("library/new_bulletin.html", form=form, report=report)
+    return render_template("library/new_bulletin.html", form=form, report=report, bulletin=None)
 
 
 # -- induction -------------------------------------------------------------------------------

@@ -253,3 +253,51 @@ def test_pathways_are_changed_only_within_your_own_services(app, client, signed_
     post_form(client, "/logout", {})
     signed_in(world.staff)
     assert client.get("/induction/manage").status_code == 403
+
+
+def test_manager_corrects_a_bulletin_without_asking_everyone_again(app, client, signed_in, world):
+    signed_in(world.manager)
+    slug = _publish_bulletin(client, world).headers["Location"].rsplit("/", 1)[-1]
+    edit_url = f"/library/{slug}/edit"
+    assert "tablets were nearly mixed up at handover" in client.get(edit_url).get_data(as_text=True)
+    fixed = {
+        **BULLETIN,
+        "what_happened": "Two tablets were nearly mixed up.",
+        "service_id": str(world.willow.id),
+    }
+    response = post_form(client, edit_url, fixed, page_url=edit_url, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Bulletin corrected." in page and "Two tablets were nearly mixed up." in page
+    with app.app_context():
+        bulletin = db.session.scalars(select(Article).where(Article.slug == slug)).one()
+        assert bulletin.version == 1
+        assert "Two people" not in bulletin.versions[0].body  # the old words are not kept
+
+
+def test_a_withdrawn_article_leaves_the_library_and_the_induction_list(
+    app, client, signed_in, world
+):
+    _new_starter(app, world)
+    with app.app_context():
+        make_pathway(world, world.willow, count=2)
+    signed_in(world.admin)
+    post_form(
+        client,
+        "/library/induction-reading-1/withdraw",
+        {},
+        page_url="/library/induction-reading-1/read",
+    )
+    post_form(client, "/logout", {})
+    signed_in(world.staff)
+    assert client.get("/library/induction-reading-1").status_code == 404
+    assert "0 of 1 read" in client.get("/induction").get_data(as_text=True)
+    post_form(client, "/logout", {})
+    signed_in(world.manager)
+    # An organisation-wide article is the admins' to withdraw.
+    response = post_form(
+        client,
+        "/library/induction-reading-2/withdraw",
+        {},
+        page_url="/library/induction-reading-2/read",
+    )
+    assert response.status_code == 403
