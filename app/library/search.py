@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, func, literal_column, text
 from app.extensions import db
 from app.models import Article
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits only: never query syntax
 
 
 def search_terms(query: str) -> list[str]:
@@ -41,7 +41,9 @@ def apply_search(statement: Select, query: str) -> Select:
     if not terms:
         return statement
     if db.engine.dialect.name == "postgresql":
-        tsquery = func.websearch_to_tsquery(literal_column("'english'"), " ".join(terms))
+        # Every word must match, the last as a prefix (people search as they type).
+        prefix = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
+        tsquery = func.to_tsquery(literal_column("'english'"), prefix)
         document = _postgres_document()
         return statement.where(document.op("@@")(tsquery)).order_by(
             func.ts_rank(document, tsquery).desc()

@@ -399,3 +399,13 @@ def test_publishing_and_reading_are_kept_in_the_audit_trail(app, client, signed_
         ).all()
         assert actions == ["library.published", "library.acknowledged"]
         assert verify_chain().intact
+
+
+def test_search_matches_the_start_of_a_word_as_people_type(app, client, signed_in, world):
+    with app.app_context():
+        make_article(world, title="Giving medicines safely", body="Check the MAR chart.")
+    signed_in(world.staff)
+    assert "Giving medicines safely" in _search(client, q="giving medic")
+    assert "Giving medicines safely" in _search(client, q="chart")
+    assert "Nothing matches yet" in _search(client, q="giving zebra")
+    assert client.get("/library", query_string={"q": "___ :* & | !"}).status_code == 200
