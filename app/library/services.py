@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask import abort
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -368,18 +367,6 @@ def acknowledge(user: User, article: Article, version: int | None = None) -> Rea
     return ack
 
 
-def read_article_ids(user: User, article_ids: list[int] | None = None) -> dict[int, int]:
-    """{article id: highest version `user` confirmed}."""
-    statement = (
-        select(ReadAcknowledgement.article_id, func.max(ReadAcknowledgement.version))
-        .where(ReadAcknowledgement.user_id == user.id)
-        .group_by(ReadAcknowledgement.article_id)
-    )
-    if article_ids is not None:
-        statement = statement.where(ReadAcknowledgement.article_id.in_(article_ids))
-    return dict(db.session.execute(statement).all())
-
-
 # -- learning bulletins ----------------------------------------------------------------------
 
 
@@ -499,10 +486,6 @@ def new_bulletins_for(user: User, limit: int = 3) -> list[Article]:
             .limit(limit)
         )
     )
-
-
-def latest_version_time(article: Article) -> datetime:
-    return article.updated_at
 
 
 def articles_for_service(user: User, service_id: int) -> list[Article]:
