@@ -51,31 +51,35 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """One blueprint per area (see DESIGN.md): each is a package under app/."""
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.debriefs import bp as debriefs_bp
     from app.governance import bp as governance_bp
     from app.home import bp as home_bp
+    from app.library import bp as library_bp
+    from app.library import induction_bp
     from app.notifications import bp as notifications_bp
-
-    app.register_blueprint(home_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(governance_bp)
-    app.register_blueprint(notifications_bp)
-    from app.reports import bp as reports_bp
-
-    app.register_blueprint(reports_bp)
-    from app.debriefs import bp as debriefs_bp
     from app.reflections import bp as reflections_bp
-
-    app.register_blueprint(debriefs_bp)
-    app.register_blueprint(reflections_bp)
+    from app.reports import bp as reports_bp
+    from app.safeguarding import bp as safeguarding_bp
     from app.supervision import bp as supervision_bp
 
-    app.register_blueprint(supervision_bp)
-    from app.safeguarding import bp as safeguarding_bp
-
-    app.register_blueprint(safeguarding_bp)
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        admin_bp,
+        reports_bp,
+        debriefs_bp,
+        reflections_bp,
+        supervision_bp,
+        safeguarding_bp,
+        library_bp,
+        induction_bp,
+        governance_bp,
+        notifications_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:

@@ -155,3 +155,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(retention_group)
+    from app.library.cli import library_cli
+
+    app.cli.add_command(library_cli)

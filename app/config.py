@@ -65,6 +65,8 @@ def build_config(env: str, instance_path: Path) -> dict:
         "LOGIN_FAILURES_PER_ADDRESS": os.environ.get(
             "LOGIN_FAILURES_PER_ADDRESS", "30 per 5 minutes; 100 per hour"
         ),
+        # New starters see the induction reading list for this many weeks from their start date.
+        "LIBRARY_INDUCTION_WEEKS": _int("LIBRARY_INDUCTION_WEEKS", 12),
         # Server-side sessions: idle and absolute limits.
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
         "SESSION_ABSOLUTE_HOURS": absolute_hours,

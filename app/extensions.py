@@ -8,10 +8,15 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from app.models.base import Base, render_migration_item
+from app.models.base import Base, include_name, render_migration_item
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_item)
+migrate = Migrate(
+    render_as_batch=True,
+    compare_type=True,
+    render_item=render_migration_item,
+    include_name=include_name,
+)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()

@@ -55,6 +55,10 @@ PERMISSIONS: dict[str, Role] = {
     # register; managers also complete concerns, best-interests decisions, reviews and views.
     "safeguarding.record": Role.SUPERVISOR,
     "safeguarding.manage": Role.MANAGER,
+    "library.write": Role.MANAGER,
+    "library.publish": Role.MANAGER,
+    "induction.team": Role.MANAGER,
+    "induction.manage": Role.MANAGER,
 }
 
 

@@ -2,8 +2,9 @@
 
 from app.seed.debriefs import seed_debriefs
 from app.seed.governance import seed_governance
+from app.seed.library import seed_library
 from app.seed.notifications import seed_notifications
-from app.seed.people import DEMO_PASSWORD, seed_people
+from app.seed.people import DEMO_PASSWORD, ORGANISATION, seed_people
 from app.seed.reports import seed_reports
 from app.seed.safeguarding import seed_safeguarding
 from app.seed.supervision import seed_supervision
@@ -20,4 +21,5 @@ def seed_demo() -> list[tuple[str, str, str]]:
     seed_safeguarding()
     seed_governance()
     seed_notifications()
+    seed_library(ORGANISATION)
     return logins

@@ -342,6 +342,32 @@ def a_person_reference(service_id: int, _owner_id: int) -> dict:
     return {"service_id": service_id, "reference": "RC1"}
 
 
+def an_article(service_id: int, _owner_id: int) -> dict:
+    """A published guide written for that one service (so other services cannot see it)."""
+    from app.models import Service
+    from app.models.base import utcnow
+    from app.models.library import Article, ArticleKind, ArticleStatus
+
+    global _made
+    _made += 1
+    service = db.session.get(Service, service_id)
+    article = Article(
+        organisation_id=service.organisation_id,
+        service_id=service_id,
+        kind=ArticleKind.GUIDE,
+        slug=f"route-check-{_made}",
+        title="Route check",
+        summary="Route check",
+        body="Route check",
+        body_html="<p>Route check</p>",
+        status=ArticleStatus.PUBLISHED,
+        published_at=utcnow(),
+    )
+    db.session.add(article)
+    db.session.flush()
+    return {"slug": article.slug}
+
+
 ROUTES: dict[str, Access] = {
     "static": Access(public=True, example={"filename": "css/app.css"}),
     "home.healthz": PUBLIC,
@@ -447,4 +473,17 @@ ROUTES: dict[str, Access] = {
     "safeguarding.new_risk_session": at_least(Role.SUPERVISOR),
     "safeguarding.risk_session": at_least(Role.SUPERVISOR, session_id=a_risk_session),
     "safeguarding.trends": at_least(Role.MANAGER),
+    "library.index": at_least(Role.STAFF),
+    "library.article": at_least(Role.STAFF, article=an_article),
+    "library.acknowledgement": at_least(Role.STAFF, article=an_article),
+    "library.new": at_least(Role.MANAGER),
+    "library.edit": at_least(Role.MANAGER, article=an_article),
+    "library.withdraw_article": at_least(Role.MANAGER, article=an_article),
+    "library.versions": at_least(Role.MANAGER, article=an_article),
+    "library.publish_article": at_least(Role.MANAGER, article=an_article),
+    "library.bulletins": at_least(Role.MANAGER),
+    "library.new_bulletin": at_least(Role.MANAGER),
+    "induction.index": at_least(Role.STAFF),
+    "induction.team": at_least(Role.MANAGER),
+    "induction.manage": at_least(Role.MANAGER),
 }

@@ -8,14 +8,18 @@ from flask_migrate import downgrade, upgrade
 
 from app.extensions import db
 from app.models import Base
-from app.models.base import render_migration_item
+from app.models.base import include_name, render_migration_item
 
 
 def _pending_changes():
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
             connection,
-            opts={"compare_type": True, "render_item": render_migration_item},
+            opts={
+                "compare_type": True,
+                "render_item": render_migration_item,
+                "include_name": include_name,
+            },
         )
         return compare_metadata(context, Base.metadata)
 

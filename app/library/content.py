@@ -1,0 +1,129 @@
+"""Articles kept as Markdown files with simple front matter, loaded by `flask library import`
+and by seed-demo.
+
+    ---
+    title: Why near misses matter
+    slug: why-near-misses-matter
+    summary: One line that says what the reader will get.
+    topics: reporting, learning
+    standards: 3, 13
+    induction: 4          (optional: place in the induction pathway)
+    ---
+    The body, in Markdown.
+
+Importing is safe to repeat: an unchanged file changes nothing; a changed file becomes a new
+version of its article, so staff are asked to read it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.library.induction import set_pathway
+from app.library.services import ArticleDraft, save_article
+from app.models import Article, Organisation, Topic
+
+CONTENT_DIR = Path(__file__).parent / "content"
+
+
+class ContentError(ValueError):
+    pass
+
+
+@dataclass
+class ContentFile:
+    path: Path
+    draft: ArticleDraft
+    induction: int | None
+
+
+def parse(path: Path) -> ContentFile:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        raise ContentError(f"{path.name}: no front matter (it must start with ---)")
+    head, _, body = text[4:].partition("\n---\n")
+    meta: dict[str, str] = {}
+    for line in head.splitlines():
+        if line.strip():
+            key, sep, value = line.partition(":")
+            if not sep:
+                raise ContentError(f"{path.name}: front matter line without a colon: {line!r}")
+            meta[key.strip()] = value.strip()
+    for required in ("title", "summary"):
+        if not meta.get(required):
+            raise ContentError(f"{path.name}: front matter needs {required}")
+    try:
+        topics = [Topic(t.strip()) for t in meta.get("topics", "").split(",") if t.strip()]
+        standards = [int(n) for n in meta.get("standards", "").split(",") if n.strip()]
+        induction = int(meta["induction"]) if meta.get("induction") else None
+    except ValueError as error:
+        raise ContentError(f"{path.name}: {error}") from error
+    draft = ArticleDraft(
+        title=meta["title"],
+        summary=meta["summary"],
+        body=body.strip(),
+        topics=topics,
+        standards=standards,
+        slug=meta.get("slug") or path.stem,
+    )
+    return ContentFile(path=path, draft=draft, induction=induction)
+
+
+def load_files(folder: Path = CONTENT_DIR) -> list[ContentFile]:
+    return [parse(path) for path in sorted(folder.glob("*.md"))]
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def import_content(organisation: Organisation, folder: Path = CONTENT_DIR) -> ImportResult:
+    """Publish every file as an organisation-wide article, then fill empty induction pathways."""
+    result = ImportResult()
+    files = load_files(folder)
+    pathway: list[tuple[int, Article]] = []
+    for content in files:
+        article = db.session.scalars(
+            select(Article).where(
+                Article.organisation_id == organisation.id, Article.slug == content.draft.slug
+            )
+        ).first()
+        if article is None:
+            article = save_article(
+                None, content.draft, organisation_id=organisation.id, publish=True
+            )
+            result.created += 1
+        elif (article.title, article.summary, article.body.strip()) != (
+            content.draft.title,
+            content.draft.summary,
+            content.draft.body.strip(),
+        ) or sorted(article.topics) != sorted(content.draft.topics):
+            save_article(None, content.draft, article=article, publish=True)
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        if content.induction is not None:
+            pathway.append((content.induction, article))
+    pathway.sort(key=lambda pair: pair[0])
+    _fill_empty_pathways(organisation, [article for _, article in pathway])
+    db.session.commit()
+    return result
+
+
+def _fill_empty_pathways(organisation: Organisation, articles: list[Article]) -> None:
+    """Give each service without a pathway the standard one (a service's own changes stay)."""
+    from app.models import InductionStep
+
+    for service in organisation.services:
+        has_steps = db.session.scalars(
+            select(InductionStep.id).where(InductionStep.service_id == service.id).limit(1)
+        ).first()
+        if not has_steps and articles:
+            set_pathway(service.id, articles)
