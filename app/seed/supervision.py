@@ -162,7 +162,9 @@ def _medication_report(reporter: User, days_ago: int) -> None:
     """A near miss Priya reported after her last medication observation (NICE SC1 prompt)."""
     exists = db.session.scalars(
         select(Report).where(
-            Report.reporter_id == reporter.id, Report.category == Category.MEDICATION
+            Report.reporter_id == reporter.id,
+            Report.category == Category.MEDICATION,
+            Report.description.startswith("The evening paracetamol"),
         )
     ).first()
     if exists:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -86,7 +87,7 @@ def test_supervisor_runs_a_debrief_on_a_tablet_without_reloading(app, make_page,
     assert navigations == []
     assert page.locator("#prompt-could_change").get_by_label("Add a point").input_value() == ""
     # The cursor goes back to the fresh box, ready for the next point.
-    page.wait_for_function("document.activeElement.id === 'could_change-text'")
+    expect(page.locator("#could_change-text")).to_be_focused()
     assert_accessible(page)
 
     # A point added by mistake comes off again, still without a reload.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from app.notifications.mail import deliver_due
 from tests.e2e.conftest import assert_accessible, sign_in
@@ -57,9 +58,7 @@ def test_manager_checks_notifications_choices_and_a_csv_file_on_a_small_phone(
     header_link = page.locator("#header-notifications")
     assert "1 new" in header_link.inner_text()
     page.get_by_role("button", name="Mark as read", exact=True).click()  # htmx, in place
-    page.wait_for_function(
-        "!document.querySelector('#header-notifications').textContent.includes('new')"
-    )
+    expect(page.locator("#header-notifications")).not_to_contain_text("new")
     assert "Read ·" in page.locator(".notification-list").inner_text()
     page.reload()
     assert "You are all caught up." in page.content()
