@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMPS := .stamps
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast test-faults setup serve db demo lint bandit e2e clean
+.PHONY: run test test-fast test-faults setup serve db demo lint bandit e2e bench clean
 
 run: setup db demo serve
 
@@ -53,6 +53,12 @@ bandit: setup
 
 e2e: setup
 	$(PY) -m pytest -q tests/e2e
+
+## Benchmarks on this machine (needs PostgreSQL, wrk and Chromium): writes bench-results/report.md
+bench: setup
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules app/static/vendor $(STAMPS)

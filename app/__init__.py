@@ -13,7 +13,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import build_config
-from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from app.extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     from app import sqlite
 
     sqlite.tune_connections(app)
@@ -99,4 +100,16 @@ def register_request_hooks(app: Flask) -> None:
     from app.security import init_security
 
     init_security(app)
+    app.after_request(_buffer_static_files)
     app.jinja_env.globals["nav_for"] = nav_for
+
+
+def _buffer_static_files(response):
+    """Read small static files into memory so Flask-Compress can gzip them as well as brotli
+    (it compresses streamed responses with brotli only, and plain-HTTP browsers ask for gzip)."""
+    from flask import request
+
+    if request.endpoint == "static" and response.status_code == 200:
+        response.direct_passthrough = False
+        response.make_sequence()
+    return response

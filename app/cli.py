@@ -14,6 +14,7 @@ from app.auth.services import PersonError, add_person
 from app.extensions import db
 from app.models import Organisation, Role, Service, ServiceKind
 from app.seed import DEMO_PASSWORD, seed_demo
+from app.seed.bulk import BULK_PASSWORD, seed_bulk
 
 
 @click.command("seed-demo")
@@ -26,6 +27,19 @@ def seed_demo_command() -> None:
     click.echo(f"Demo data ready. Every demo login uses the password: {DEMO_PASSWORD}")
     for email, role, service in logins:
         click.echo(f"  {email:<26} {role:<11} {service}")
+
+
+@click.command("seed-bulk")
+@click.option("--reports", type=click.IntRange(min=0), default=10_000, show_default=True)
+@click.option("--services", type=click.IntRange(min=1, max=500), default=20, show_default=True)
+@with_appcontext
+def seed_bulk_command(reports: int, services: int) -> None:
+    """Generate a large organisation and many reports, for benchmarks (not in production)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("seed-bulk refuses to run in production.")
+    total = seed_bulk(reports, services)
+    click.echo(f"{total} reports in the database. Bulk logins use the password {BULK_PASSWORD}:")
+    click.echo(f"  manager1@bulk.learnloop ... manager{services}@bulk.learnloop")
 
 
 @click.command("create-user")
@@ -151,6 +165,7 @@ def retention_review_command() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_bulk_command)
     app.cli.add_command(audit_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

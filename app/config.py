@@ -91,6 +91,18 @@ def build_config(env: str, instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # A report is a repeat of one about the same person and category this many days before.
         "REPORT_REPEAT_DAYS": _int("REPORT_REPEAT_DAYS", 30),
+        # Pages and static files go out compressed: a first visit on one bar of signal matters.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "application/manifest+json",
+            "image/svg+xml",
+        ],
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         **_mail_settings(env),
     }
 

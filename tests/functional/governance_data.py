@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 from app.extensions import db
 from app.models import Category, PhysicalHarm, Report, ReportKind, ReportStatus
+from app.seed.bulk import generate_reports
 
 
 def when(year: int, month: int, day: int = 10) -> datetime:
@@ -52,39 +53,5 @@ def feedback(created_at: datetime, days: float) -> dict:
 
 
 def add_many_reports(count: int, service_ids: list[int], year: int) -> None:
-    """Generate `count` reports inside the database: two years of mixed reports, some repeats,
-    two thirds with feedback. One INSERT ... SELECT, so 100,000 rows take a second or two."""
-    postgres = db.engine.dialect.name == "postgresql"
-    day = (
-        "make_timestamptz(:year, 1, 1, 12, 0, 0, 'UTC') + (i % 730) * interval '1 day'"
-        if postgres
-        else "datetime(:year || '-01-01 12:00:00', '+' || (i % 730) || ' days')"
-    )
-    later = (
-        f"{day} + (i % 9) * interval '1 day'"
-        if postgres
-        else f"datetime({day}, '+' || (i % 9) || ' days')"
-    )
-    true, false = ("true", "false") if postgres else ("1", "0")
-    services = " ".join(f"WHEN {n} THEN {sid}" for n, sid in enumerate(service_ids))
-    db.session.execute(
-        text(
-            f"""
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)
-            INSERT INTO report (service_id, anonymous, kind, category, description, time_bracket,
-                occurred_at, occurred_on, physical_harm, follow_up, status, is_repeat, created_at,
-                first_feedback_at)
-            SELECT CASE i % {len(service_ids)} {services} END, {false},
-                CASE WHEN i % 3 = 0 THEN 'near_miss' ELSE 'incident' END,
-                CASE WHEN i % 5 = 0 THEN 'medication' ELSE 'falls' END,
-                'Generated report', 'exact', {day}, CAST({day} AS DATE),
-                CASE WHEN i % 3 = 0 THEN NULL WHEN i % 11 = 0 THEN 'moderate' ELSE 'low' END,
-                '{{}}', CASE WHEN i % 3 = 0 THEN 'new' ELSE 'learning_shared' END,
-                CASE WHEN i % 7 = 0 THEN {true} ELSE {false} END, {day},
-                CASE WHEN i % 3 = 0 THEN NULL ELSE {later} END
-            FROM n
-            """  # noqa: S608  (no user input: numbers and our own column names)
-        ),
-        {"count": count, "year": year},
-    )
-    db.session.commit()
+    """Generate `count` reports inside the database (see app.seed.bulk)."""
+    generate_reports(count, service_ids, year)
