@@ -51,11 +51,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.home import bp as home_bp
+    from app.pwa import bp as pwa_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(pwa_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Safety reports. (This branch only carries the submission service the offline API calls.)"""
