@@ -34,8 +34,10 @@ def main() -> None:
                 "<html><body style='margin:0;background:transparent'>"
                 f"<div style='width:{size}px;height:{size}px'>{svg}</div></body></html>"
             )
-            page.eval_on_selector("svg", f"s => {{ s.setAttribute('width', {size}); "
-                                  f"s.setAttribute('height', {size}); }}")
+            page.eval_on_selector(
+                "svg",
+                f"s => {{ s.setAttribute('width', {size}); s.setAttribute('height', {size}); }}",
+            )
             page.screenshot(path=str(ICONS / target), omit_background=transparent)
             page.close()
             print(f"{target}: {size}x{size}")

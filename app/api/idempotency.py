@@ -35,9 +35,7 @@ class IdempotencyConflict(ValueError):
 def payload_hash(payload: Mapping[str, Any]) -> str:
     """A stable hash of a body: key order and blank optional answers do not matter."""
     cleaned = {
-        key: _normalise(value)
-        for key, value in payload.items()
-        if value not in (None, "", [], {})
+        key: _normalise(value) for key, value in payload.items() if value not in (None, "", [], {})
     }
     canonical = json.dumps(cleaned, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -11,7 +11,7 @@ FOLLOW_UP_PREFIX = "follow_up_"
 
 
 class StrictBoolean(fields.Boolean):
-    """JSON true or false only: never "yes", 1 or "on" (a form's strings are the HTML view's job)."""
+    """JSON true or false only: never "yes", 1 or "on" (form strings are the HTML view's job)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
@@ -117,7 +117,11 @@ class SessionOut(Schema):
 class ErrorOut(Schema):
     error = fields.String(required=True)
     errors = fields.Dict(
-        keys=fields.String(), values=fields.List(fields.String()),
+        keys=fields.String(),
+        values=fields.List(fields.String()),
         metadata={"description": "Field name to the messages that say what to fix"},
     )
     sign_in = fields.String(metadata={"description": "Where to sign in again (401 only)"})
+    code = fields.String(
+        metadata={"description": "`csrf` when the CSRF token was missing or stale"}
+    )

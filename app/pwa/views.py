@@ -77,9 +77,9 @@ def service_worker():
 
 @bp.get("/offline")
 def offline():
-    return render_template("pwa/offline.html", shell=True)
+    return render_template("pwa/offline.html", offline_shell=True)
 
 
 @bp.get("/outbox")
 def outbox():
-    return render_template("pwa/outbox.html", shell=True)
+    return render_template("pwa/outbox.html", offline_shell=True)

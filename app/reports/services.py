@@ -87,7 +87,11 @@ def _clean(answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[s
     )
     out["category"] = _choice(answers, "category", Category, errors, "Choose what it was about.")
     out["time_bracket"] = _choice(
-        answers, "time_bracket", TimeBracket, errors, "Choose when it happened.",
+        answers,
+        "time_bracket",
+        TimeBracket,
+        errors,
+        "Choose when it happened.",
         default=TimeBracket.EXACT,
     )
     now = datetime.now(UK)
@@ -110,14 +114,28 @@ def _clean(answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[s
             out["occurred_on"] = date.fromisoformat(raw)
         except ValueError:
             errors["occurred_on"] = ["Enter the date, like 2026-03-14."]
-    out["physical_harm"] = _choice(
-        answers, "physical_harm", PhysicalHarm, errors, "Choose how much physical harm there was.",
-        default=None if out["kind"] is ReportKind.INCIDENT else "",
-    ) or None
-    out["psychological_harm"] = _choice(
-        answers, "psychological_harm", PsychologicalHarm, errors, "Choose a level of distress.",
-        default="",
-    ) or None
+    out["physical_harm"] = (
+        _choice(
+            answers,
+            "physical_harm",
+            PhysicalHarm,
+            errors,
+            "Choose how much physical harm there was.",
+            default=None if out["kind"] is ReportKind.INCIDENT else "",
+        )
+        or None
+    )
+    out["psychological_harm"] = (
+        _choice(
+            answers,
+            "psychological_harm",
+            PsychologicalHarm,
+            errors,
+            "Choose a level of distress.",
+            default="",
+        )
+        or None
+    )
     for name, limit in SHORT_LIMITS.items():
         out[name] = _text(answers, name) or None
         if out[name] and len(out[name]) > limit:
@@ -184,9 +202,7 @@ def submit_report(
 
     payload = {key: value for key, value in answers.items() if key != "csrf_token"}
     try:
-        report, created = create_once(
-            Report, client_id, payload, build, owner_check=same_reporter
-        )
+        report, created = create_once(Report, client_id, payload, build, owner_check=same_reporter)
     except IdempotencyConflict as conflict:
         raise ClientIdConflict(str(conflict)) from conflict
     return SubmissionResult(report, receipt[0] if receipt and created else None, created)

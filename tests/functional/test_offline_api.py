@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Report
@@ -25,7 +25,9 @@ def csrf_header(client) -> dict:
 
 
 def send(client, body: dict, headers: dict | None = None):
-    return client.post("/api/v1/reports", json=body, headers=csrf_header(client) if headers is None else headers)
+    return client.post(
+        "/api/v1/reports", json=body, headers=csrf_header(client) if headers is None else headers
+    )
 
 
 def draft(**changes) -> dict:
@@ -70,7 +72,9 @@ def test_a_report_made_offline_is_stored_once_with_the_device_time(app, signed_i
     assert report.device_time.isoformat().startswith("2026-03-14T23:40:00")
     assert report.created_at.year >= 2026 and report.created_at != report.device_time
     with app.app_context():
-        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "report.submitted")).one()
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "report.submitted")
+        ).one()
         assert entry.channel == "sync"
 
 
