@@ -38,7 +38,12 @@ function revisionOf(paths) {
   return hash.digest("hex").slice(0, 16);
 }
 const shellTemplates = ["base.html", "_macros.html"];
+const manifestRevision = createHash("sha256")
+  .update(readFileSync(join(root, "app", "pwa", "views.py")))
+  .digest("hex")
+  .slice(0, 16);
 const pages = [
+  { url: "/manifest.webmanifest", revision: manifestRevision },
   { url: "/offline", revision: revisionOf([...shellTemplates, "pwa/offline.html"]) },
   { url: "/outbox", revision: revisionOf([...shellTemplates, "pwa/outbox.html"]) },
 ];

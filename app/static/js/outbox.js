@@ -144,8 +144,8 @@ function post(entry, csrf) {
 let flushing = null;
 
 /** Send what is waiting for the signed-in person. Resolves to a summary of what happened. */
-export function flush() {
-  flushing ||= withLock(sendAll).finally(() => {
+export function flush({ signedOut = false } = {}) {
+  flushing ||= withLock(() => sendAll(signedOut)).finally(() => {
     flushing = null;
   });
   return flushing;
@@ -157,14 +157,15 @@ function withLock(work) {
   return work();
 }
 
-async function sendAll() {
-  const summary = { sent: [], kept: 0, signIn: false, offline: false };
+async function sendAll(signedOut) {
+  const summary = { sent: [], kept: 0, signIn: false, offline: false, offlineUrls: [] };
   if (!navigator.onLine) {
     summary.offline = true;
     return summary;
   }
   const lastUser = await currentUserId();
-  const who = await session();
+  // A page rendered for nobody signed in needs no question to the server.
+  const who = signedOut ? { status: 401 } : await session();
   if (who.status === 0) {
     summary.offline = true;
     return summary;
@@ -176,6 +177,7 @@ async function sendAll() {
     changed();
     return summary;
   }
+  summary.offlineUrls = who.offlineUrls;
   let csrf = who.csrf;
   // Only this person's entries: never send someone else's under this sign-in.
   const sendable = new Set([State.WAITING, State.SIGN_IN]);
