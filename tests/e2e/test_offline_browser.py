@@ -169,9 +169,16 @@ def test_sign_out_warns_about_unsent_items_first(make_page, demo, app):
     assert_accessible(page)
     page.context.set_offline(False)  # signal again: it sends by itself, once
     page.locator("[data-outbox-badge]").wait_for(state="hidden")
+    # A form page kept for this person (as the service worker keeps /report) ...
+    page.evaluate(
+        """async () => (await caches.open("learnloop-forms"))
+             .put("/report", new Response("<h1>Report</h1>"))"""
+    )
     page.get_by_role("button", name="Sign out anyway").click()
     page.wait_for_url("**/login")
     assert reports_saying(app, "Call bell in room 4 not working.") == 1
+    # ... is gone once they have signed out.
+    page.wait_for_function("""async () => !(await caches.has("learnloop-forms"))""")
 
 
 def test_the_app_can_be_installed(browser, live_server, tmp_path, demo):
