@@ -78,8 +78,8 @@ def create_once(
         existing = find_by_client_id(model, client_id)
         if existing is not None:
             return _same_or_conflict(existing, digest, owner_check), False
-    record = build(digest)
     try:
+        record = build(digest)  # may flush: a racing duplicate can fail here already
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -19,6 +19,18 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+def Text(max_length: int, *, required: bool = False, **kwargs) -> fields.String:  # noqa: N802
+    """Free text: no NUL characters (databases refuse them), and a length limit."""
+    return fields.String(
+        required=required,
+        validate=[
+            validate.Length(min=1 if required else 0, max=max_length),
+            validate.Regexp(r"^[^\x00]*$", error="Remove the hidden characters from this answer."),
+        ],
+        **kwargs,
+    )
+
+
 def _choices(enum_class, only=None) -> validate.OneOf:
     return validate.OneOf([member.value for member in (only or enum_class)])
 
@@ -40,7 +52,7 @@ class SyncedSchema(Schema):
 class ReportIn(SyncedSchema):
     """A near miss or incident, with the same answers as the report form."""
 
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    description = Text(5000, required=True)
     kind = fields.String(
         required=True,
         validate=_choices(ReportKind, (ReportKind.NEAR_MISS, ReportKind.INCIDENT)),
@@ -56,13 +68,13 @@ class ReportIn(SyncedSchema):
         validate=_choices(PhysicalHarm), metadata={"description": "Required for incidents"}
     )
     psychological_harm = fields.String(validate=_choices(PsychologicalHarm))
-    location = fields.String(validate=validate.Length(max=200))
-    person_reference = fields.String(validate=validate.Length(max=40))
-    immediate_action = fields.String(validate=validate.Length(max=5000))
+    location = Text(200)
+    person_reference = Text(40)
+    immediate_action = Text(5000)
     anonymous = StrictBoolean()
     follow_up = fields.Dict(
         keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$")),
-        values=fields.String(validate=validate.Length(max=2000)),
+        values=Text(2000),
         metadata={"description": "Answers to the category's follow-up questions"},
     )
 

@@ -90,7 +90,9 @@ def test_a_report_written_offline_is_sent_once_when_back_online(make_page, demo,
     assert_accessible(page)
 
 
-def test_when_the_sign_in_ends_offline_the_report_waits_for_sign_in(browser, live_server, demo, app):
+def test_when_the_sign_in_ends_offline_the_report_waits_for_sign_in(
+    browser, live_server, demo, app
+):
     context = browser.new_context(viewport=PHONE, base_url=live_server.url())
     errors: list[str] = []
     page = context.new_page()

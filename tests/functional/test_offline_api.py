@@ -163,3 +163,11 @@ def test_the_openapi_document_describes_the_api(client):
     post = document["paths"]["/reports"]["post"]
     assert set(post["responses"]) == {"200", "201", "400", "401", "403", "422"}
     assert "client_id" in document["components"]["schemas"]["ReportIn"]["required"]
+
+
+def test_hidden_nul_characters_are_refused_not_a_server_error(app, signed_in, world):
+    client = signed_in(world.staff)
+    response = send(client, draft(immediate_action="\x00moved the chair"))
+    assert response.status_code == 400
+    assert "immediate_action" in response.get_json()["errors"]
+    assert reports_in(app) == []
