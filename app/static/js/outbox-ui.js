@@ -40,10 +40,23 @@ export async function refreshBadge() {
 }
 
 // -- sending -----------------------------------------------------------------------------
+let retryDelay = 0;
+let retryTimer = null;
+
 export async function sendNow() {
   const summary = await outbox.flush({ signedOut: isSignedOutPage() });
   if (summary.signIn) showSignInNeeded();
   await refreshBadge();
+  // The connection came back but the send still failed (it often does for a moment):
+  // try again a little later, waiting longer each time, up to a minute.
+  clearTimeout(retryTimer);
+  const waiting = await outbox.count(await outbox.currentUserId());
+  if (summary.offline && navigator.onLine && waiting > 0) {
+    retryDelay = Math.min(retryDelay ? retryDelay * 2 : 2000, 60000);
+    retryTimer = setTimeout(sendNow, retryDelay);
+  } else {
+    retryDelay = 0;
+  }
   return summary;
 }
 
@@ -199,7 +212,7 @@ async function renderOutboxPage(page) {
     when.className = "muted";
     when.textContent = `Saved ${new Date(entry.createdAt).toLocaleString("en-GB")}`;
     const state = document.createElement("p");
-    state.textContent = [STATE_TEXT[entry.state], entry.message].filter(Boolean).join(" ");
+    state.textContent = STATE_TEXT[entry.state] || "";
     const text = document.createElement("p");
     text.textContent = (entry.body.description || "").slice(0, 140);
     item.append(title, when, text, state);

@@ -43,7 +43,7 @@ export async function currentUserId() {
   return (await (await db()).get(META, "lastUser")) ?? null;
 }
 
-async function rememberUser(userId) {
+export async function rememberUser(userId) {
   await (await db()).put(META, userId, "lastUser");
 }
 
@@ -71,7 +71,7 @@ export async function save({ endpoint, body, label, clientId, userId, createdAt,
 }
 
 export async function entriesFor(userId) {
-  if (!userId) return [];
+  if (userId == null) return [];
   return (await db()).getAllFromIndex(STORE, "byUser", String(userId));
 }
 
@@ -115,6 +115,7 @@ export async function session() {
       redirect: "manual",
       headers: { Accept: "application/json" },
       cache: "no-store",
+      signal: AbortSignal.timeout(10000), // a connection that hangs counts as offline
     });
     if (response.status !== 200) return { status: response.status || 401 };
     const body = await readJson(response);
@@ -136,6 +137,7 @@ function post(entry, csrf) {
     credentials: "same-origin",
     redirect: "manual",
     cache: "no-store",
+    signal: AbortSignal.timeout(20000),
     headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
     body: JSON.stringify({ ...entry.body, client_id: entry.clientId, device_time: entry.createdAt }),
   });
@@ -178,6 +180,9 @@ async function sendAll(signedOut) {
     return summary;
   }
   summary.offlineUrls = who.offlineUrls;
+  // Saved when no page on this device knew who was signed in: the first person whose sign-in
+  // the server confirms after that is the one who wrote it.
+  for (const entry of await entriesFor("")) await update(entry, { userId: String(who.user.id) });
   let csrf = who.csrf;
   // Only this person's entries: never send someone else's under this sign-in.
   const sendable = new Set([State.WAITING, State.SIGN_IN]);

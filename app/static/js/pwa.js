@@ -1,4 +1,5 @@
 // The offline app on every page: registers the service worker and starts the outbox.
+import * as outbox from "/static/js/outbox.js";
 import {
   enhanceForm,
   enhanceOutboxPage,
@@ -33,7 +34,9 @@ async function askForBackgroundSync() {
 
 // -- start -------------------------------------------------------------------------------
 async function start() {
-  await registerServiceWorker();
+  registerServiceWorker(); // in parallel: the page never waits for the worker
+  const me = document.querySelector('meta[name="learnloop-user"]')?.content;
+  if (me) await outbox.rememberUser(me); // so pages kept offline know whose the outbox is
   if (isSignedOutPage()) tellWorker({ type: "signed-out" }); // e.g. the sign-in page
   for (const form of document.querySelectorAll("form[data-outbox]")) enhanceForm(form);
   const page = document.querySelector("[data-outbox-page]");
