@@ -29,7 +29,9 @@ $(STAMPS)/python: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-$(STAMPS)/assets: package.json package-lock.json scripts/build-assets.mjs
+$(STAMPS)/assets: package.json package-lock.json scripts/build-assets.mjs scripts/sw.js \
+		$(wildcard app/static/js/*.js app/static/css/*.css app/static/icons/*) \
+		app/templates/base.html $(wildcard app/templates/pwa/*.html)
 	@mkdir -p $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build

@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area (see DESIGN.md): each is a package under app/."""
     from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.debriefs import bp as debriefs_bp
     from app.governance import bp as governance_bp
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from app.library import bp as library_bp
     from app.library import induction_bp
     from app.notifications import bp as notifications_bp
+    from app.pwa import bp as pwa_bp
     from app.reflections import bp as reflections_bp
     from app.reports import bp as reports_bp
     from app.safeguarding import bp as safeguarding_bp
@@ -79,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
         induction_bp,
         governance_bp,
         notifications_bp,
+        pwa_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
 

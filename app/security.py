@@ -27,9 +27,13 @@ def add_security_headers(response):
     return response
 
 
+# Files and shells that hold nothing about the person (the offline app's own files).
+PUBLIC_PATHS = ("/static/", "/sw.js", "/manifest.webmanifest", "/offline", "/outbox")
+
+
 def _is_personal(response) -> bool:
     """Pages shown to a signed-in person may hold personal data: never store them."""
-    if request.path.startswith("/static/"):
+    if request.path.startswith(PUBLIC_PATHS) and not request.path.startswith("/outbox/"):
         return False
     return current_user.is_authenticated or response.mimetype == "application/json"
 

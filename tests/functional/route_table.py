@@ -486,4 +486,11 @@ ROUTES: dict[str, Access] = {
     "induction.index": at_least(Role.STAFF),
     "induction.team": at_least(Role.MANAGER),
     "induction.manage": at_least(Role.MANAGER),
+    "pwa.manifest": PUBLIC,
+    "pwa.service_worker": PUBLIC,
+    "pwa.offline": PUBLIC,
+    "pwa.outbox": PUBLIC,  # a shell: the drafts themselves live on the device
+    "api.openapi": PUBLIC,
+    "api.session_info": at_least(Role.STAFF),  # signed out: 401 JSON, never a redirect
+    "api.create_report": at_least(Role.STAFF),
 }

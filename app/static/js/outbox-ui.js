@@ -1,0 +1,298 @@
+// The outbox on the page: the "waiting to send" badge, forms that opt in with
+// data-outbox="<API endpoint>", the unsent-items page and a careful sign-out.
+import * as outbox from "/static/js/outbox.js";
+
+const SAVED = "Saved on this device. It will send by itself when you are back online.";
+const SIGN_IN = "Please sign in again to send what is saved on this device. Nothing has been lost.";
+
+function say(region, text, kind = "info") {
+  if (!region) return;
+  region.replaceChildren();
+  if (!text) return;
+  const p = document.createElement("p");
+  p.className = `flash flash--${kind}`;
+  p.textContent = text;
+  region.append(p);
+}
+
+
+export async function tellWorker(message) {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.getRegistration();
+  registration?.active?.postMessage(message);
+}
+
+/** A page the server rendered for nobody signed in (the sign-in page, say): no shell. */
+export function isSignedOutPage() {
+  const signedIn = Boolean(document.querySelector('meta[name="learnloop-user"]'));
+  const shell = !document.body.hasAttribute("hx-headers");
+  return !signedIn && !shell;
+}
+
+// -- badge -------------------------------------------------------------------------------
+export async function refreshBadge() {
+  const badge = document.querySelector("[data-outbox-badge]");
+  if (!badge) return;
+  const waiting = await outbox.count(await outbox.currentUserId());
+  badge.querySelector("[data-outbox-count]").textContent = String(waiting);
+  badge.dataset.count = String(waiting);
+  badge.hidden = waiting === 0;
+}
+
+// -- sending -----------------------------------------------------------------------------
+let retryDelay = 0;
+let retryTimer = null;
+
+export async function sendNow() {
+  const summary = await outbox.flush({ signedOut: isSignedOutPage() });
+  if (summary.signIn) showSignInNeeded();
+  await refreshBadge();
+  // The connection came back but the send still failed (it often does for a moment):
+  // try again a little later, waiting longer each time, up to a minute.
+  clearTimeout(retryTimer);
+  const waiting = await outbox.count(await outbox.currentUserId());
+  if (summary.offline && navigator.onLine && waiting > 0) {
+    retryDelay = Math.min(retryDelay ? retryDelay * 2 : 2000, 60000);
+    retryTimer = setTimeout(sendNow, retryDelay);
+  } else {
+    retryDelay = 0;
+  }
+  return summary;
+}
+
+export function showSignInNeeded() {
+  for (const region of document.querySelectorAll("[data-outbox-status]")) {
+    region.replaceChildren();
+    const p = document.createElement("p");
+    p.className = "flash flash--error";
+    p.setAttribute("role", "alert");
+    p.append(`${SIGN_IN} `);
+    const link = document.createElement("a");
+    link.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+    link.textContent = "Sign in";
+    p.append(link);
+    region.append(p);
+  }
+}
+
+// -- forms that opt in -------------------------------------------------------------------
+function answersOf(form) {
+  const answers = {};
+  for (const [name, value] of new FormData(form)) {
+    if (name === "csrf_token" || name === "client_id" || typeof value !== "string") continue;
+    if (name in answers) continue; // the first of repeated names, as the server reads it
+    if (value.trim() === "") continue;
+    answers[name] = value;
+  }
+  return answers;
+}
+
+function statusRegionFor(form) {
+  let region = form.querySelector("[data-outbox-status]");
+  if (!region) {
+    region = document.createElement("div");
+    region.setAttribute("data-outbox-status", "");
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    form.prepend(region);
+  }
+  return region;
+}
+
+function showFieldErrors(form, errors) {
+  for (const old of form.querySelectorAll("[data-outbox-error]")) old.remove();
+  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+  for (const [name, messages] of Object.entries(errors || {})) {
+    const input = form.elements.namedItem(name);
+    const target = input instanceof RadioNodeList ? input[0] : input;
+    if (!target?.id) continue;
+    const error = document.createElement("p");
+    error.className = "field__error";
+    error.id = `${target.id}-outbox-error`;
+    error.dataset.outboxError = "";
+    error.textContent = messages.join(" ");
+    target.setAttribute("aria-invalid", "true");
+    target.setAttribute(
+      "aria-describedby",
+      `${target.getAttribute("aria-describedby") || ""} ${error.id}`.trim(),
+    );
+    target.before(error);
+  }
+}
+
+function fillForm(form, answers) {
+  for (const [name, value] of Object.entries(answers)) {
+    const field = form.elements.namedItem(name);
+    if (!field) continue;
+    if (field instanceof RadioNodeList) {
+      for (const option of field) option.checked = option.value === value;
+    } else if (field.type === "checkbox") {
+      field.checked = true;
+    } else {
+      field.value = value;
+    }
+  }
+}
+
+export async function enhanceForm(form) {
+  const endpoint = form.dataset.outbox;
+  const region = statusRegionFor(form);
+  const label = form.dataset.outboxLabel || document.title.split(" – ")[0];
+  // A draft being fixed from the unsent-items page keeps its client_id.
+  const draftId = new URLSearchParams(location.search).get("draft");
+  const draft = draftId ? await outbox.get(draftId) : null;
+  if (draft) {
+    fillForm(form, draft.body);
+    showFieldErrors(form, draft.errors);
+  }
+  // The draft's id is made when the draft begins, and kept through every retry.
+  form.dataset.clientId = draft?.clientId || outbox.newClientId();
+  const hidden = form.querySelector('input[name="client_id"]');
+  if (hidden) hidden.value = form.dataset.clientId;
+  const createdAt = draft?.createdAt || new Date().toISOString();
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const entry = await outbox.save({
+      endpoint,
+      body: answersOf(form),
+      label,
+      clientId: form.dataset.clientId,
+      createdAt,
+      formUrl: location.pathname,
+    });
+    say(region, SAVED, "success");
+    const summary = await sendNow();
+    const sent = summary.sent.find((item) => item.entry.clientId === entry.clientId);
+    if (sent) {
+      form.reset();
+      showFieldErrors(form, {});
+      form.dataset.clientId = outbox.newClientId();
+      const receipt = sent.record.receipt_code;
+      say(
+        region,
+        receipt
+          ? `Thank you, it is sent. Your receipt code is ${receipt}. Write it down: it is shown only once.`
+          : "Thank you, it is sent.",
+        "success",
+      );
+      return;
+    }
+    const stored = await outbox.get(entry.clientId);
+    if (stored?.state === outbox.State.FIX) {
+      say(region, "Some answers need checking. Nothing has been lost.", "error");
+      showFieldErrors(form, stored.errors);
+    } else if (stored?.state === outbox.State.SIGN_IN) {
+      showSignInNeeded();
+    }
+  });
+}
+
+// -- the unsent-items page ---------------------------------------------------------------
+const STATE_TEXT = {
+  waiting: "Waiting for a connection.",
+  "sign-in": "Waiting for you to sign in again.",
+  fix: "Some answers need checking before it can send.",
+  conflict: "This was already sent with different answers.",
+  refused: "This sign-in cannot send it.",
+};
+
+async function renderOutboxPage(page) {
+  const userId = await outbox.currentUserId();
+  const mine = await outbox.entriesFor(userId);
+  const list = page.querySelector("[data-outbox-list]");
+  list.replaceChildren();
+  for (const entry of mine.sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
+    const item = document.createElement("li");
+    item.className = "card";
+    const title = document.createElement("h2");
+    title.className = "card__title";
+    title.textContent = entry.label;
+    const when = document.createElement("p");
+    when.className = "muted";
+    when.textContent = `Saved ${new Date(entry.createdAt).toLocaleString("en-GB")}`;
+    const state = document.createElement("p");
+    state.textContent = STATE_TEXT[entry.state] || "";
+    const text = document.createElement("p");
+    text.textContent = (entry.body.description || "").slice(0, 140);
+    item.append(title, when, text, state);
+    for (const [field, messages] of Object.entries(entry.errors || {})) {
+      const error = document.createElement("p");
+      error.className = "field__error";
+      error.textContent = `${field.replaceAll("_", " ")}: ${messages.join(" ")}`;
+      item.append(error);
+    }
+    if (entry.state === "fix") {
+      const fix = document.createElement("a");
+      fix.className = "button";
+      fix.href = `${entry.formUrl}?draft=${encodeURIComponent(entry.clientId)}`;
+      fix.textContent = "Check the answers";
+      item.append(fix);
+    }
+    if (entry.state === "conflict" || entry.state === "refused") {
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "button button--danger";
+      remove.textContent = "Remove from this device";
+      remove.addEventListener("click", () => outbox.discard(entry.clientId));
+      item.append(remove);
+    }
+    list.append(item);
+  }
+  list.hidden = mine.length === 0;
+  page.querySelector("[data-outbox-empty]").hidden = mine.length !== 0;
+  page.querySelector("[data-outbox-actions]").hidden = mine.length === 0;
+  const others = (await outbox.allEntries()).length - mine.length;
+  const note = page.querySelector("[data-outbox-others]");
+  note.hidden = others === 0;
+  note.textContent = `${others} more saved on this device by someone else. They send when that person signs in.`;
+}
+
+export function enhanceOutboxPage(page) {
+  const render = () => renderOutboxPage(page);
+  window.addEventListener("outbox:changed", render);
+  page.querySelector("[data-outbox-send]").addEventListener("click", async () => {
+    const summary = await sendNow();
+    if (summary.offline) say(page.querySelector("[data-outbox-status]"), SAVED);
+  });
+  window.addEventListener("outbox:sent", (event) => {
+    const receipts = event.detail.map((s) => s.record.receipt_code).filter(Boolean);
+    const text = receipts.length
+      ? `Sent. Your receipt code: ${receipts.join(", ")}. Write it down: it is shown only once.`
+      : `Sent ${event.detail.length} saved item${event.detail.length === 1 ? "" : "s"}.`;
+    say(page.querySelector("[data-outbox-status]"), text, "success");
+  });
+  render();
+}
+
+// -- signing out -------------------------------------------------------------------------
+export function enhanceSignOut(form) {
+  const region = document.createElement("div");
+  region.setAttribute("role", "alert");
+  region.className = "sign-out__warning";
+  form.after(region);
+  form.addEventListener("submit", async (event) => {
+    if (form.dataset.confirmed === "yes") {
+      await tellWorker({ type: "signed-out" });
+      return;
+    }
+    event.preventDefault();
+    await sendNow();
+    const waiting = await outbox.count(await outbox.currentUserId());
+    if (waiting > 0) {
+      form.dataset.confirmed = "yes";
+      form.querySelector("button").textContent = "Sign out anyway";
+      say(
+        region,
+        `${waiting} thing${waiting === 1 ? " is" : "s are"} still waiting to send. ` +
+          "They stay on this device and send when you next sign in here.",
+        "error",
+      );
+      return;
+    }
+    form.dataset.confirmed = "yes";
+    await tellWorker({ type: "signed-out" });
+    form.submit();
+  });
+}
+

@@ -1,0 +1,243 @@
+"""Working offline in a real browser: installable, pages from the cache, and an outbox that
+keeps what people write until it reaches the server exactly once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.sessions import end_all_sessions
+from app.extensions import db
+from app.models import Report, User
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible, sign_in
+
+pytestmark = pytest.mark.e2e
+
+CARER = "carer@willow.demo"
+
+# A form that opts in to the outbox, as the report form does with data-outbox.
+ADD_FORM = """async (kind) => {
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = "/report";
+  form.dataset.outbox = "/api/v1/reports";
+  form.dataset.outboxLabel = "Near miss";
+  form.innerHTML = `
+    <label for="description">What happened?</label>
+    <textarea id="description" name="description"></textarea>
+    <input type="hidden" name="kind" value="${kind}">
+    <label for="physical_harm">Physical harm</label>
+    <select id="physical_harm" name="physical_harm">
+      <option value="">Choose one</option><option value="none">None</option>
+    </select>
+    <input type="hidden" name="category" value="falls">
+    <input type="hidden" name="time_bracket" value="night_shift">
+    <button type="submit">Send report</button>`;
+  document.querySelector("main").append(form);
+  const { enhanceForm } = await import("/static/js/outbox-ui.js");
+  await enhanceForm(form);
+}"""
+
+
+# What the browser itself logs while the outbox does its job: a send tried just as the
+# connection came back, and the server's answers that the outbox acts on.
+EXPECTED_NOISE = ("ERR_INTERNET_DISCONNECTED", "status of 401", "status of 400")
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A phone page whose only allowed console errors are the browser's EXPECTED_NOISE."""
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url())
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    yield page
+    context.close()
+    unexpected = [e for e in errors if not any(noise in e for noise in EXPECTED_NOISE)]
+    assert not unexpected, unexpected
+
+
+def reports_saying(app, text: str) -> int:
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count()).select_from(Report).where(Report.description == text)
+        )
+        db.session.remove()
+        return count
+
+
+def wait_for_service_worker(page) -> None:
+    """Wait until the service worker is active; a page opened while it was still installing
+    is controlled from its next load, as in any browser."""
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def badge_count(page) -> str:
+    return page.locator("[data-outbox-count]").inner_text()
+
+
+def write_report(page, text: str, kind: str = "near_miss") -> None:
+    page.evaluate(ADD_FORM, kind)
+    page.get_by_label("What happened?").fill(text)
+    page.get_by_role("button", name="Send report").click()
+
+
+def test_a_report_written_offline_is_sent_once_when_back_online(phone, demo, app):
+    page = phone
+    sign_in(page, CARER)
+    page.goto("/outbox")
+    wait_for_service_worker(page)
+    page.context.set_offline(True)
+    page.reload()  # from the service worker's cache
+    assert page.get_by_role("heading", level=1).inner_text() == "Waiting to send"
+    assert_accessible(page)
+
+    text = "Mr B nearly slipped on a wet floor by the lift; I put a sign out."
+    write_report(page, text)
+    status = page.get_by_role("status").filter(has_text="Saved on this device")
+    status.wait_for()
+    page.locator("[data-outbox-badge]").wait_for(state="visible")
+    assert badge_count(page) == "1"
+    assert page.get_by_role("listitem").filter(has_text="wet floor").count() == 1
+    assert reports_saying(app, text) == 0
+
+    page.context.set_offline(False)
+    page.locator("[data-outbox-badge]").wait_for(state="hidden")
+    assert badge_count(page) == "0"
+    page.get_by_text("Nothing is waiting").wait_for()
+    assert reports_saying(app, text) == 1
+    # Later page loads and coming back to the tab send nothing again.
+    page.reload()
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.get_by_text("Nothing is waiting").wait_for()
+    assert reports_saying(app, text) == 1
+    assert_accessible(page)
+
+
+def test_when_the_sign_in_ends_offline_the_report_waits_for_sign_in(phone, demo, app):
+    page = phone
+    context = page.context
+    sign_in(page, CARER)
+    page.goto("/outbox")
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    text = "Medication trolley left unlocked in the corridor for a few minutes."
+    write_report(page, text)
+    page.get_by_role("status").filter(has_text="Saved on this device").wait_for()
+
+    with app.app_context():  # the sign-in ends while the phone is offline
+        end_all_sessions(db.session.scalars(select(User).where(User.email == CARER)).one())
+        db.session.remove()
+    context.set_offline(False)
+    alert = page.get_by_role("alert").filter(has_text="sign in again").first
+    alert.wait_for()
+    assert "Nothing has been lost" in alert.inner_text()
+    assert badge_count(page) == "1"
+    assert reports_saying(app, text) == 0
+    assert_accessible(page)
+
+    alert.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email address").fill(CARER)
+    page.get_by_label("Password").fill("learnloop-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/outbox")
+    page.get_by_text("Nothing is waiting").wait_for()
+    assert badge_count(page) == "0"
+    assert reports_saying(app, text) == 1
+
+
+def test_a_page_kept_for_offline_opens_offline_and_personal_pages_do_not(make_page, demo):
+    page = make_page()
+    sign_in(page, CARER)
+    page.goto("/offline")
+    wait_for_service_worker(page)
+    page.goto("/")  # personal: never stored
+    page.context.set_offline(True)
+    page.goto("/offline")
+    assert page.get_by_role("heading", level=1).inner_text() == "You are offline"
+    assert_accessible(page)
+    page.goto("/")
+    # The home page was not kept: the offline page stands in for it.
+    assert page.get_by_role("heading", level=1).inner_text() == "You are offline"
+    stored = page.evaluate(
+        """async () => {
+          const urls = [];
+          for (const name of await caches.keys()) {
+            for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+          }
+          return urls.map((u) => new URL(u).pathname);
+        }"""
+    )
+    assert "/offline" in stored
+    assert "/" not in stored and not any(p.startswith("/api/") for p in stored)
+
+
+def test_sign_out_warns_about_unsent_items_first(phone, demo, app):
+    page = phone
+    sign_in(page, CARER)
+    wait_for_service_worker(page)
+    page.context.set_offline(True)
+    write_report(page, "Call bell in room 4 not working.")
+    page.get_by_role("status").filter(has_text="Saved on this device").wait_for()
+    page.get_by_role("button", name="Sign out").click()
+    warning = page.get_by_role("alert").filter(has_text="still waiting to send")
+    warning.wait_for()
+    assert "1 thing is still waiting" in warning.inner_text()
+    assert page.get_by_role("button", name="Sign out anyway").is_visible()
+    assert_accessible(page)
+    page.context.set_offline(False)  # signal again: it sends by itself, once
+    page.locator("[data-outbox-badge]").wait_for(state="hidden")
+    # A form page kept for this person (as the service worker keeps /report) ...
+    page.evaluate(
+        """async () => (await caches.open("learnloop-forms"))
+             .put("/report", new Response("<h1>Report</h1>"))"""
+    )
+    page.get_by_role("button", name="Sign out anyway").click()
+    page.wait_for_url("**/login")
+    assert reports_saying(app, "Call bell in room 4 not working.") == 1
+    # ... is gone once they have signed out.
+    page.wait_for_function("""async () => !(await caches.has("learnloop-forms"))""")
+
+
+def test_the_app_can_be_installed(browser, live_server, tmp_path, demo):
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        base_url=live_server.url(),
+        viewport=PHONE,
+    )
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        wait_for_service_worker(page)
+        cdp = context.new_cdp_session(page)
+        manifest = cdp.send("Page.getAppManifest")
+        installability = cdp.send("Page.getInstallabilityErrors")
+    finally:
+        context.close()
+    assert manifest["errors"] == []
+    assert installability["installabilityErrors"] == []
+
+
+def test_answers_to_fix_are_shown_and_the_fixed_report_sends_once(phone, demo, app):
+    page = phone
+    sign_in(page, CARER)
+    text = "Mrs D slid from her chair to the floor; no injury seen."
+    write_report(page, text, kind="incident")
+    page.get_by_role("status").filter(has_text="Some answers need checking").wait_for()
+    assert "Choose how much physical harm" in page.locator("[data-outbox-error]").inner_text()
+    assert page.get_by_label("Physical harm").get_attribute("aria-invalid") == "true"
+    assert badge_count(page) == "1"
+    assert reports_saying(app, text) == 0
+    assert_accessible(page)
+
+    page.get_by_label("Physical harm").select_option("none")
+    page.get_by_role("button", name="Send report").click()
+    page.get_by_role("status").filter(has_text="Thank you, it is sent").wait_for()
+    page.locator("[data-outbox-badge]").wait_for(state="hidden")
+    assert reports_saying(app, text) == 1
