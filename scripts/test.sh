@@ -15,7 +15,7 @@ echo "== Security lint (bandit: no medium or high findings)"
 $PY -m bandit -q -c pyproject.toml --severity-level medium --confidence-level low -r app
 
 echo "== Tests on SQLite"
-$PY -m pytest -q tests/unit tests/functional
+env -u TEST_DATABASE_URL $PY -m pytest -q tests/unit tests/functional
 ran+=("SQLite")
 
 postgres_answers() {
