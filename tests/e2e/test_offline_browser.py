@@ -230,7 +230,7 @@ def test_answers_to_fix_are_shown_and_the_fixed_report_sends_once(phone, demo, a
     text = "Mrs D slid from her chair to the floor; no injury seen."
     write_report(page, text, kind="incident")
     page.get_by_role("status").filter(has_text="Some answers need checking").wait_for()
-    assert "Choose how much physical harm" in page.locator("[data-outbox-error]").inner_text()
+    assert "Choose whether anyone was hurt" in page.locator("[data-outbox-error]").inner_text()
     assert page.get_by_label("Physical harm").get_attribute("aria-invalid") == "true"
     assert badge_count(page) == "1"
     assert reports_saying(app, text) == 0
