@@ -14,7 +14,7 @@ from app.auth.policy import can, get_or_404, in_scope, require, services_for
 from app.extensions import db
 from app.governance import bp, evidence
 from app.governance.charts import render_chart
-from app.governance.figures import figures_for, today
+from app.governance.figures import figures_for, month_name, today
 from app.governance.forms import MeetingForm, PulseForm, YouSaidWeDidForm
 from app.governance.services import (
     PULSE_QUESTIONS,
@@ -38,6 +38,11 @@ from app.models import (
     YouSaidWeDid,
     utcnow,
 )
+
+
+@bp.app_template_filter("month_name")
+def _month_name(month: str) -> str:
+    return month_name(month)
 
 
 def _choice():
