@@ -20,7 +20,7 @@ def test_manager_changes_the_range_without_a_full_reload(make_page, demo):
     page.get_by_label("From (month)").fill("2026-01")
     page.get_by_label("From (month)").dispatch_event("change")
     # Locator waits run inside Playwright's own script, so the strict CSP (no eval) holds.
-    expect(page.locator("#dashboard-panels .lead")).to_contain_text("2026-01 to")
+    expect(page.locator("#dashboard-panels .lead")).to_contain_text("January 2026 to")
     assert page.evaluate("window.stillTheSamePage") is True  # no full page load happened
     assert page.locator("#dashboard-panels .lead").inner_text() != first
     assert "start=2026-01" in page.url  # the range can be bookmarked

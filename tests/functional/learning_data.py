@@ -352,3 +352,89 @@ def build_learning_half_year(world) -> Starters:
     )
     db.session.commit()
     return Starters(march.id, may.id, june.id)
+
+
+def add_many_learning_records(service_ids: list[int], facilitator_id: int, per_service: int):
+    """Many of every record the learning figures count, across `service_ids`, in a few bulk
+    inserts: for the query-count test, so a figure that loops over rows shows up."""
+    from sqlalchemy import insert
+
+    debriefs, restrictions, concerns, flags, supervisions, observations = [], [], [], [], [], []
+    for service_id in service_ids:
+        staff = [
+            person(service_id, f"bulk{service_id}-{n}@example.org", started_on=date(2026, 1 + n, 1))
+            for n in range(3)
+        ]
+        _first, current = medication_checklist(service_id)
+        for n in range(per_service):
+            month, day = 1 + n % 12, 1 + n % 28
+            debriefs.append(
+                {
+                    "service_id": service_id,
+                    "held_on": date(2026, month, day),
+                    "facilitator_id": facilitator_id,
+                    "created_by_id": facilitator_id,
+                    "needs_leader": n % 3 == 0,
+                    "leader_attended": n % 6 == 0,
+                }
+            )
+            restrictions.append(
+                {
+                    "service_id": service_id,
+                    "person_reference": f"P-{n}",
+                    "restraint_type": list(RestraintType)[n % len(RestraintType)],
+                    "started_at": at(2026, month, day),
+                    "duration_minutes": 5,
+                    "in_plan": n % 2 == 0,
+                    "capacity": CapacityFinding.HAS_CAPACITY,
+                }
+            )
+            concerns.append(
+                {
+                    "service_id": service_id,
+                    "person_reference": f"P-{n}",
+                    "concern_type": ConcernType.NEGLECT,
+                    "what_happened": "A missed visit.",
+                    "raised_at": at(2026, month, day),
+                    "escalated_at": at(2026, month, day, 12 + n % 10),
+                }
+            )
+            flags.append(
+                {
+                    "service_id": service_id,
+                    "description": "A workaround.",
+                    "status": WorkaroundStatus.RAISED,
+                    "raised_at": at(2026, month, day),
+                }
+            )
+            supervisions.append(
+                {
+                    "service_id": service_id,
+                    "supervisor_id": facilitator_id,
+                    "supervisee_id": staff[n % 3].id,
+                    "held_on": date(2026, month, day),
+                    "discussion": {},
+                }
+            )
+            observations.append(
+                {
+                    "service_id": service_id,
+                    "template_id": current.id,
+                    "staff_id": staff[n % 3].id,
+                    "observer_id": facilitator_id,
+                    "observed_on": date(2026, month, day),
+                    "outcome": Outcome.COMPETENT,
+                    "status": ObservationStatus.COMPLETED,
+                    "modules": [],
+                }
+            )
+    for model, rows in (
+        (Debrief, debriefs),
+        (RestrictivePractice, restrictions),
+        (SafeguardingConcern, concerns),
+        (WorkaroundFlag, flags),
+        (Supervision, supervisions),
+        (Observation, observations),
+    ):
+        db.session.execute(insert(model), rows)
+    db.session.commit()
