@@ -112,7 +112,7 @@ def supervision_in_date(scope: Scope) -> Figure:
         headline_label="of staff have supervision in date",
         extra_rows=[
             ("Care workers and supervisors", str(row.people)),
-            (f"Supervision in date on {as_of.isoformat()}", str(row.in_date)),
+            (f"Supervision in date on {as_of.day} {as_of:%B %Y}", str(row.in_date)),
         ],
         quality_statement="Safe and effective staffing",
         evidence_category="Processes",
@@ -249,7 +249,7 @@ def medication_competency(scope: Scope) -> Figure:
         headline_label="of staff have medication competency in date",
         extra_rows=[
             ("People and medication checklists", str(pairs)),
-            (f"Competent and in date on {as_of.isoformat()}", str(in_date)),
+            (f"Competent and in date on {as_of.day} {as_of:%B %Y}", str(in_date)),
         ],
         quality_statement="Safe and effective staffing",
         evidence_category="Observation",
@@ -323,8 +323,8 @@ def induction_completion(scope: Scope) -> Figure:
     if started:
         text = (
             f"{complete_count} of {started} people who started in this period have finished "
-            f"their induction reading ({percent}%); {reading_now} more are still in their first "
-            f"{weeks} weeks."
+            f"their induction reading ({percent}%); {reading_now} more "
+            f"{'is' if reading_now == 1 else 'are'} still in their first {weeks} weeks."
         )
     else:
         text = "Nobody started in this period."
