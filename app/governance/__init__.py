@@ -5,4 +5,11 @@ from flask import Blueprint
 
 bp = Blueprint("governance", __name__)
 
-from app.governance import report_figures, views  # noqa: E402,F401  (register figures and routes)
+from app.governance import (  # noqa: E402,F401  (register figures, evidence and routes)
+    debrief_figures,
+    learning_evidence,
+    people_figures,
+    report_figures,
+    safeguarding_figures,
+    views,
+)

@@ -12,9 +12,9 @@ from markupsafe import Markup, escape
 
 from app.governance.figures import Figure
 
-WIDTH, HEIGHT = 640, 260
+WIDTH, HEIGHT = 480, 240
 PALETTE = {1: "#0b5d6b", 2: "#c7701a", 3: "#8e1b5a", 4: "#3c6e1f"}
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 40
+LEFT, RIGHT, TOP, BOTTOM = 60, 12, 12, 40
 
 
 def _scale_max(values: list[float]) -> float:

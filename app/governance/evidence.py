@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.governance.figures import Figure, Scope, figures_for
+from app.governance.figures import Figure, Scope, figures_for, month_name
 from app.governance.services import DashboardChoice, pulse_results
 from app.models import Meeting, Service, YouSaidWeDid
 
@@ -164,7 +164,7 @@ def build_pack(choice: DashboardChoice) -> EvidencePack:
     names = db.session.scalars(
         select(Service.name).where(Service.id.in_(scope.service_ids)).order_by(Service.name)
     ).all()
-    period = f"{scope.months[0]} to {scope.months[-1]}"
+    period = f"{month_name(scope.months[0])} to {month_name(scope.months[-1])}"
     return EvidencePack(
         f"Learning culture evidence: {', '.join(names)}, {period}",
         scope,

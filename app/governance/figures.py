@@ -38,6 +38,14 @@ class Scope:
         return datetime(following.year, following.month, 1, tzinfo=UTC)
 
     @property
+    def last_day(self) -> date:
+        """The last day of the range, for date columns (held_on, started_on ...)."""
+        return self.end.date() - timedelta(days=1)
+
+    def dates_in_range(self, column):
+        return and_(column >= self.first_month, column <= self.last_day)
+
+    @property
     def months(self) -> list[str]:
         months, current = [], self.first_month
         while current <= self.last_month:
@@ -47,6 +55,12 @@ class Scope:
 
     def in_range(self, column):
         return and_(column >= self.start, column < self.end)
+
+
+def month_name(month: str) -> str:
+    """ "2025-12" reads "December 2025"."""
+    year, number = month.split("-")
+    return f"{date(int(year), int(number), 1):%B} {year}"
 
 
 def add_months(day: date, months: int) -> date:

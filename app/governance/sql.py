@@ -6,9 +6,11 @@ rows in Python, so the dashboard costs the same few queries at 1,000 or 1,000,00
 
 from __future__ import annotations
 
-from sqlalchemy import Float, String
+from sqlalchemy import Float, String, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from app.extensions import db
 
 
 class month_of(FunctionElement):  # noqa: N801  (reads like the SQL function it compiles to)
@@ -52,9 +54,29 @@ def _days_postgresql(element, compiler, **kw):
     )
 
 
+def median(value, *where) -> float | None:
+    """The median of `value` over the rows matching `where`, in one query on both databases:
+    number the rows in order (a window), then average the middle one or two."""
+    ranked = (
+        select(
+            value.label("v"),
+            func.row_number().over(order_by=value).label("rn"),
+            func.count().over().label("n"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    found = db.session.scalar(
+        select(func.avg(ranked.c.v)).where(
+            ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2
+        )
+    )
+    return float(found) if found is not None else None
+
+
 def as_percent(part: int, whole: int) -> int | None:
     """A whole-number percentage, or None when there is nothing to divide."""
     return round(100 * part / whole) if whole else None
 
 
-__all__ = ["ColumnElement", "as_percent", "days_between", "month_of"]
+__all__ = ["ColumnElement", "as_percent", "days_between", "median", "month_of"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -14,7 +14,7 @@ from app.auth.policy import can, get_or_404, in_scope, require, services_for
 from app.extensions import db
 from app.governance import bp, evidence
 from app.governance.charts import render_chart
-from app.governance.figures import figures_for, today
+from app.governance.figures import figures_for, month_name, today
 from app.governance.forms import MeetingForm, PulseForm, YouSaidWeDidForm
 from app.governance.services import (
     PULSE_QUESTIONS,
@@ -38,6 +38,27 @@ from app.models import (
     YouSaidWeDid,
     utcnow,
 )
+
+
+@bp.app_template_filter("month_name")
+def _month_name(month: str) -> str:
+    return month_name(month)
+
+
+@bp.app_template_filter("month_short")
+def _month_short(month: str) -> str:
+    """ "2025-12" reads "Dec 2025" in tables (the CSV files keep 2025-12)."""
+    return f"{month_name(month)[:3]} {month[:4]}"
+
+
+@bp.app_template_filter("long_date")
+def _long_date(text: str) -> str:
+    """ "2026-09-07" reads "7 September 2026"."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{day.day} {day:%B %Y}"
 
 
 def _choice():

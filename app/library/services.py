@@ -434,10 +434,16 @@ def bulletin_read_rates(user: User) -> list[ReadRate]:
             .limit(50)
         )
     )
+    return read_rates(bulletins, lambda column: in_scope(user, column))
+
+
+def read_rates(bulletins: list[Article], in_services) -> list[ReadRate]:
+    """Read rates of `bulletins` among active people in the services `in_services(column)`
+    accepts (a condition on a service id column). Two queries, however many bulletins."""
     staff_per_service = dict(
         db.session.execute(
             select(User.service_id, func.count(User.id))
-            .where(User.active.is_(True), in_scope(user, User.service_id))
+            .where(User.active.is_(True), in_services(User.service_id))
             .group_by(User.service_id)
         ).all()
     )
@@ -452,7 +458,7 @@ def bulletin_read_rates(user: User) -> list[ReadRate]:
                 .where(
                     ReadAcknowledgement.article_id.in_([b.id for b in bulletins]),
                     User.active.is_(True),
-                    in_scope(user, ReadAcknowledgement.service_id),
+                    in_services(ReadAcknowledgement.service_id),
                 )
                 .group_by(ReadAcknowledgement.article_id)
             ).all()

@@ -20,7 +20,7 @@ def test_manager_changes_the_range_without_a_full_reload(make_page, demo):
     page.get_by_label("From (month)").fill("2026-01")
     page.get_by_label("From (month)").blur()  # the browser's own change event, as a person's
     # Locator waits run inside Playwright's own script, so the strict CSP (no eval) holds.
-    expect(page.locator("#dashboard-panels .lead")).to_contain_text("2026-01 to")
+    expect(page.locator("#dashboard-panels .lead")).to_contain_text("January 2026 to")
     assert page.evaluate("window.stillTheSamePage") is True  # no full page load happened
     assert page.locator("#dashboard-panels .lead").inner_text() != first
     assert "start=2026-01" in page.url  # the range can be bookmarked
@@ -43,3 +43,17 @@ def test_staff_answer_the_pulse_on_a_phone(make_page, demo):
         page.get_by_role("group", name=question).get_by_label("Agree", exact=True).check()
     page.get_by_role("button", name="Send my answers").click()
     assert "Your answers are in." in page.get_by_role("main").inner_text()
+
+
+def test_manager_reads_the_dashboard_and_evidence_pack_on_a_phone(make_page, demo):
+    page = make_page()
+    sign_in(page, "manager@willow.demo")
+    page.goto("/dashboard")
+    assert_accessible(page)
+    page.get_by_role("link", name="unsafe workarounds still open").click()
+    expect(page.locator("#figure-workarounds")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    page.goto("/evidence")
+    assert_accessible(page)
+    expect(page.get_by_role("heading", name="Restrictive practice: overview")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

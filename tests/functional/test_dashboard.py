@@ -10,7 +10,7 @@ import pytest
 
 from app.extensions import db
 from app.governance.figures import Scope, figures_for
-from app.models import Action, Category, PhysicalHarm
+from app.models import Action, Category, PhysicalHarm, Service, ServiceKind
 from tests.functional.governance_data import (
     add_many_reports,
     add_reports,
@@ -19,6 +19,7 @@ from tests.functional.governance_data import (
     report_row,
     when,
 )
+from tests.functional.learning_data import add_many_learning_records, build_learning_half_year
 
 N_REPORTS = int(os.environ.get("DASHBOARD_TEST_REPORTS", "100000"))
 
@@ -177,9 +178,23 @@ def test_each_chart_has_a_table_and_a_reading(client, signed_in, world, year_of_
 def test_dashboard_query_count_does_not_grow_with_reports(
     app, client, signed_in, world, count_queries
 ):
-    signed_in(world.manager)
-    url = "/dashboard?start=2025-01&end=2026-12"
+    """An admin looks at all 20 services of their organisation: the same number of queries
+    with a handful of records as with 100,000 reports and thousands of debriefs, restrictions,
+    concerns, supervisions, observations and workarounds."""
+    signed_in(world.admin)
+    url = "/dashboard?start=2025-01&end=2026-12&service=all"
     with app.app_context():
+        more = [
+            Service(
+                organisation_id=world.willow.organisation_id,
+                name=f"Service {n:02d}",
+                kind=ServiceKind.HOME_CARE,
+            )
+            for n in range(3, 21)
+        ]
+        db.session.add_all(more)
+        db.session.commit()
+        service_ids = [world.willow.id, world.riverside.id, *[s.id for s in more]]
         add_reports(
             [
                 report_row(
@@ -190,12 +205,15 @@ def test_dashboard_query_count_does_not_grow_with_reports(
                 for i in range(20)
             ]
         )
+        build_learning_half_year(world)  # one or more of every record each figure counts
     with count_queries() as few:
-        client.get(url)
-    with app.app_context():
-        add_many_reports(N_REPORTS, [world.willow.id, world.riverside.id], 2025)
-    with count_queries() as many:
         assert client.get(url).status_code == 200
+    with app.app_context():
+        add_many_reports(N_REPORTS, service_ids, 2025)
+        add_many_learning_records(service_ids, world.manager.id, per_service=100)
+    with count_queries() as many:
+        body = client.get(url).get_data(as_text=True)
+    assert "20 services" in body
 
     # Sign-in session upkeep (a once-a-minute touch) is not the dashboard's doing.
     def dashboard_queries(counter):

@@ -108,3 +108,88 @@ def test_meeting_minutes_and_board_appear_in_the_pack(app, client, signed_in, wo
     assert "Team meeting: March team meeting" in body
     assert "Wet floors after mopping" in body
     assert "Slings now hang in the bathroom" in body
+
+
+def test_pack_holds_samples_of_learning_without_people(app, client, signed_in, world):
+    from tests.functional.learning_data import build_learning_half_year
+
+    with app.app_context():
+        build_learning_half_year(world)
+    signed_in(world.manager)
+    body = client.get(f"/evidence?{RANGE}").get_data(as_text=True)
+    # What reviews learned, with the person reference taken out; never an anonymous report's.
+    assert "the person was nearly given a double dose" in body
+    assert "JB-12" not in body
+    assert "Anonymous report learning" not in body
+    assert "Riverside" not in body.split("</header>")[1]
+    # Debrief learning summaries, supervision and observation counts, bulletins, restrictions.
+    assert "Dry-mop the floor after cleaning" in body
+    assert "3 supervisions held with 2 people; 1 read and acknowledged" in body
+    assert "3 observations finished: 2 competent, 1 not yet competent" in body
+    assert "Read and understood by 2 of 8 staff (25%)" in body
+    assert "7 restrictions recorded; 2 unplanned (29%)" in body
+    assert "Restrictive practice: Physical restraint" in body
+    assert "3 of 7 restrictions (43%)." in body
+
+
+def test_pdf_holds_every_heading_and_the_new_sections(app, client, signed_in, world):
+    from tests.functional.learning_data import build_learning_half_year
+
+    with app.app_context():
+        build_learning_half_year(world)
+    signed_in(world.manager)
+    response = client.get(f"/evidence/pack.pdf?{RANGE}")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    text = " ".join(text.split())
+    for heading in (
+        *QUALITY_STATEMENTS,
+        "Debriefs held, and leaders at debriefs about serious harm",
+        "Restrictive practices each month, by type",
+        "Safeguarding concerns and escalations each month",
+        "Supervisions held each month",
+        "Medication competency observations each month",
+        "New starters and their induction reading",
+        "Unsafe workarounds raised and resolved",
+        "What we learned: Falls (incident)",
+        "Learning bulletin: Double checks for medicines",
+        "Restrictive practice: overview",
+        "Observed practice: Medication administration",
+    ):
+        assert heading in text, heading
+    assert "JB-12" not in text and "Anonymous report learning" not in text
+
+
+def test_new_csvs_parse(app, client, signed_in, world):
+    from tests.functional.learning_data import build_learning_half_year
+
+    with app.app_context():
+        build_learning_half_year(world)
+    signed_in(world.manager)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/evidence/pack.zip?{RANGE}").data))
+    tables = {
+        name: list(csv.reader(io.StringIO(archive.read(name).decode())))
+        for name in archive.namelist()
+    }
+    assert tables["debriefs.csv"][0] == [
+        "Month",
+        "Debriefs held",
+        "About moderate harm or worse",
+        "A leader attended",
+    ]
+    assert tables["debriefs.csv"][1] == ["2026-01", "2", "1", "1"]
+    for key in (
+        "restrictive_practice",
+        "escalations",
+        "supervision",
+        "medication_competency",
+        "induction",
+        "workarounds",
+    ):
+        rows = tables[f"{key}.csv"]
+        assert rows[0][0] == "Month" and len(rows) == 7, key
+    learning = tables["learning_learning_outcomes.csv"]
+    assert learning[0] == ["Title", "Text", "Evidence category", "Date"]
+    assert learning[1][1].startswith("the person was nearly given a double dose")
+    assert len(learning) == 2  # the anonymous report's learning is not there
+    assert "safe_and_effective_staffing_supervision_and_observations.csv" in tables
+    assert "safeguarding_restrictive_practice_themes.csv" in tables

@@ -1,0 +1,346 @@
+"""Figures about the team: supervision and medication competency in date, and new starters'
+induction reading.
+
+"In date" follows the rules of app/supervision (supervisions.due_status and
+services.status_for), counted in SQL as at the end of the range (or today, if sooner):
+- supervision: the last supervision held no more than the service's interval ago;
+- medication competency: for each current medication checklist (one that is rechecked after a
+  medicines incident, NICE SC1), the latest finished observation said competent, its renewal
+  is not past, and no earlier re-observation date has passed.
+Both count active care workers and supervisors, the people managers supervise and observe.
+Induction follows app/library/induction.py: a step counts as read only at its current version.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, literal, or_, select
+
+from app.extensions import db
+from app.governance.figures import Figure, Scope, figure, monthly, today, trend_reading
+from app.governance.sql import as_percent, month_of
+from app.library.induction import induction_weeks
+from app.models import (
+    Article,
+    ArticleStatus,
+    ChecklistTemplate,
+    InductionStep,
+    Observation,
+    ObservationStatus,
+    Outcome,
+    ReadAcknowledgement,
+    Role,
+    Supervision,
+    SupervisionPolicy,
+    User,
+)
+from app.supervision.services import add_months as add_calendar_months
+from app.supervision.supervisions import DEFAULT_EVERY_WEEKS
+
+SUPERVISED_ROLES = (Role.STAFF, Role.SUPERVISOR)
+
+
+def _as_of(scope: Scope) -> date:
+    return min(today(), scope.last_day)
+
+
+def _people(scope: Scope):
+    return (
+        User.service_id.in_(scope.service_ids),
+        User.active.is_(True),
+        User.role.in_(SUPERVISED_ROLES),
+    )
+
+
+def _headline(percent: int | None) -> str | None:
+    return f"{percent}%" if percent is not None else None
+
+
+@figure(order=100)
+def supervision_in_date(scope: Scope) -> Figure:
+    as_of = _as_of(scope)
+    weeks = dict(
+        db.session.execute(
+            select(SupervisionPolicy.service_id, SupervisionPolicy.every_weeks).where(
+                SupervisionPolicy.service_id.in_(scope.service_ids)
+            )
+        ).all()
+    )
+    # In date when the last supervision was on or after as_of minus the service's interval.
+    earliest = (
+        case(
+            {sid: as_of - timedelta(weeks=w) for sid, w in weeks.items()},
+            value=User.service_id,
+            else_=literal(as_of - timedelta(weeks=DEFAULT_EVERY_WEEKS)),
+        )
+        if weeks
+        else literal(as_of - timedelta(weeks=DEFAULT_EVERY_WEEKS))
+    )
+    last = (
+        select(Supervision.supervisee_id, func.max(Supervision.held_on).label("held_on"))
+        .where(Supervision.held_on <= as_of)
+        .group_by(Supervision.supervisee_id)
+        .subquery()
+    )
+    row = db.session.execute(
+        select(
+            func.count(User.id).label("people"),
+            func.count(User.id).filter(last.c.held_on >= earliest).label("in_date"),
+        )
+        .select_from(User)
+        .outerjoin(last, last.c.supervisee_id == User.id)
+        .where(*_people(scope))
+    ).one()
+    held = _by_held_month(scope)
+    series = monthly(scope, {"Supervisions held": held})
+    percent = as_percent(row.in_date, row.people)
+    if row.people:
+        first = (
+            f"{row.in_date} of {row.people} care workers and supervisors had supervision in date "
+            f"on {as_of.day} {as_of:%B %Y} ({percent}%)."
+        )
+    else:
+        first = "No care workers or supervisors in this service yet."
+    return Figure(
+        key="supervision",
+        title="Supervisions held each month",
+        reading=first + " " + trend_reading("Supervisions held", series[0].values),
+        months=scope.months,
+        series=series,
+        headline=_headline(percent),
+        headline_label="of staff have supervision in date",
+        extra_rows=[
+            ("Care workers and supervisors", str(row.people)),
+            (f"Supervision in date on {as_of.day} {as_of:%B %Y}", str(row.in_date)),
+        ],
+        quality_statement="Safe and effective staffing",
+        evidence_category="Processes",
+    )
+
+
+def _by_held_month(scope: Scope) -> dict[str, int]:
+    month = month_of(Supervision.held_on).label("month")
+    return dict(
+        db.session.execute(
+            select(month, func.count())
+            .where(
+                Supervision.service_id.in_(scope.service_ids),
+                scope.dates_in_range(Supervision.held_on),
+            )
+            .group_by(month)
+        ).all()
+    )
+
+
+def earliest_in_date(as_of: date, months: int) -> date:
+    """The earliest observation date whose renewal (`months` later, as app/supervision counts
+    months) is on or after `as_of`. Renewal dates never go backwards as the observation date
+    moves forward, so step from a first guess to the exact day."""
+    day = add_calendar_months(as_of, -months)
+    while add_calendar_months(day, months) < as_of:
+        day += timedelta(days=1)
+    while add_calendar_months(day - timedelta(days=1), months) >= as_of:
+        day -= timedelta(days=1)
+    return day
+
+
+@figure(order=110)
+def medication_competency(scope: Scope) -> Figure:
+    as_of = _as_of(scope)
+    templates = db.session.execute(
+        select(
+            ChecklistTemplate.service_id,
+            ChecklistTemplate.lineage_id,
+            ChecklistTemplate.renewal_months,
+        ).where(
+            ChecklistTemplate.service_id.in_(scope.service_ids),
+            ChecklistTemplate.is_current.is_(True),
+            ChecklistTemplate.recheck_after_medication_report.is_(True),
+        )
+    ).all()
+    lineages = [t.lineage_id for t in templates]
+    pairs = in_date = 0
+    if templates:
+        checklist = (
+            select(ChecklistTemplate.service_id, ChecklistTemplate.lineage_id)
+            .where(ChecklistTemplate.lineage_id.in_(lineages), ChecklistTemplate.is_current)
+            .subquery()
+        )
+        ranked = (
+            select(
+                Observation.staff_id,
+                ChecklistTemplate.lineage_id,
+                Observation.observed_on,
+                Observation.outcome,
+                Observation.reobserve_on,
+                func.row_number()
+                .over(
+                    partition_by=(Observation.staff_id, ChecklistTemplate.lineage_id),
+                    order_by=(Observation.observed_on.desc(), Observation.id.desc()),
+                )
+                .label("rn"),
+            )
+            .join(ChecklistTemplate, ChecklistTemplate.id == Observation.template_id)
+            .where(
+                ChecklistTemplate.lineage_id.in_(lineages),
+                Observation.status == ObservationStatus.COMPLETED,
+                Observation.service_id.in_(scope.service_ids),
+                Observation.observed_on <= as_of,
+            )
+            .subquery()
+        )
+        earliest = case(
+            {t.lineage_id: earliest_in_date(as_of, t.renewal_months) for t in templates},
+            value=checklist.c.lineage_id,
+        )
+        competent = and_(
+            ranked.c.outcome == Outcome.COMPETENT,
+            ranked.c.observed_on >= earliest,
+            or_(ranked.c.reobserve_on.is_(None), ranked.c.reobserve_on >= as_of),
+        )
+        row = db.session.execute(
+            select(func.count().label("pairs"), func.count().filter(competent).label("in_date"))
+            .select_from(User)
+            .join(checklist, checklist.c.service_id == User.service_id)
+            .outerjoin(
+                ranked,
+                and_(
+                    ranked.c.staff_id == User.id,
+                    ranked.c.lineage_id == checklist.c.lineage_id,
+                    ranked.c.rn == 1,
+                ),
+            )
+            .where(*_people(scope))
+        ).one()
+        pairs, in_date = row.pairs, row.in_date
+    month = month_of(Observation.observed_on).label("month")
+    observed = dict(
+        db.session.execute(
+            select(month, func.count())
+            .join(ChecklistTemplate, ChecklistTemplate.id == Observation.template_id)
+            .where(
+                Observation.service_id.in_(scope.service_ids),
+                Observation.status == ObservationStatus.COMPLETED,
+                ChecklistTemplate.lineage_id.in_(lineages),
+                scope.dates_in_range(Observation.observed_on),
+            )
+            .group_by(month)
+        ).all()
+    )
+    series = monthly(scope, {"Medication observations": observed})
+    percent = as_percent(in_date, pairs)
+    if pairs:
+        first = (
+            f"{in_date} of {pairs} care workers and supervisors were assessed competent to give "
+            f"medicines, in date, on {as_of.day} {as_of:%B %Y} ({percent}%)."
+        )
+    elif not templates:
+        first = "No medication competency checklist is set up yet."
+    else:
+        first = "No care workers or supervisors to observe yet."
+    return Figure(
+        key="medication_competency",
+        title="Medication competency observations each month",
+        reading=first + " " + trend_reading("Medication observations", series[0].values),
+        months=scope.months,
+        series=series,
+        headline=_headline(percent),
+        headline_label="of staff have medication competency in date",
+        extra_rows=[
+            ("People and medication checklists", str(pairs)),
+            (f"Competent and in date on {as_of.day} {as_of:%B %Y}", str(in_date)),
+        ],
+        quality_statement="Safe and effective staffing",
+        evidence_category="Observation",
+    )
+
+
+@figure(order=120)
+def induction_completion(scope: Scope) -> Figure:
+    """New starters (by the month they started) who have read every step of their service's
+    induction pathway at its current version."""
+    weeks = induction_weeks()
+    steps = (
+        select(InductionStep.service_id, func.count().label("total"))
+        .join(Article, Article.id == InductionStep.article_id)
+        .where(
+            InductionStep.service_id.in_(scope.service_ids),
+            Article.status == ArticleStatus.PUBLISHED,
+        )
+        .group_by(InductionStep.service_id)
+        .subquery()
+    )
+    read = (
+        select(
+            ReadAcknowledgement.user_id,
+            InductionStep.service_id,
+            func.count(func.distinct(InductionStep.article_id)).label("done"),
+        )
+        .join(Article, Article.id == ReadAcknowledgement.article_id)
+        .join(InductionStep, InductionStep.article_id == Article.id)
+        .where(
+            InductionStep.service_id.in_(scope.service_ids),
+            Article.status == ArticleStatus.PUBLISHED,
+            ReadAcknowledgement.version == Article.version,
+        )
+        .group_by(ReadAcknowledgement.user_id, InductionStep.service_id)
+        .subquery()
+    )
+    total = func.coalesce(steps.c.total, 0)
+    complete = and_(total > 0, func.coalesce(read.c.done, 0) >= total)
+    still_in_induction = User.started_on > today() - timedelta(weeks=weeks)
+    month = month_of(User.started_on).label("month")
+    rows = db.session.execute(
+        select(
+            month,
+            func.count(User.id).label("started"),
+            func.count(User.id).filter(complete).label("complete"),
+            func.count(User.id).filter(~complete, still_in_induction).label("reading"),
+        )
+        .select_from(User)
+        .outerjoin(steps, steps.c.service_id == User.service_id)
+        .outerjoin(read, and_(read.c.user_id == User.id, read.c.service_id == User.service_id))
+        .where(
+            User.service_id.in_(scope.service_ids),
+            User.active.is_(True),
+            scope.dates_in_range(User.started_on),
+            User.started_on <= today(),
+        )
+        .group_by(month)
+    ).all()
+    series = monthly(
+        scope,
+        {
+            "Started": {r.month: r.started for r in rows},
+            "Finished the induction reading": {r.month: r.complete for r in rows},
+        },
+    )
+    started = sum(r.started for r in rows)
+    complete_count = sum(r.complete for r in rows)
+    reading_now = sum(r.reading for r in rows)
+    percent = as_percent(complete_count, started)
+    if started:
+        text = (
+            f"{complete_count} of {started} people who started in this period have finished "
+            f"their induction reading ({percent}%); {reading_now} more "
+            f"{'is' if reading_now == 1 else 'are'} still in their first {weeks} weeks."
+        )
+    else:
+        text = "Nobody started in this period."
+    return Figure(
+        key="induction",
+        title="New starters and their induction reading",
+        reading=text,
+        months=scope.months,
+        series=series,
+        headline=_headline(percent),
+        headline_label="of new starters finished their induction reading",
+        extra_rows=[
+            ("Started", str(started)),
+            ("Finished the reading", str(complete_count)),
+            (f"Still in their first {weeks} weeks", str(reading_now)),
+        ],
+        quality_statement="Safe and effective staffing",
+        evidence_category="Processes",
+    )
