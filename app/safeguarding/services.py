@@ -28,6 +28,7 @@ from app.models import (
     CapacityFinding,
     Category,
     ConcernType,
+    Debrief,
     PbsReview,
     PhysicalHarm,
     PositiveRiskSession,
@@ -354,7 +355,8 @@ def record_best_interests(actor: User, answers: Mapping[str, Any]) -> BestIntere
 def record_review(
     actor: User, service_id: int, person_reference: str, answers: Mapping[str, Any]
 ) -> PbsReview:
-    """A PBS plan or risk assessment review, linking the reports it drew on. Managers and up."""
+    """A PBS plan or risk assessment review, linking the reports about the person and the
+    debriefs of the same service it drew on. Managers and up."""
     check = _Checker()
     if not can_see_service(actor, service_id):
         check.add("service_id", "Choose one of your services.")
@@ -384,6 +386,18 @@ def record_review(
         )
         if len(reports) != len(set(report_ids)):
             check.add("report_ids", "Choose reports about this person only.")
+    debrief_ids = [int(i) for i in answers.get("debrief_ids") or []]
+    debriefs = []
+    if debrief_ids:
+        debriefs = list(
+            db.session.scalars(
+                select(Debrief).where(
+                    Debrief.id.in_(debrief_ids), Debrief.service_id == service_id
+                )
+            )
+        )
+        if len(debriefs) != len(set(debrief_ids)):
+            check.add("debrief_ids", "Choose debriefs from this service only.")
     check.raise_if_any()
     review = PbsReview(
         service_id=service_id,
@@ -394,13 +408,18 @@ def record_review(
         what_changed=what_changed,
         recorded_by_id=actor.id,
         reports=reports,
+        debriefs=debriefs,
     )
     db.session.add(review)
     db.session.flush()
     log_event(
         "pbs_review.recorded",
         review,
-        summary={"kind": kind.value, "reports": [r.id for r in reports]},
+        summary={
+            "kind": kind.value,
+            "reports": [r.id for r in reports],
+            "debriefs": [d.id for d in debriefs],
+        },
     )
     db.session.commit()
     return review
