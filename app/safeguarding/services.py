@@ -391,9 +391,7 @@ def record_review(
     if debrief_ids:
         debriefs = list(
             db.session.scalars(
-                select(Debrief).where(
-                    Debrief.id.in_(debrief_ids), Debrief.service_id == service_id
-                )
+                select(Debrief).where(Debrief.id.in_(debrief_ids), Debrief.service_id == service_id)
             )
         )
         if len(debriefs) != len(set(debrief_ids)):

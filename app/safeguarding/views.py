@@ -580,9 +580,11 @@ def new_review(service_id: int, reference: str):
 def _debrief_choice(debrief: Debrief) -> str:
     about = ", ".join(r.category.label for r in debrief.reports)
     summary = (debrief.learning_summary or "")[:60]
-    return f"{debrief.held_on:%-d %b %Y} · {debrief.format.short_label}" + (
-        f" after {about.lower()}" if about else ""
-    ) + (f": {summary}" if summary else "")
+    return (
+        f"{debrief.held_on:%-d %b %Y} · {debrief.format.short_label}"
+        + (f" after {about.lower()}" if about else "")
+        + (f": {summary}" if summary else "")
+    )
 
 
 # ---------------------------------------------------------------- safeguarding concerns
