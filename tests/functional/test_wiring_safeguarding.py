@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Debrief, PbsReview
+from app.models import Debrief, PbsReview, Report
 from app.models.debriefs import debrief_report
 from app.safeguarding.services import SafeguardingInvalid, record_review
 from tests.conftest import post_form
@@ -114,3 +114,75 @@ def test_the_review_service_refuses_debriefs_of_another_service(app, world):
                 },
             )
         assert "debrief_ids" in error.value.errors
+
+
+# -- the report form's restrictive practice answers prefill the record --------------------
+
+
+def test_a_restriction_reported_through_the_form_prefills_the_record(app, world):
+    from tests.functional.test_invitations import signed_in_client
+
+    staff = signed_in_client(app, world.staff)
+    follow_up = staff.get("/report/follow-up?category=restrictive_practice").get_data(as_text=True)
+    for name in ("restriction_type", "duration", "in_plan", "tried_first"):
+        assert f'name="follow_up_{name}"' in follow_up
+    assert 'value="informal_or_unplanned_restriction"' in follow_up
+    sent = post_form(
+        staff,
+        "/report",
+        {
+            "description": "Locked the garden door so WH-21 could not go out after tea",
+            "kind": "incident",
+            "category": "restrictive_practice",
+            "physical_harm": "none",
+            "person_reference": "WH-21",
+            "follow_up_restriction_type": "informal_or_unplanned_restriction",
+            "follow_up_duration": "1 hour 10 minutes",
+            "follow_up_in_plan": "no",
+            "follow_up_tried_first": "Asked her to wait for a member of staff",
+        },
+        page_url="/report",
+    )
+    assert sent.status_code == 302
+    with app.app_context():
+        report_id = db.session.scalar(select(Report.id))
+    manager = signed_in_client(app, world.manager)
+    form = manager.get(f"/safeguarding/restrictions/new?report_id={report_id}").get_data(
+        as_text=True
+    )
+    assert 'value="WH-21"' in form
+    assert '<option selected value="informal">' in form
+    assert 'value="70"' in form  # minutes
+    assert re.search(r'<option selected value="no">', form)
+    assert "Asked her to wait for a member of staff" in form
+
+
+def test_every_restriction_the_report_form_offers_maps_to_a_record_type():
+    from app.models import Category
+    from app.reports.services import FOLLOW_UPS
+    from app.safeguarding.services import REPORT_RESTRICTION_TYPES
+
+    questions = {q.name: q for q in FOLLOW_UPS[Category.RESTRICTIVE_PRACTICE]}
+    question = questions["restriction_type"]
+    assert {value for value, _ in question.choices} == set(REPORT_RESTRICTION_TYPES)
+    assert set(questions) == {"restriction_type", "duration", "in_plan", "tried_first"}
+    assert {value for value, _ in questions["in_plan"].choices} >= {"yes", "no"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [
+        ("5", 5),
+        ("5 minutes", 5),
+        ("about 20 mins", 20),
+        ("1 hour 20 minutes", 80),
+        ("1.5 hours", 90),
+        ("2h", 120),
+        ("a while", None),
+        ("", None),
+    ],
+)
+def test_the_duration_typed_on_the_report_becomes_minutes(typed, minutes):
+    from app.safeguarding.services import duration_in_minutes
+
+    assert duration_in_minutes(typed) == minutes
