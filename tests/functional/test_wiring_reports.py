@@ -101,3 +101,17 @@ def test_my_reports_with_bulletins_takes_a_fixed_number_of_queries(app, world, c
         page = staff.get("/reports/mine").get_data(as_text=True)
     assert "Bulletin number 9" in page
     assert many.count == few.count
+
+
+def test_phone_navigation_keeps_the_managers_most_used_links_and_the_rest_in_a_menu(
+    client, signed_in, world
+):
+    signed_in(world.manager)
+    page = client.get("/").get_data(as_text=True)
+    phone = page.split('class="site-nav__phone"')[1].split("</nav>")[0]
+    in_view, menu = phone.split("<details")
+    assert ">Reports to review<" in in_view and ">Dashboard<" in in_view
+    assert ">People<" not in in_view and ">People<" in menu
+    assert "<summary>Menu" in menu
+    wide = page.split('class="site-nav__all"')[1].split("</ul>")[0]
+    assert wide.count("<li>") == phone.count("<li>")  # wide screens list every link
