@@ -1,5 +1,9 @@
 """The navigation, by role. Features add their entry here; an entry shows only when its page
-exists and the person's role reaches it, so the menu never offers a page they cannot open."""
+exists and the person's role reaches it, so the menu never offers a page they cannot open.
+
+On phones only the few links each role uses most (PRIMARY) stay in view; the rest sit behind
+a "Menu" disclosure (<details>, so it works without JavaScript). Wide screens show every link.
+"""
 
 from __future__ import annotations
 
@@ -39,8 +43,26 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
+# The links each role uses most, kept in view on phones (at most three).
+PRIMARY: dict[Role, tuple[str, ...]] = {
+    Role.STAFF: ("reports.new", "reports.mine", "library.index"),
+    Role.SUPERVISOR: ("reports.new", "supervision.observe", "supervision.index"),
+    Role.MANAGER: ("reports.new", "reports.queue", "governance.dashboard"),
+    Role.ADMIN: ("reports.queue", "governance.dashboard", "auth.people"),
+}
+PRIMARY_MAX = 3
+
+
 def nav_for(user: User) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     known = current_app.view_functions
     return [item for item in NAV_ITEMS if item.endpoint in known and user.has_role(item.role)]
+
+
+def nav_split(user: User) -> tuple[list[NavItem], list[NavItem]]:
+    """(links kept in view on phones, links behind the "Menu"), each in NAV_ITEMS order."""
+    items = nav_for(user)
+    wanted = PRIMARY.get(user.role, ()) if user.is_authenticated else ()
+    primary = [item for item in items if item.endpoint in wanted][:PRIMARY_MAX]
+    return primary, [item for item in items if item not in primary]

@@ -386,7 +386,8 @@ def bulletin_from_report(report: Report) -> ArticleDraft:
     The report's own words are not copied into "What happened": they may name people. The
     manager writes it from the outline given.
     """
-    learning = getattr(report, "learning", None) or getattr(report, "learning_summary", None)
+    # "What we learned" from the manager's review; else the learning message sent to the reporter.
+    learning = report.learning_outcome or report.learning_message
     changes = "\n".join(f"- {action.description}" for action in report.actions)
     kind = _short(report.kind.label)
     harm = f" Harm: {_short(report.physical_harm.label)}." if report.physical_harm else ""
@@ -531,3 +532,25 @@ def bulletins_for_report(user: User, report_id: int) -> list[Article]:
             .order_by(Article.published_at)
         )
     )
+
+
+def bulletins_for_reports(user: User, report_ids: list[int]) -> dict[int, list[Article]]:
+    """Published bulletins made from each of `report_ids` that `user` may read, by report id.
+
+    One query however many reports (for "My reports"); reports without a bulletin are left out.
+    """
+    found: dict[int, list[Article]] = {}
+    if not report_ids:
+        return found
+    for article in db.session.scalars(
+        select(Article)
+        .where(
+            Article.report_id.in_(report_ids),
+            Article.kind == ArticleKind.BULLETIN,
+            Article.status == ArticleStatus.PUBLISHED,
+            audience_condition(user),
+        )
+        .order_by(Article.published_at, Article.id)
+    ):
+        found.setdefault(article.report_id, []).append(article)
+    return found

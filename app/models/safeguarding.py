@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, utcnow
+from app.models.debriefs import Debrief
 from app.models.people import Service, User, _enum
 from app.models.reports import LabelledEnum, Report
 
@@ -172,12 +173,21 @@ pbs_review_report = Table(
     Column("report_id", ForeignKey("report.id", ondelete="CASCADE"), primary_key=True),
 )
 
+pbs_review_debrief = Table(
+    "pbs_review_debrief",
+    Base.metadata,
+    Column("review_id", ForeignKey("pbs_review.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "debrief_id", ForeignKey("debrief.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
 
 class PbsReview(Base):
     """A review of a person's PBS plan or risk assessment.
 
-    The reports it drew on are linked: that link is the evidence that learning informed the
-    plan. Debriefs will be linked the same way once debriefs exist (a second link table).
+    The reports and debriefs it drew on are linked: those links are the evidence that learning
+    informed the plan.
     """
 
     __tablename__ = "pbs_review"
@@ -195,6 +205,9 @@ class PbsReview(Base):
 
     reports: Mapped[list[Report]] = relationship(
         secondary=pbs_review_report, order_by="Report.occurred_on"
+    )
+    debriefs: Mapped[list[Debrief]] = relationship(
+        secondary=pbs_review_debrief, order_by="Debrief.held_on"
     )
     recorded_by: Mapped[User | None] = relationship()
 

@@ -6,7 +6,8 @@ a new link for the same purpose cancels the older ones. Asking for a reset answe
 whether or not the address has an account, and takes no longer either way (the email is sent
 after the response).
 
-Password rules: for now the length limits in app/auth/forms.py (PASSWORD_MIN, PASSWORD_MAX).
+Password rules: the same as everywhere else (app/auth/passwords.py): long enough, and not
+common or guessable. A refused password does not spend the link.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flask import current_app, render_template
 from sqlalchemy import select, update
 
 from app.audit import log_event
+from app.auth import passwords
 from app.auth.services import check_new_person
 from app.auth.sessions import end_all_sessions
 from app.extensions import db
@@ -80,7 +82,12 @@ def valid_link(token: str, purpose: LinkPurpose) -> AccountLink | None:
 
 
 def use_link(link: AccountLink, password: str) -> User:
-    """Set the password, spend the link, and end any other sign-ins (the caller signs them in)."""
+    """Set the password, spend the link, and end any other sign-ins (the caller signs them in).
+
+    Raises passwords.PasswordError (before the link is spent) when the password breaks the
+    rules, and ValueError when the link was used a moment ago."""
+    user = link.user
+    passwords.check(password, name=user.name or "", email=user.email or "")
     now = utcnow()
     spent = db.session.execute(
         update(AccountLink)
@@ -94,8 +101,7 @@ def use_link(link: AccountLink, password: str) -> User:
         .where(AccountLink.user_id == link.user_id, AccountLink.used_at.is_(None))
         .values(expires_at=now)
     )
-    user = link.user
-    user.set_password(password)
+    passwords.set_password(user, password)
     log_event(f"person.{link.purpose.value}_used", user, actor=user)
     db.session.commit()
     end_all_sessions(user)

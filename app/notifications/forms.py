@@ -8,6 +8,7 @@ from wtforms import DateField, EmailField, HiddenField, PasswordField, SelectFie
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from app.auth.forms import PASSWORD_MAX, PASSWORD_MIN, role_choices
+from app.auth.passwords import HINT as PASSWORD_HINT
 
 
 class InviteForm(FlaskForm):
@@ -56,7 +57,8 @@ class ConfirmImportForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    """Choose a password. Length rules for now; app/auth/passwords.py will add strength rules."""
+    """Choose a password. The form checks length; `use_link` applies the full rules in
+    app/auth/passwords.py (common and guessable passwords refused), as people admin does."""
 
     password = PasswordField(
         "New password",
@@ -68,7 +70,7 @@ class SetPasswordForm(FlaskForm):
                 message=f"Use at least {PASSWORD_MIN} characters.",
             ),
         ],
-        description=f"At least {PASSWORD_MIN} characters. A few words you remember work well.",
+        description=PASSWORD_HINT,
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(

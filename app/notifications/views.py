@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from app.audit import log_event
 from app.auth.forms import choices, role_choices
+from app.auth.passwords import PasswordError
 from app.auth.policy import (
     assignable_roles,
     can_see_service,
@@ -286,6 +287,9 @@ def _set_password_page(token: str, purpose: LinkPurpose, template: str):
     if form.validate_on_submit():
         try:
             user = use_link(link, form.password.data)
+        except PasswordError as error:
+            form.password.errors.append(str(error))
+            return render_template(template, form=form, person=link.user)
         except ValueError:
             return render_template("notifications/link_expired.html", purpose=purpose), 410
         _sign_in(user)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.forms import choices
-from app.auth.policy import get_or_404, require
+from app.auth.policy import can, get_or_404, require
 from app.extensions import db, limiter
 from app.models.reports import (
     Action,
@@ -111,7 +111,11 @@ def mine():
     reports = services.my_reports(current_user)
     new_feedback = {r.id for r in reports if r.has_new_feedback}
     response = render_template(
-        "reports/mine.html", reports=reports, new_feedback=new_feedback, timeline=services.timeline
+        "reports/mine.html",
+        reports=reports,
+        new_feedback=new_feedback,
+        timeline=services.timeline,
+        bulletins=_bulletins_for(reports),
     )
     services.mark_feedback_read(reports)
     return response
@@ -183,10 +187,36 @@ def _action_form(report: Report) -> ActionForm:
     return form
 
 
+def _bulletins_for(reports) -> dict:
+    """Learning bulletins made from each report, in one query, when the library is installed.
+    (The library builds on reports, so it is imported here only when present.)"""
+    if "library.new_bulletin" not in current_app.view_functions:
+        return {}
+    from app.library.services import bulletins_for_reports
+
+    return bulletins_for_reports(current_user, [r.id for r in reports])
+
+
+def _next_steps(report) -> dict[str, str]:
+    """Links from a review to what often follows it: a learning bulletin (once the learning is
+    shared) and a team debrief, for people allowed to do them."""
+    steps = {}
+    if (
+        report.status in (ReportStatus.LEARNING_SHARED, ReportStatus.CLOSED)
+        and "library.new_bulletin" in current_app.view_functions
+        and can(current_user, "library.publish")
+    ):
+        steps["bulletin"] = url_for("library.new_bulletin", report=report.id)
+    if "debriefs.new" in current_app.view_functions and can(current_user, "debriefs.run"):
+        steps["debrief"] = url_for("debriefs.new", report=report.id)
+    return steps
+
+
 def _render_review(report, review_form=None, feedback_form=None, action_form=None):
     return render_template(
         "reports/review.html",
         report=report,
+        next_steps=_next_steps(report),
         form=review_form or _review_form(report),
         feedback_form=feedback_form
         or FeedbackForm(

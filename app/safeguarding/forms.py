@@ -116,6 +116,7 @@ class ReviewForm(FlaskForm):
         description="Say how the reports and debriefs changed the plan.",
     )
     report_ids = MultiCheckboxField("Reports this review drew on", coerce=int)
+    debrief_ids = MultiCheckboxField("Debriefs this review drew on", coerce=int)
 
 
 class ConcernForm(FlaskForm, ServiceChoice):

@@ -7,6 +7,7 @@ commit, with the record as sender and nothing personal in keyword arguments.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,6 +29,7 @@ from app.models import (
     CapacityFinding,
     Category,
     ConcernType,
+    Debrief,
     PbsReview,
     PhysicalHarm,
     PositiveRiskSession,
@@ -111,12 +113,42 @@ def _yes(value: Any) -> bool:
 # ---------------------------------------------------------------- restrictive practice
 
 
+# The report form's restrictive practice answers (app/reports/services.py FOLLOW_UPS), as
+# stored in `report.follow_up`: the question's name as key, the choice's value as value.
+REPORT_RESTRICTION_TYPES = {
+    "physical_restraint": RestraintType.PHYSICAL,
+    "chemical_restraint": RestraintType.CHEMICAL,
+    "mechanical_restraint": RestraintType.MECHANICAL,
+    "environmental_restriction": RestraintType.ENVIRONMENTAL,
+    "seclusion": RestraintType.SECLUSION,
+    "long-term_segregation": RestraintType.SEGREGATION,
+    "informal_or_unplanned_restriction": RestraintType.INFORMAL,
+}
+_DURATION_PART = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(h|hr|hrs|hour|hours|m|min|mins|minute|minutes)?\b"
+)
+
+
+def duration_in_minutes(text: str) -> int | None:
+    """Minutes from what someone typed: "5", "5 minutes", "1 hour 20 mins", "1.5 hours"."""
+    total = 0.0
+    found = False
+    for number, unit in _DURATION_PART.findall(text.lower()):
+        found = True
+        value = float(number.replace(",", "."))
+        total += value * 60 if unit.startswith("h") else value
+    if not found:
+        return None
+    return max(1, round(total))
+
+
 def prefill_from_report(report: Report) -> dict[str, Any]:
     """Answers for a restrictive practice record, taken from a restrictive practice report.
 
-    The report form's follow-up answers (follow_up_type, follow_up_duration,
-    follow_up_in_plan, follow_up_tried_first) are used when present; anything unrecognised
-    is left for the manager to fill in.
+    The report form's follow-up answers (restriction_type, duration, in_plan, tried_first:
+    see Category.RESTRICTIVE_PRACTICE in app/reports/services.py FOLLOW_UPS) are used when
+    present; anything unrecognised ("not sure", an unreadable duration) is left for the
+    manager to fill in.
     """
     follow_up = report.follow_up or {}
     started = report.occurred_at or datetime.combine(report.occurred_on, time(12), tzinfo=UTC)
@@ -127,22 +159,17 @@ def prefill_from_report(report: Report) -> dict[str, Any]:
         "injury": report.physical_harm not in (None, PhysicalHarm.NONE),
         "service_id": report.service_id,
     }
-    kind = str(follow_up.get("follow_up_type") or "").strip().lower()
-    if kind in {t.value for t in RestraintType}:
-        answers["restraint_type"] = kind
-    elif kind:
-        matches = [t for t in RestraintType if t.value.startswith(kind.split()[0])]
-        if matches:
-            answers["restraint_type"] = matches[0].value
-    duration = str(follow_up.get("follow_up_duration") or "").strip()
-    digits = "".join(ch for ch in duration if ch.isdigit())
-    if digits:
-        answers["duration_minutes"] = int(digits)
-    in_plan = str(follow_up.get("follow_up_in_plan") or "").strip().lower()
-    if in_plan in {"yes", "y", "true", "no", "n", "false"}:
-        answers["in_plan"] = "yes" if in_plan in {"yes", "y", "true"} else "no"
-    if follow_up.get("follow_up_tried_first"):
-        answers["tried_first"] = str(follow_up["follow_up_tried_first"])
+    kind = REPORT_RESTRICTION_TYPES.get(str(follow_up.get("restriction_type") or ""))
+    if kind is not None:
+        answers["restraint_type"] = kind.value
+    minutes = duration_in_minutes(str(follow_up.get("duration") or ""))
+    if minutes is not None and minutes <= MAX_DURATION_MINUTES:
+        answers["duration_minutes"] = minutes
+    in_plan = str(follow_up.get("in_plan") or "")
+    if in_plan in {"yes", "no"}:
+        answers["in_plan"] = in_plan
+    if follow_up.get("tried_first"):
+        answers["tried_first"] = str(follow_up["tried_first"])
     return answers
 
 
@@ -354,7 +381,8 @@ def record_best_interests(actor: User, answers: Mapping[str, Any]) -> BestIntere
 def record_review(
     actor: User, service_id: int, person_reference: str, answers: Mapping[str, Any]
 ) -> PbsReview:
-    """A PBS plan or risk assessment review, linking the reports it drew on. Managers and up."""
+    """A PBS plan or risk assessment review, linking the reports about the person and the
+    debriefs of the same service it drew on. Managers and up."""
     check = _Checker()
     if not can_see_service(actor, service_id):
         check.add("service_id", "Choose one of your services.")
@@ -384,6 +412,16 @@ def record_review(
         )
         if len(reports) != len(set(report_ids)):
             check.add("report_ids", "Choose reports about this person only.")
+    debrief_ids = [int(i) for i in answers.get("debrief_ids") or []]
+    debriefs = []
+    if debrief_ids:
+        debriefs = list(
+            db.session.scalars(
+                select(Debrief).where(Debrief.id.in_(debrief_ids), Debrief.service_id == service_id)
+            )
+        )
+        if len(debriefs) != len(set(debrief_ids)):
+            check.add("debrief_ids", "Choose debriefs from this service only.")
     check.raise_if_any()
     review = PbsReview(
         service_id=service_id,
@@ -394,13 +432,18 @@ def record_review(
         what_changed=what_changed,
         recorded_by_id=actor.id,
         reports=reports,
+        debriefs=debriefs,
     )
     db.session.add(review)
     db.session.flush()
     log_event(
         "pbs_review.recorded",
         review,
-        summary={"kind": kind.value, "reports": [r.id for r in reports]},
+        summary={
+            "kind": kind.value,
+            "reports": [r.id for r in reports],
+            "debriefs": [d.id for d in debriefs],
+        },
     )
     db.session.commit()
     return review

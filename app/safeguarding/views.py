@@ -20,6 +20,7 @@ from app.models import (
     BestInterestsDecision,
     CapacityFinding,
     Category,
+    Debrief,
     PbsReview,
     PositiveRiskSession,
     Report,
@@ -448,7 +449,7 @@ def register(service_id: int, reference: str):
     reviews = db.session.scalars(
         select(PbsReview)
         .filter_by(**where)
-        .options(selectinload(PbsReview.reports))
+        .options(selectinload(PbsReview.reports), selectinload(PbsReview.debriefs))
         .order_by(PbsReview.reviewed_on.desc(), PbsReview.id.desc())
     ).all()
     decisions = db.session.scalars(
@@ -529,7 +530,8 @@ def _month_table(months):
 @bp.route("/services/<int:service_id>/people/<reference>/reviews/new", methods=["GET", "POST"])
 @login_required
 def new_review(service_id: int, reference: str):
-    """A PBS plan or risk assessment review, linking the reports it drew on."""
+    """A PBS plan or risk assessment review, linking the reports and debriefs it drew on.
+    Debriefs offered are the service's own; those about this person's reports come ticked."""
     if not can(current_user, "safeguarding.manage"):
         abort(403)
     _person_service(service_id)
@@ -544,10 +546,21 @@ def new_review(service_id: int, reference: str):
         (r.id, f"{r.occurred_on:%-d %b %Y} · {r.category.label}: {r.description[:60]}")
         for r in reports
     )
+    debriefs = db.session.scalars(
+        select(Debrief)
+        .where(Debrief.service_id == service_id)
+        .options(selectinload(Debrief.reports))
+        .order_by(Debrief.held_on.desc(), Debrief.id.desc())
+        .limit(50)
+    ).all()
+    form.debrief_ids.choices = choices((d.id, _debrief_choice(d)) for d in debriefs)
     if request.method == "GET":
         form.reviewed_on.data = date.today()
         form.report_ids.data = [
             r.id for r in reports if r.category is Category.RESTRICTIVE_PRACTICE
+        ]
+        form.debrief_ids.data = [
+            d.id for d in debriefs if any(r.person_reference == reference for r in d.reports)
         ]
     if request.method == "POST" and form.validate():
         try:
@@ -555,12 +568,22 @@ def new_review(service_id: int, reference: str):
         except SafeguardingInvalid as error:
             _show_errors(form, error)
         else:
-            flash("The review is recorded, with the reports it drew on.", "success")
+            flash("The review is recorded, with the reports and debriefs it drew on.", "success")
             return redirect(
                 url_for("safeguarding.register", service_id=service_id, reference=reference)
             )
     return render_template(
         "safeguarding/review_form.html", form=form, reference=reference, service_id=service_id
+    )
+
+
+def _debrief_choice(debrief: Debrief) -> str:
+    about = ", ".join(r.category.label for r in debrief.reports)
+    summary = (debrief.learning_summary or "")[:60]
+    return (
+        f"{debrief.held_on:%-d %b %Y} · {debrief.format.short_label}"
+        + (f" after {about.lower()}" if about else "")
+        + (f": {summary}" if summary else "")
     )
 
 

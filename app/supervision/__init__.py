@@ -6,6 +6,7 @@ bp = Blueprint("supervision", __name__)
 
 from app.supervision import (  # noqa: E402,F401
     checklist_views,
+    digest,
     home,
     supervision_views,
     views,

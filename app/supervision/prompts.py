@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Action, Report, User
+from app.models import Action, Debrief, DebriefAttendee, Report, User
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,37 @@ def recent_reports(supervisee: User, since: date) -> dict | None:
         .limit(10)
     ).all()
     return {"reports": reports, "since": since}
+
+
+@supervision_prompt("supervision/_prompt_debriefs.html", order=20)
+def debriefs_attended(supervisee: User, since: date) -> dict | None:
+    """Debriefs in the supervisee's service that they attended since the last supervision."""
+    debriefs = db.session.scalars(
+        select(Debrief)
+        .join(DebriefAttendee, DebriefAttendee.debrief_id == Debrief.id)
+        .where(
+            DebriefAttendee.user_id == supervisee.id,
+            Debrief.service_id == supervisee.service_id,
+            Debrief.held_on >= since,
+        )
+        .options(selectinload(Debrief.reports))
+        .order_by(Debrief.held_on.desc(), Debrief.id.desc())
+        .limit(10)
+    ).all()
+    return {"debriefs": debriefs}
+
+
+@supervision_prompt("supervision/_prompt_reflections.html", order=25)
+def reflections_shared(supervisee: User, since: date) -> dict | None:
+    """Reflections the supervisee chose to share with their supervisor since the last
+    supervision. Private reflections are never read here: the reflections service returns
+    only shared ones."""
+    from app.reflections.services import shared_reflections_for
+
+    reflections = shared_reflections_for(
+        supervisee.id, since=datetime.combine(since, time.min, tzinfo=UTC)
+    )
+    return {"reflections": reflections[:10]}
 
 
 @supervision_prompt("supervision/_prompt_actions.html", order=30)

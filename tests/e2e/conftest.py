@@ -112,3 +112,12 @@ def sign_in(page, email: str, password: str = "learnloop-demo") -> None:  # noqa
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def open_menu(page) -> None:
+    """On a phone, open the main navigation's "Menu": links other than the role's few most used
+    ones sit behind it. Does nothing on wide screens, where every link shows."""
+    nav = page.get_by_role("navigation", name="Main")
+    menu = nav.locator("details.site-nav__menu")
+    if menu.is_visible() and menu.get_attribute("open") is None:
+        nav.locator("summary").click()

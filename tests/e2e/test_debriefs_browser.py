@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import PhysicalHarm, Service, User
 from tests.debrief_helpers import make_report
-from tests.e2e.conftest import TABLET, assert_accessible, sign_in
+from tests.e2e.conftest import TABLET, assert_accessible, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -122,6 +122,7 @@ def test_choosing_another_template_shows_its_questions_in_place(make_page, demo)
 def test_manager_resolves_an_unsafe_workaround_on_a_small_phone(make_page, demo):
     page = make_page(viewport={"width": 320, "height": 640})
     sign_in(page, "manager@willow.demo")
+    open_menu(page)
     page.get_by_role("link", name="Unsafe workarounds").first.click()
     assert_accessible(page)
     card = page.locator("li.card", has_text="sluice room door")

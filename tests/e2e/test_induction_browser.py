@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import TABLET, assert_accessible, sign_in
+from tests.e2e.conftest import TABLET, assert_accessible, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -15,6 +15,7 @@ def test_new_starter_reads_and_acknowledges_the_first_induction_article(make_pag
     page = make_page()
     sign_in(page, "newstarter@willow.demo")
     assert "Your induction reading" in page.inner_text("main")
+    open_menu(page)
     page.get_by_role("link", name="Induction", exact=True).click()
     page.wait_for_url("**/induction")
     assert_accessible(page)

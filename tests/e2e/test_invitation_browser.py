@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.notifications.mail import deliver_due
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.e2e
 def test_new_starter_joins_from_the_invitation_email_on_their_phone(app, make_page, demo, mailbox):
     manager = make_page()
     sign_in(manager, "manager@willow.demo")
+    open_menu(manager)
     manager.get_by_role("link", name="People").first.click()
     manager.get_by_role("link", name="Invite by email").click()
     assert_accessible(manager)

@@ -32,10 +32,10 @@ def _staff_reports_an_informal_restriction(app) -> None:
                 occurred_on=happened.date(),
                 person_reference="WH-21",
                 follow_up={
-                    "follow_up_type": "informal",
-                    "follow_up_duration": "25",
-                    "follow_up_in_plan": "no",
-                    "follow_up_tried_first": "Asked her to wait for a member of staff",
+                    "restriction_type": "informal_or_unplanned_restriction",
+                    "duration": "25 minutes",
+                    "in_plan": "no",
+                    "tried_first": "Asked her to wait for a member of staff",
                 },
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -13,6 +13,7 @@ pytestmark = pytest.mark.e2e
 def test_manager_turns_on_two_step_sign_in_and_uses_it(make_page, demo):
     page = make_page()
     sign_in(page, "manager@willow.demo")
+    open_menu(page)
     page.get_by_role("link", name="My account").first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Turn on two-step sign-in").click()
@@ -44,6 +45,7 @@ def test_manager_turns_on_two_step_sign_in_and_uses_it(make_page, demo):
 def test_admin_reads_the_audit_trail_on_a_narrow_screen(make_page, demo):
     page = make_page(viewport={"width": 320, "height": 640})
     sign_in(page, "admin@demo.learnloop")
+    open_menu(page)
     page.get_by_role("link", name="Audit trail").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Audit trail"
     assert "auth.signed_in" in page.locator("tbody").inner_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,6 +36,7 @@ def test_manager_adds_a_person_at_200_percent_zoom_width(make_page, demo):
     # 200% zoom on a 390 px phone behaves like a 195 px wide viewport.
     page = make_page(viewport={"width": 320, "height": 640})
     sign_in(page, "manager@willow.demo")
+    open_menu(page)
     page.get_by_role("link", name="People").first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Add someone").click()

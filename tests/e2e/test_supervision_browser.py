@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TABLET, assert_accessible, sign_in
+from tests.e2e.conftest import TABLET, assert_accessible, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +58,7 @@ def test_manager_pages_and_my_development_are_accessible_on_a_phone(make_page, d
     assert_accessible(page)
     carer = make_page()
     sign_in(carer, "carer@willow.demo")
+    open_menu(carer)
     carer.get_by_role("link", name="My development").first.click()
     expect(carer.get_by_text("Infection prevention and hand hygiene").first).to_be_visible()
     assert_accessible(carer)

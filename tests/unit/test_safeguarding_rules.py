@@ -91,10 +91,10 @@ def test_report_follow_up_answers_prefill_the_record():
         physical_harm=PhysicalHarm.NONE,
         person_reference="WH-9",
         follow_up={
-            "follow_up_type": "informal",
-            "follow_up_duration": "about 20 minutes",
-            "follow_up_in_plan": "no",
-            "follow_up_tried_first": "Talked with her",
+            "restriction_type": "informal_or_unplanned_restriction",
+            "duration": "about 20 minutes",
+            "in_plan": "no",
+            "tried_first": "Talked with her",
         },
     )
     answers = prefill_from_report(report)
@@ -114,7 +114,7 @@ def test_prefill_leaves_unknown_answers_for_the_manager():
         kind=ReportKind.NEAR_MISS,
         description="Something",
         occurred_on=date(2026, 11, 20),
-        follow_up={"follow_up_type": "something else", "follow_up_in_plan": "not sure"},
+        follow_up={"restriction_type": "something else", "in_plan": "not_sure"},
     )
     answers = prefill_from_report(report)
     assert "restraint_type" not in answers and "in_plan" not in answers
