@@ -33,8 +33,9 @@ def bulk_services(count: int) -> list[int]:
         first = Service(organisation_id=org.id, name="Bulk Service 01", kind=ServiceKind.HOME_CARE)
         db.session.add(first)
         db.session.flush()
-        admin = User(name="Bulk Admin", email="admin@bulk.learnloop", role=Role.ADMIN,
-                     service_id=first.id)
+        admin = User(
+            name="Bulk Admin", email="admin@bulk.learnloop", role=Role.ADMIN, service_id=first.id
+        )
         admin.set_password(BULK_PASSWORD)
         db.session.add(admin)
         _add_team(first, 1)
@@ -61,8 +62,12 @@ def bulk_services(count: int) -> list[int]:
 
 def _add_team(service: Service, number: int) -> None:
     for role in (Role.MANAGER, Role.STAFF):
-        user = User(name=f"{role.label} {number}", email=f"{role.value}{number}@bulk.learnloop",
-                    role=role, service_id=service.id)
+        user = User(
+            name=f"{role.label} {number}",
+            email=f"{role.value}{number}@bulk.learnloop",
+            role=role,
+            service_id=service.id,
+        )
         user.set_password(BULK_PASSWORD)
         db.session.add(user)
 

@@ -55,7 +55,7 @@ EXPECTED_NOISE = (
 
 
 @pytest.fixture
-def phone(browser, live_server):
+def phone(browser, _no_connection_crosses_the_fork, live_server):
     """A phone page whose only allowed console errors are the browser's EXPECTED_NOISE."""
     context = browser.new_context(viewport=PHONE, base_url=live_server.url())
     errors: list[str] = []
@@ -96,12 +96,23 @@ def write_report(page, text: str, kind: str = "near_miss") -> None:
     page.get_by_role("button", name="Send report").click()
 
 
+# Resolves true once `path` is in the service worker's caches (checked up to 10 s).
+STORED = """async (path) => {
+  for (let tries = 0; tries < 100; tries += 1) {
+    if (await caches.match(path)) return true;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return false;
+}"""
+
+
 def open_offline(page, path: str) -> None:
     """Open `path` online once, then reload it with no connection: from the cache."""
     page.goto(path)
     wait_for_service_worker(page)
+    page.reload()  # a visit the worker sees (the first may have come before it took charge)
     # The worker stores the page just after handing it over: wait until it is stored.
-    page.wait_for_function("async (path) => Boolean(await caches.match(path))", arg=path)
+    assert page.evaluate(STORED, path), f"{path} was never kept for offline use"
     page.context.set_offline(True)
     page.reload()
 
@@ -151,9 +162,7 @@ def test_a_report_written_offline_is_sent_once_when_back_online(phone, demo, app
     assert_accessible(page)
 
 
-def test_an_anonymous_report_sent_later_shows_its_receipt_code_until_written_down(
-    phone, demo, app
-):
+def test_an_anonymous_report_sent_later_shows_its_receipt_code_until_written_down(phone, demo, app):
     page = phone
     sign_in(page, CARER)
     open_offline(page, "/report")
@@ -309,7 +318,9 @@ def test_sign_out_warns_about_unsent_items_first(phone, demo, app):
     page.wait_for_function("""async () => !(await caches.has("learnloop-forms"))""")
 
 
-def test_the_app_can_be_installed(browser, live_server, tmp_path, demo):
+def test_the_app_can_be_installed(
+    browser, _no_connection_crosses_the_fork, live_server, tmp_path, demo
+):
     context = browser.browser_type.launch_persistent_context(
         str(tmp_path / "profile"),
         executable_path=CHROMIUM,
@@ -336,7 +347,7 @@ def test_answers_to_fix_are_shown_and_the_fixed_report_sends_once(phone, demo, a
     text = "Mrs D slid from her chair to the floor; no injury seen."
     write_report(page, text, kind="incident")
     page.get_by_role("status").filter(has_text="Some answers need checking").wait_for()
-    assert "Choose how much physical harm" in page.locator("[data-outbox-error]").inner_text()
+    assert "Choose whether anyone was hurt." in page.locator("[data-outbox-error]").inner_text()
     assert page.get_by_label("Physical harm").get_attribute("aria-invalid") == "true"
     assert badge_count(page) == "1"
     assert reports_saying(app, text) == 0

@@ -59,7 +59,9 @@ def test_invited_starter_gets_an_email_and_sets_their_own_password(app, world, m
     newcomer = app.test_client()
     assert "Welcome to LearnLoop, Nia Newstart" in newcomer.get(link).get_data(as_text=True)
     landed = choose_password(newcomer, link)
-    assert landed.status_code == 302 and landed.headers["Location"] == "/induction"  # their reading list
+    assert (
+        landed.status_code == 302 and landed.headers["Location"] == "/induction"
+    )  # their reading list
     home = newcomer.get("/")
     assert home.status_code == 200 and "Sign out" in home.get_data(as_text=True)
     post_form(newcomer, "/logout", {})
