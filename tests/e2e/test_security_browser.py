@@ -28,7 +28,8 @@ def test_manager_turns_on_two_step_sign_in_and_uses_it(make_page, demo):
     assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
-    page.goto("/login")
+    # Sign-out first offers unsent drafts to the outbox, then lands on the sign-in page.
+    page.wait_for_url("**/login")
     page.get_by_label("Email address").fill("manager@willow.demo")
     page.get_by_label("Password").fill("learnloop-demo")
     page.get_by_role("button", name="Sign in").click()
