@@ -7,7 +7,41 @@ from functools import cache
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from app.api.schemas import ErrorOut, ReportIn, ReportOut, SessionOut
+from app.api.schemas import (
+    ErrorOut,
+    ObservationIn,
+    ObservationOut,
+    ReflectionIn,
+    ReflectionOut,
+    ReportIn,
+    ReportOut,
+    SessionOut,
+)
+
+# (path, request schema, answer schema, operationId, summary) of each synced record.
+SYNCED = (
+    (
+        "/reports",
+        "ReportIn",
+        "Report",
+        "createReport",
+        "Send a near miss or incident made on a device",
+    ),
+    (
+        "/reflections",
+        "ReflectionIn",
+        "Reflection",
+        "createReflection",
+        "Send a reflection written on a device",
+    ),
+    (
+        "/observations",
+        "ObservationIn",
+        "Observation",
+        "createObservation",
+        "Send a finished competency observation",
+    ),
+)
 
 SIGNED_IN = [{"session": [], "csrf": []}]
 
@@ -27,6 +61,23 @@ def _errors(*codes: int) -> dict:
         422: "This client_id was already used with a different body",
     }
     return {str(code): _json("Error", text[code]) for code in codes}
+
+
+def _synced_post(body: str, answer: str, operation_id: str, summary: str) -> dict:
+    return {
+        "summary": summary,
+        "operationId": operation_id,
+        "security": SIGNED_IN,
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+        },
+        "responses": {
+            "201": _json(answer, "Stored"),
+            "200": _json(answer, "Already stored: the same client_id and body"),
+            **_errors(400, 401, 403, 422),
+        },
+    }
 
 
 @cache
@@ -52,6 +103,10 @@ def build_openapi() -> dict:
     spec.components.schema("Session", schema=SessionOut)
     spec.components.schema("ReportIn", schema=ReportIn)
     spec.components.schema("Report", schema=ReportOut)
+    spec.components.schema("ReflectionIn", schema=ReflectionIn)
+    spec.components.schema("Reflection", schema=ReflectionOut)
+    spec.components.schema("ObservationIn", schema=ObservationIn)
+    spec.components.schema("Observation", schema=ObservationOut)
     spec.path(
         path="/session",
         operations={
@@ -63,25 +118,6 @@ def build_openapi() -> dict:
             }
         },
     )
-    spec.path(
-        path="/reports",
-        operations={
-            "post": {
-                "summary": "Send a near miss or incident made on a device",
-                "operationId": "createReport",
-                "security": SIGNED_IN,
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/ReportIn"}}
-                    },
-                },
-                "responses": {
-                    "201": _json("Report", "Stored"),
-                    "200": _json("Report", "Already stored: the same client_id and body"),
-                    **_errors(400, 401, 403, 422),
-                },
-            }
-        },
-    )
+    for path, body, answer, operation_id, summary in SYNCED:
+        spec.path(path=path, operations={"post": _synced_post(body, answer, operation_id, summary)})
     return spec.to_dict()

@@ -3,9 +3,18 @@ and the choices come from the model enums, so the document and the rules cannot 
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
-from app.models import Category, PhysicalHarm, PsychologicalHarm, ReportKind, TimeBracket
+from app.models import (
+    Category,
+    PhysicalHarm,
+    PsychologicalHarm,
+    ReflectionTemplate,
+    ReportKind,
+    TimeBracket,
+)
 
 FOLLOW_UP_PREFIX = "follow_up_"
 
@@ -137,3 +146,130 @@ class ErrorOut(Schema):
     code = fields.String(
         metadata={"description": "`csrf` when the CSRF token was missing or stale"}
     )
+
+
+def _reflection_prompt_keys() -> frozenset[str]:
+    return frozenset(p.key for template in ReflectionTemplate for p in template.prompts)
+
+
+class ReflectionIn(SyncedSchema):
+    """A reflection, with the same answers as the /reflect form.
+
+    The form's boxes may come flat (`helped`, `so_what` ...) or nested in `answers`; `link` is
+    the form's choice ("report:<id>" or "debrief:<id>").
+    """
+
+    template = fields.String(validate=_choices(ReflectionTemplate))
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$")),
+        values=Text(4000),
+        required=True,
+        metadata={"description": "The template's prompt key to the answer"},
+    )
+    link = fields.String(
+        validate=validate.Regexp(r"^((report|debrief):\d{1,9})?$"),
+        metadata={"description": "report:<id> or debrief:<id> (optional)"},
+    )
+    shared = StrictBoolean(metadata={"description": "Share with my supervisor"})
+    workaround = Text(1000)
+
+    @pre_load
+    def gather_answers(self, data, **_kwargs):
+        """Accept the form's flat prompt boxes as well as an `answers` object."""
+        if not isinstance(data, dict):
+            return data
+        keys = _reflection_prompt_keys()
+        flat = {k: v for k, v in data.items() if k in keys}
+        rest = {k: v for k, v in data.items() if k not in flat}
+        if not flat:
+            return data
+        nested = rest.get("answers") if isinstance(rest.get("answers"), dict) else {}
+        return {**rest, "answers": {**nested, **flat}}
+
+
+class ReflectionOut(Schema):
+    id = fields.Integer(required=True)
+    client_id = fields.String(required=True, allow_none=True)
+    template = fields.String(required=True)
+    shared = fields.Boolean(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    device_time = fields.AwareDateTime(required=True, allow_none=True)
+    url = fields.String(required=True)
+
+
+ITEM_FIELD = r"^(item|note)-(\d{1,9})$"
+ACTION_FIELD = r"^action_(\d{1,2})(_due)?$"
+
+
+class ObservationItemIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    result = fields.String(validate=validate.OneOf(["met", "not_yet", "na"]), allow_none=True)
+    note = Text(2000)
+
+
+class ObservationActionIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    description = Text(500)
+    due_on = fields.Date(allow_none=True)
+
+
+class ObservationIn(SyncedSchema):
+    """A whole, finished competency observation (see app/api/views.py create_observation).
+
+    Either `draft_id` (the draft opened online at /observe/<id>, whose person, checklist and
+    add-ons are already chosen) or `staff_id` and `template_id`. The form's flat fields
+    (`item-<id>`, `note-<id>`, `action_<n>`, `action_<n>_due`) are accepted too.
+    """
+
+    draft_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    staff_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    template_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    modules = fields.List(Text(80), validate=validate.Length(max=20))
+    observed_on = fields.Date()
+    items = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^\d{1,9}$")),
+        values=fields.Nested(ObservationItemIn),
+        required=True,
+        metadata={"description": "Checklist item id to its result and note"},
+    )
+    outcome = fields.String(validate=validate.OneOf(["competent", "not_yet_competent"]))
+    summary = Text(4000)
+    reobserve_on = fields.Date()
+    actions = fields.List(fields.Nested(ObservationActionIn), validate=validate.Length(max=10))
+
+    @pre_load
+    def gather_form_fields(self, data, **_kwargs):
+        if not isinstance(data, dict):
+            return data
+        items: dict[str, dict] = {}
+        actions: dict[int, dict] = {}
+        rest = {}
+        for key, value in data.items():
+            if match := re.match(ITEM_FIELD, key):
+                name = "result" if match[1] == "item" else "note"
+                items.setdefault(match[2], {})[name] = value
+            elif match := re.match(ACTION_FIELD, key):
+                name = "due_on" if match[2] else "description"
+                actions.setdefault(int(match[1]), {})[name] = value
+            else:
+                rest[key] = value
+        if items:
+            nested = rest.get("items") if isinstance(rest.get("items"), dict) else {}
+            rest["items"] = {**nested, **items}
+        if actions:
+            rest["actions"] = [actions[n] for n in sorted(actions)]
+        return rest
+
+
+class ObservationOut(Schema):
+    id = fields.Integer(required=True)
+    client_id = fields.String(required=True, allow_none=True)
+    staff_id = fields.Integer(required=True)
+    outcome = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True, allow_none=True)
+    device_time = fields.AwareDateTime(required=True, allow_none=True)
+    url = fields.String(required=True)

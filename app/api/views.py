@@ -17,10 +17,27 @@ from marshmallow import ValidationError
 
 from app.api import bp
 from app.api.openapi import build_openapi
-from app.api.schemas import ReportIn, ReportOut, SessionOut
-from app.extensions import csrf
+from app.api.schemas import (
+    ObservationIn,
+    ObservationOut,
+    ReflectionIn,
+    ReflectionOut,
+    ReportIn,
+    ReportOut,
+    SessionOut,
+)
+from app.auth.policy import can
+from app.extensions import csrf, db
+from app.models import Observation, ObservationStatus
 from app.pwa.offline import offline_urls
+from app.reflections.services import ClientIdConflict as ReflectionConflict
+from app.reflections.services import ReflectionError, save_reflection
 from app.reports.services import ClientIdConflict, ReportInvalid, submit_report
+from app.supervision.services import (
+    ObservationConflict,
+    ObservationInvalid,
+    record_observation_once,
+)
 
 csrf.exempt(bp)  # checked below, after the sign-in check, so signed out is always a 401
 
@@ -145,6 +162,142 @@ def _report_url(report) -> str | None:
         return url_for("reports.mine")
     except Exception:  # noqa: BLE001 - the reports pages arrive from another branch
         return None
+
+
+def _device_time(meta: dict):
+    return meta["device_time"].astimezone(UTC) if meta["device_time"] else None
+
+
+def _not_allowed(action: str):
+    if not can(current_user, action):
+        return error(403, "Your role cannot send this.")
+    return None
+
+
+CONFLICT = "This draft was already sent with different answers."
+
+
+@bp.post("/reflections")
+def create_reflection():
+    """Store a reflection written on a device, exactly once per client_id (only its author
+    ever reads it, unless they share it)."""
+    if refused := _not_allowed("reflections.write"):
+        return refused
+    data, meta = parse(ReflectionIn())
+    kind, _, raw = (data.get("link") or "").partition(":")
+    links = {f"{kind}_id": int(raw)} if raw else {}
+    try:
+        saved = save_reflection(
+            current_user,
+            data["answers"],
+            template=data.get("template") or "helped_hindered",
+            shared=data.get("shared", False),
+            workaround=data.get("workaround"),
+            client_id=str(meta["client_id"]),
+            device_time=_device_time(meta),
+            channel="sync",
+            **links,
+        )
+    except ReflectionConflict:
+        db.session.rollback()
+        return error(422, CONFLICT)
+    except ReflectionError as invalid_reflection:
+        db.session.rollback()
+        return error(
+            400,
+            "Some answers need checking.",
+            errors={invalid_reflection.field: [str(invalid_reflection)]},
+        )
+    reflection = saved.reflection
+    body = ReflectionOut().dump(
+        {
+            "id": reflection.id,
+            "client_id": reflection.client_id,
+            "template": reflection.template.value,
+            "shared": reflection.shared_with_supervisor,
+            "created_at": reflection.created_at,
+            "device_time": reflection.device_time,
+            "url": url_for("reflections.show", reflection_id=reflection.id),
+        }
+    )
+    return jsonify(body), 201 if saved.created else 200
+
+
+def _observation_answers(data: dict) -> dict:
+    """The API's typed body as record_observation() takes it."""
+    answers = {
+        "items": {key: dict(value) for key, value in data["items"].items()},
+        "outcome": data.get("outcome"),
+        "summary": data.get("summary") or "",
+        "reobserve_on": data.get("reobserve_on"),
+        "observed_on": data.get("observed_on"),
+        "actions": [dict(action) for action in data.get("actions") or []],
+    }
+    for name in ("staff_id", "template_id", "modules"):
+        if name in data:
+            answers[name] = data[name]
+    return answers
+
+
+def _draft_for(draft_id: int | None) -> Observation | None:
+    """The observer's own draft, or None; another person's draft is never found."""
+    if draft_id is None:
+        return None
+    draft = db.session.get(Observation, draft_id)
+    if draft is None or draft.observer_id != current_user.id:
+        raise ObservationInvalid({"draft_id": "This observation could not be found."})
+    return draft
+
+
+@bp.post("/observations")
+def create_observation():
+    """Store a whole, finished competency observation, exactly once per client_id.
+
+    The unit queued offline is the finished observation, not each tap: choosing the person and
+    the checklist at /observe needs a connection (it opens a draft on the server, so answers
+    save as the supervisor taps), but once the draft page is open the signal may go. "Finish
+    observation" then queues every answer at once with the draft's id, and this endpoint
+    completes that draft. Without a draft, `staff_id` and `template_id` say whom and what.
+    """
+    if refused := _not_allowed("observations.record"):
+        return refused
+    data, meta = parse(ObservationIn())
+    answers = _observation_answers(data)
+    try:
+        draft = None
+        if data.get("draft_id") is not None:
+            draft = _draft_for(data["draft_id"])
+            if draft.status is ObservationStatus.COMPLETED and draft.client_id == str(
+                meta["client_id"]
+            ):
+                draft = None  # a retry: record_observation finds it by client_id
+        observation, created = record_observation_once(
+            current_user,
+            answers,
+            client_id=str(meta["client_id"]),
+            device_time=_device_time(meta),
+            channel="sync",
+            draft=draft,
+        )
+    except ObservationConflict:
+        db.session.rollback()
+        return error(422, CONFLICT)
+    except ObservationInvalid as invalid_observation:
+        db.session.rollback()
+        errors = {name: [message] for name, message in invalid_observation.errors.items()}
+        return error(400, "Some answers need checking.", errors=errors)
+    body = ObservationOut().dump(
+        {
+            "id": observation.id,
+            "client_id": observation.client_id,
+            "staff_id": observation.staff_id,
+            "outcome": observation.outcome.value,
+            "created_at": observation.completed_at,
+            "device_time": observation.device_time,
+            "url": url_for("supervision.observation", observation_id=observation.id),
+        }
+    )
+    return jsonify(body), 201 if created else 200
 
 
 @bp.get("/openapi.json")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit import log_event
@@ -211,7 +212,12 @@ def _existing(client_id: str, answers: dict) -> Observation | None:
     return found
 
 
-def record_observation(
+def record_observation(observer: User, answers: dict, **options) -> Observation:
+    """Finish an observation (see record_observation_once) and return it."""
+    return record_observation_once(observer, answers, **options)[0]
+
+
+def record_observation_once(
     observer: User,
     answers: dict,
     *,
@@ -219,7 +225,7 @@ def record_observation(
     device_time: datetime | None = None,
     channel: str = "web",
     draft: Observation | None = None,
-) -> Observation:
+) -> tuple[Observation, bool]:
     """Finish an observation from one body of answers, and commit.
 
     `answers`: {"staff_id", "template_id", "modules": [...], "observed_on": "YYYY-MM-DD",
@@ -227,12 +233,13 @@ def record_observation(
     "outcome": "competent" | "not_yet_competent" | None, "summary": "...",
     "reobserve_on": "YYYY-MM-DD", "actions": [{"description": "...", "due_on": "YYYY-MM-DD"}]}.
     A web draft passes itself as `draft` (its staff, checklist and add-ons are already chosen).
-    Raises ObservationInvalid (with what to fix) or ObservationConflict.
+    Returns (observation, created): created is False for a repeat of the same client_id and
+    answers. Raises ObservationInvalid (with what to fix) or ObservationConflict.
     """
     if not observer.has_role(Role.SUPERVISOR):
         raise ObservationInvalid({"observer": "Only supervisors and managers record observations."})
     if client_id and (found := _existing(client_id, answers)) is not None:
-        return found
+        return found, False
     if draft is not None:
         if draft.status is not ObservationStatus.DRAFT:
             raise ObservationInvalid({"observation": "This observation is already finished."})
@@ -254,24 +261,32 @@ def record_observation(
     observation.client_id = client_id
     observation.device_time = device_time
     observation.payload_hash = _payload_hash(answers) if client_id else None
-    db.session.add(observation)
-    db.session.flush()
-    _add_development_plan(observation, answers.get("actions") or [])
-    log_event(
-        "observation.recorded",
-        observation,
-        summary={
-            "template": observation.template.name,
-            "version": observation.template.version,
-            "outcome": observation.outcome.value,
-            "staff_id": observation.staff_id,
-        },
-        actor=observer,
-        channel=channel,
-    )
-    db.session.commit()
+    try:
+        db.session.add(observation)
+        db.session.flush()
+        _add_development_plan(observation, answers.get("actions") or [])
+        log_event(
+            "observation.recorded",
+            observation,
+            summary={
+                "template": observation.template.name,
+                "version": observation.template.version,
+                "outcome": observation.outcome.value,
+                "staff_id": observation.staff_id,
+            },
+            actor=observer,
+            channel=channel,
+        )
+        db.session.commit()
+    except IntegrityError:
+        # Another request with the same client_id won the race: answer as a repeat.
+        db.session.rollback()
+        found = _existing(client_id, answers) if client_id else None
+        if found is None:
+            raise
+        return found, False
     observation_recorded.send(observation)
-    return observation
+    return observation, True
 
 
 def _int(value) -> int:

@@ -3,12 +3,14 @@ keeps what people write until it reaches the server exactly once."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from app.auth.sessions import end_all_sessions
 from app.extensions import db
-from app.models import Report, User
+from app.models import Observation, ObservationStatus, Reflection, Report, User
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +23,7 @@ ADD_FORM = """async (kind) => {
   form.method = "post";
   form.action = "/report";
   form.dataset.outbox = "/api/v1/reports";
+  form.dataset.outboxAlways = "";
   form.dataset.outboxLabel = "Near miss";
   form.innerHTML = `
     <label for="description">What happened?</label>
@@ -41,11 +44,18 @@ ADD_FORM = """async (kind) => {
 
 # What the browser itself logs while the outbox does its job: a send tried just as the
 # connection came back, and the server's answers that the outbox acts on.
-EXPECTED_NOISE = ("ERR_INTERNET_DISCONNECTED", "status of 401", "status of 400")
+EXPECTED_NOISE = (
+    "ERR_INTERNET_DISCONNECTED",
+    "status of 401",
+    "status of 400",
+    # htmx reports a question loaded or an answer saved as you tap that failed offline:
+    "htmx:sendError",
+    "htmx:afterRequest",
+)
 
 
 @pytest.fixture
-def phone(browser, live_server):
+def phone(browser, _no_connection_crosses_the_fork, live_server):
     """A phone page whose only allowed console errors are the browser's EXPECTED_NOISE."""
     context = browser.new_context(viewport=PHONE, base_url=live_server.url())
     errors: list[str] = []
@@ -86,36 +96,141 @@ def write_report(page, text: str, kind: str = "near_miss") -> None:
     page.get_by_role("button", name="Send report").click()
 
 
-def test_a_report_written_offline_is_sent_once_when_back_online(phone, demo, app):
-    page = phone
-    sign_in(page, CARER)
-    page.goto("/outbox")
-    wait_for_service_worker(page)
-    page.context.set_offline(True)
-    page.reload()  # from the service worker's cache
-    assert page.get_by_role("heading", level=1).inner_text() == "Waiting to send"
-    assert_accessible(page)
+# Resolves true once `path` is in the service worker's caches (checked up to 10 s).
+STORED = """async (path) => {
+  for (let tries = 0; tries < 100; tries += 1) {
+    if (await caches.match(path)) return true;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return false;
+}"""
 
-    text = "Mr B nearly slipped on a wet floor by the lift; I put a sign out."
-    write_report(page, text)
-    status = page.get_by_role("status").filter(has_text="Saved on this device")
-    status.wait_for()
+
+def open_offline(page, path: str) -> None:
+    """Open `path` online once, then reload it with no connection: from the cache."""
+    page.goto(path)
+    wait_for_service_worker(page)
+    page.reload()  # a visit the worker sees (the first may have come before it took charge)
+    # The worker stores the page just after handing it over: wait until it is stored.
+    assert page.evaluate(STORED, path), f"{path} was never kept for offline use"
+    page.context.set_offline(True)
+    page.reload()
+
+
+def saved_then_sent(page) -> None:
+    """Saved on this device; back online it sends by itself and the badge goes back to 0."""
+    page.get_by_role("status").filter(has_text="Saved on this device").wait_for()
     page.locator("[data-outbox-badge]").wait_for(state="visible")
     assert badge_count(page) == "1"
-    assert page.get_by_role("listitem").filter(has_text="wet floor").count() == 1
-    assert reports_saying(app, text) == 0
-
     page.context.set_offline(False)
     page.locator("[data-outbox-badge]").wait_for(state="hidden")
     assert badge_count(page) == "0"
-    page.get_by_text("Nothing is waiting").wait_for()
+
+
+def count_of(app, model, *where) -> int:
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(model).where(*where))
+        db.session.remove()
+        return count
+
+
+def fill_near_miss(page, text: str) -> None:
+    page.get_by_label("What happened?").fill(text)
+    page.get_by_label("Near miss – caught in time").check()
+    page.get_by_label("Falls", exact=True).check()
+
+
+def test_a_report_written_offline_is_sent_once_when_back_online(phone, demo, app):
+    page = phone
+    sign_in(page, CARER)
+    open_offline(page, "/report")
+    assert page.get_by_role("heading", level=1).inner_text() == "Report something"
+    assert_accessible(page)
+
+    text = "Mr B nearly slipped on a wet floor by the lift; I put a sign out."
+    fill_near_miss(page, text)
+    page.get_by_role("button", name="Send report").click()
+    page.get_by_role("status").filter(has_text="Saved on this device").wait_for()
+    assert reports_saying(app, text) == 0
+    saved_then_sent(page)
     assert reports_saying(app, text) == 1
     # Later page loads and coming back to the tab send nothing again.
-    page.reload()
+    page.goto("/outbox")
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     page.get_by_text("Nothing is waiting").wait_for()
     assert reports_saying(app, text) == 1
     assert_accessible(page)
+
+
+def test_an_anonymous_report_sent_later_shows_its_receipt_code_until_written_down(phone, demo, app):
+    page = phone
+    sign_in(page, CARER)
+    open_offline(page, "/report")
+    text = "Agency worker left the sluice room door propped open."
+    fill_near_miss(page, text)
+    page.get_by_label("Report without my name").check()
+    page.get_by_role("button", name="Send report").click()
+    saved_then_sent(page)
+    receipt = page.locator("[data-outbox-receipts]")
+    receipt.wait_for()
+    code = receipt.locator(".receipt__code").inner_text()
+    assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", code)
+    assert_accessible(page)
+    with app.app_context():
+        report = db.session.scalars(select(Report).where(Report.description == text)).one()
+        assert report.anonymous and report.reporter_id is None
+        db.session.remove()
+    # Still there on the next page, until they say they have it.
+    page.goto("/library")
+    assert page.locator("[data-outbox-receipts] .receipt__code").inner_text() == code
+    page.get_by_role("button", name="I have written it down").click()
+    page.locator("[data-outbox-receipts]").wait_for(state="detached")
+    page.reload()
+    assert page.locator("[data-outbox-receipts]").count() == 0
+
+
+def test_a_reflection_written_offline_is_sent_once(phone, demo, app):
+    page = phone
+    sign_in(page, CARER)
+    open_offline(page, "/reflect")
+    assert page.get_by_role("heading", level=1).inner_text() == "Reflect on a shift"
+    text = "Handover was rushed; I missed that Mrs K had a new pain patch."
+    page.get_by_label("What got in the way?").fill(text)
+    page.get_by_label("Share with my supervisor").check()
+    page.get_by_role("button", name="Save").click()
+    saved_then_sent(page)
+    with app.app_context():
+        reflection = db.session.scalars(select(Reflection).order_by(Reflection.id.desc())).first()
+        assert reflection.answers == {"hindered": text}
+        assert reflection.shared_with_supervisor and reflection.device_time is not None
+        db.session.remove()
+    assert count_of(app, Reflection, Reflection.channel == "sync") == 1
+
+
+def test_an_observation_finished_offline_is_sent_once(phone, demo, app):
+    page = phone
+    sign_in(page, "supervisor@willow.demo")
+    finished = (Observation.status == ObservationStatus.COMPLETED,)
+    before = count_of(app, Observation, *finished)
+    page.goto("/observe")
+    page.get_by_label("Who are you observing?").select_option(label="Priya Patel")
+    page.get_by_label("Which checklist?").select_option(index=1)
+    page.get_by_role("button", name="Start observing").click()
+    page.wait_for_url("**/observe/*")
+    draft_id = int(page.url.rsplit("/", 1)[1])
+    wait_for_service_worker(page)
+    page.context.set_offline(True)  # the draft page is open; the signal goes
+    for choice in page.get_by_text("Met", exact=True).all():
+        choice.click()
+    page.get_by_label("Competent", exact=True).check()
+    page.get_by_role("button", name="Finish observation").click()
+    saved_then_sent(page)
+    with app.app_context():
+        observation = db.session.get(Observation, draft_id)
+        assert observation.status is ObservationStatus.COMPLETED
+        assert observation.client_id and observation.device_time is not None
+        db.session.remove()
+    assert count_of(app, Observation, *finished) == before + 1
 
 
 def test_when_the_sign_in_ends_offline_the_report_waits_for_sign_in(phone, demo, app):
@@ -203,7 +318,9 @@ def test_sign_out_warns_about_unsent_items_first(phone, demo, app):
     page.wait_for_function("""async () => !(await caches.has("learnloop-forms"))""")
 
 
-def test_the_app_can_be_installed(browser, live_server, tmp_path, demo):
+def test_the_app_can_be_installed(
+    browser, _no_connection_crosses_the_fork, live_server, tmp_path, demo
+):
     context = browser.browser_type.launch_persistent_context(
         str(tmp_path / "profile"),
         executable_path=CHROMIUM,
@@ -230,7 +347,7 @@ def test_answers_to_fix_are_shown_and_the_fixed_report_sends_once(phone, demo, a
     text = "Mrs D slid from her chair to the floor; no injury seen."
     write_report(page, text, kind="incident")
     page.get_by_role("status").filter(has_text="Some answers need checking").wait_for()
-    assert "Choose whether anyone was hurt" in page.locator("[data-outbox-error]").inner_text()
+    assert "Choose whether anyone was hurt." in page.locator("[data-outbox-error]").inner_text()
     assert page.get_by_label("Physical harm").get_attribute("aria-invalid") == "true"
     assert badge_count(page) == "1"
     assert reports_saying(app, text) == 0

@@ -493,4 +493,6 @@ ROUTES: dict[str, Access] = {
     "api.openapi": PUBLIC,
     "api.session_info": at_least(Role.STAFF),  # signed out: 401 JSON, never a redirect
     "api.create_report": at_least(Role.STAFF),
+    "api.create_reflection": at_least(Role.STAFF),
+    "api.create_observation": at_least(Role.SUPERVISOR),
 }

@@ -375,7 +375,9 @@ def test_an_article_page_is_the_same_for_every_reader_of_the_same_role(
         html = client.get(f"/library/{article.slug}").get_data(as_text=True)
         # Per-session tokens, and the outbox's owner key (whose drafts this device may send;
         # the worker drops cached pages at sign-out), are the only differences allowed.
-        per_session = r'("X-CSRFToken": "|name="csrf_token" value="|name="learnloop-user" content=")[^"]+"'
+        per_session = (
+            r'("X-CSRFToken": "|name="csrf_token" value="|name="learnloop-user" content=")[^"]+"'
+        )
         pages.append(re.sub(per_session, "", html))
         post_form(client, "/logout", {})
     assert pages[0] == pages[1]

@@ -11,7 +11,9 @@ with hypothesis directly: the same generation and the same checks.)
 One check is left out: "positive data acceptance" assumes that any body matching the schema
 must be accepted. Reports have rules across fields that JSON Schema cannot say (an incident
 needs its harm answered; a time cannot be in the future); the report service answers those
-with a documented 400 and field errors, which test_offline_api.py covers.
+with a documented 400 and field errors, which test_offline_api.py covers. The run signs in as
+a supervisor, who may send all three kinds of record (a staff member's 403 for observations is
+covered in test_offline_api_records.py).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ EXAMPLES = 60
 @pytest.fixture
 def served(world, database_url):
     with gunicorn(database_url, workers=2) as base:
-        http, csrf = signed_in_session(base, world.staff.email, PASSWORD)
+        http, csrf = signed_in_session(base, world.supervisor.email, PASSWORD)
         yield base, {"headers": {"X-CSRFToken": csrf}, "cookies": http.cookies.get_dict()}
 
 
@@ -40,7 +42,12 @@ def test_the_api_keeps_to_its_openapi_document(served, mode):
     base, credentials = served
     schema = schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.label for op in operations} == {"GET /session", "POST /reports"}
+    assert {op.label for op in operations} == {
+        "GET /session",
+        "POST /reports",
+        "POST /reflections",
+        "POST /observations",
+    }
     for operation in operations:
         if mode is GenerationMode.NEGATIVE and operation.method.upper() == "GET":
             continue  # GET /session takes no input at all: nothing to make invalid

@@ -82,7 +82,8 @@ function answersOf(form) {
     if (name === "csrf_token" || name === "client_id" || typeof value !== "string") continue;
     if (name in answers) continue; // the first of repeated names, as the server reads it
     if (value.trim() === "") continue;
-    answers[name] = value;
+    const field = form.elements.namedItem(name);
+    answers[name] = field?.type === "checkbox" ? true : value; // a ticked box is a yes
   }
   return answers;
 }
@@ -103,21 +104,37 @@ function showFieldErrors(form, errors) {
   for (const old of form.querySelectorAll("[data-outbox-error]")) old.remove();
   for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
   for (const [name, messages] of Object.entries(errors || {})) {
-    const input = form.elements.namedItem(name);
-    const target = input instanceof RadioNodeList ? input[0] : input;
-    if (!target?.id) continue;
+    const target = fieldFor(form, name);
     const error = document.createElement("p");
     error.className = "field__error";
-    error.id = `${target.id}-outbox-error`;
     error.dataset.outboxError = "";
     error.textContent = messages.join(" ");
+    if (!target?.id) {
+      form.querySelector("[data-outbox-status]").append(error); // no field of its own
+      continue;
+    }
+    error.id = `${target.id}-outbox-error`;
     target.setAttribute("aria-invalid", "true");
     target.setAttribute(
       "aria-describedby",
       `${target.getAttribute("aria-describedby") || ""} ${error.id}`.trim(),
     );
-    target.before(error);
+    if (target.tagName === "FIELDSET") target.querySelector("legend").after(error);
+    else target.before(error);
   }
+}
+
+/** The field an error belongs beside: a group of choices is its fieldset. */
+function fieldFor(form, name) {
+  const input =
+    form.elements.namedItem(name) ||
+    form.elements.namedItem(name.replace(".", "_")) || // follow_up.<name> is follow_up_<name>
+    (name === "actions" ? form.elements.namedItem("action_1") : null);
+  if (input instanceof RadioNodeList || input?.type === "radio") {
+    const first = input instanceof RadioNodeList ? input[0] : input;
+    return first.closest("fieldset") || first;
+  }
+  return input;
 }
 
 function fillForm(form, answers) {
@@ -151,7 +168,12 @@ export async function enhanceForm(form) {
   if (hidden) hidden.value = form.dataset.clientId;
   const createdAt = draft?.createdAt || new Date().toISOString();
 
+  // Online, the form posts as it does without JavaScript (with the same client_id, so a
+  // double tap is still one record). Offline, or when fixing a saved draft, or for a form
+  // marked data-outbox-always, it goes through the outbox.
+  const viaOutbox = () => !navigator.onLine || draft || "outboxAlways" in form.dataset;
   form.addEventListener("submit", async (event) => {
+    if (!viaOutbox()) return;
     event.preventDefault();
     const entry = await outbox.save({
       endpoint,
@@ -168,14 +190,7 @@ export async function enhanceForm(form) {
       form.reset();
       showFieldErrors(form, {});
       form.dataset.clientId = outbox.newClientId();
-      const receipt = sent.record.receipt_code;
-      say(
-        region,
-        receipt
-          ? `Thank you, it is sent. Your receipt code is ${receipt}. Write it down: it is shown only once.`
-          : "Thank you, it is sent.",
-        "success",
-      );
+      say(region, "Thank you, it is sent.", "success"); // a receipt code shows in its own box
       return;
     }
     const stored = await outbox.get(entry.clientId);
@@ -256,13 +271,62 @@ export function enhanceOutboxPage(page) {
     if (summary.offline) say(page.querySelector("[data-outbox-status]"), SAVED);
   });
   window.addEventListener("outbox:sent", (event) => {
-    const receipts = event.detail.map((s) => s.record.receipt_code).filter(Boolean);
-    const text = receipts.length
-      ? `Sent. Your receipt code: ${receipts.join(", ")}. Write it down: it is shown only once.`
-      : `Sent ${event.detail.length} saved item${event.detail.length === 1 ? "" : "s"}.`;
+    const text = `Sent ${event.detail.length} saved item${event.detail.length === 1 ? "" : "s"}.`;
     say(page.querySelector("[data-outbox-status]"), text, "success");
   });
   render();
+}
+
+// -- receipt codes of anonymous reports that were sent from the outbox ------------------
+export async function showReceipts() {
+  const userId = await outbox.currentUserId();
+  const kept = await outbox.receiptsFor(userId);
+  let box = document.querySelector("[data-outbox-receipts]");
+  if (!kept.length) {
+    box?.remove();
+    return;
+  }
+  if (!box) {
+    box = document.createElement("section");
+    box.className = "card receipt stack";
+    box.dataset.outboxReceipts = "";
+    box.setAttribute("role", "alert");
+    box.setAttribute("aria-label", "Receipt codes");
+    document.querySelector("main")?.prepend(box);
+  }
+  box.replaceChildren();
+  for (const receipt of kept) box.append(receiptNotice(userId, receipt));
+}
+
+function receiptNotice(userId, receipt) {
+  const notice = document.createElement("div");
+  notice.className = "stack";
+  const title = document.createElement("h2");
+  title.className = "card__title";
+  title.textContent = "Your report without your name has been sent";
+  const text = document.createElement("p");
+  if (receipt.code) {
+    text.append("Your receipt code is ");
+    const code = document.createElement("strong");
+    code.className = "receipt__code";
+    code.textContent = receipt.code;
+    text.append(code, ". Write it down or take a screenshot: it stays here only until you " +
+      "say you have it. Use it on Check an anonymous report to read the thanks and learning.");
+  } else {
+    text.textContent =
+      "It reached us safely, but the connection dropped before its receipt code came back, so " +
+      "we cannot show it. Any learning from it is shared with the whole team in bulletins.";
+  }
+  const done = document.createElement("button");
+  done.type = "button";
+  done.className = "button";
+  done.textContent = receipt.code ? "I have written it down" : "OK";
+  done.addEventListener("click", async () => {
+    await outbox.forgetReceipt(userId, receipt.clientId);
+    await showReceipts();
+  });
+  notice.append(title, text, done);
+  return notice;
 }
 
 // -- signing out -------------------------------------------------------------------------

@@ -143,6 +143,31 @@ function post(entry, csrf) {
   });
 }
 
+// -- receipt codes of anonymous reports sent from the outbox --------------------------------
+// The server shows a receipt code once, in its answer to the first send. A report sent later
+// by itself may reach the server while nobody looks, so the code is kept on this device, under
+// the person who wrote it, until they say they have written it down. `code: null` means the
+// report arrived but its first answer was lost on the way (the retry cannot bring the code back).
+function receiptKey(userId) {
+  return `receipts:${userId}`;
+}
+
+export async function receiptsFor(userId) {
+  if (!userId) return [];
+  return (await (await db()).get(META, receiptKey(userId))) || [];
+}
+
+async function keepReceipt(userId, receipt) {
+  const kept = await receiptsFor(userId);
+  if (kept.some((r) => r.clientId === receipt.clientId)) return;
+  await (await db()).put(META, [...kept, receipt], receiptKey(userId));
+}
+
+export async function forgetReceipt(userId, clientId) {
+  const kept = (await receiptsFor(userId)).filter((r) => r.clientId !== clientId);
+  await (await db()).put(META, kept, receiptKey(userId));
+}
+
 let flushing = null;
 
 /** Send what is waiting for the signed-in person. Resolves to a summary of what happened. */
@@ -204,6 +229,13 @@ async function sendAll(signedOut) {
     }
     const body = await readJson(response);
     if (response.status >= 200 && response.status < 300) {
+      if (body.anonymous) {
+        await keepReceipt(entry.userId, {
+          clientId: entry.clientId,
+          code: body.receipt_code || null,
+          sentAt: new Date().toISOString(),
+        });
+      }
       await (await db()).delete(STORE, entry.clientId);
       summary.sent.push({ entry, record: body });
       continue;

@@ -7,6 +7,7 @@ import {
   isSignedOutPage,
   refreshBadge,
   sendNow,
+  showReceipts,
   tellWorker,
 } from "/static/js/outbox-ui.js";
 
@@ -44,6 +45,8 @@ async function start() {
   for (const form of document.querySelectorAll("form.sign-out")) enhanceSignOut(form);
 
   window.addEventListener("outbox:changed", refreshBadge);
+  window.addEventListener("outbox:sent", showReceipts);
+  showReceipts();
   window.addEventListener("online", sendNow);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") sendNow();
