@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 RESULTS = ROOT / "bench-results"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
-BENCH_DB = "learnloop_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "learnloop_bench")
 DATABASE_URL = f"{PG_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{BENCH_DB}"
 # Two gthread workers, four threads each: one process per core, threads to overlap database
 # waits; few processes keep memory low on a small server. Explained in the report.
