@@ -20,15 +20,15 @@ from app.governance.figures import (
 from app.governance.rollups import median_days_to_feedback, rollup_counts
 from app.governance.sql import as_percent
 from app.models import Action, Category, ReportKind
-from app.models import ReportRollup as Rollup
 
-# Report figures read the monthly rollups (app/governance/rollups.py): a few hundred rows
-# whatever the number of reports. Actions are few, so they are still counted directly.
+# Report figures read the monthly rollups (app/governance/rollups.py): one query for a few
+# hundred rows whatever the number of reports, shared by every report figure. Actions are
+# few, so they are still counted directly.
 
 
 @figure(order=10)
 def reports_each_month(scope: Scope) -> Figure:
-    counts = rollup_counts(scope, extra=Rollup.harm_band)
+    counts = rollup_counts(scope, extra=lambda row: row.harm_band)
     by_band = {"near_miss": {}, "incident": {}, "serious": {}}
     for (month, band), n in counts.items():
         by_band[band][month] = n
@@ -57,7 +57,7 @@ def reports_each_month(scope: Scope) -> Figure:
 
 @figure(order=20)
 def near_miss_share(scope: Scope) -> Figure:
-    counts = rollup_counts(scope, extra=Rollup.kind == ReportKind.NEAR_MISS)
+    counts = rollup_counts(scope, extra=lambda row: row.kind == ReportKind.NEAR_MISS)
     share = {}
     for month in scope.months:
         near, other = counts.get((month, True), 0), counts.get((month, False), 0)
@@ -80,7 +80,7 @@ def near_miss_share(scope: Scope) -> Figure:
 
 @figure(order=30)
 def repeat_incidents(scope: Scope) -> Figure:
-    counts = rollup_counts(scope, Rollup.is_repeat.is_(True))
+    counts = rollup_counts(scope, where=lambda row: row.is_repeat)
     series = monthly(scope, {"Repeat reports": counts})
     return Figure(
         key="repeats",
@@ -97,8 +97,7 @@ def repeat_incidents(scope: Scope) -> Figure:
 def medication_incidents(scope: Scope) -> Figure:
     counts = rollup_counts(
         scope,
-        Rollup.category == Category.MEDICATION.value,
-        Rollup.kind == ReportKind.INCIDENT.value,
+        where=lambda row: row.category == Category.MEDICATION and row.kind == ReportKind.INCIDENT,
     )
     series = monthly(scope, {"Medication incidents": counts})
     return Figure(
@@ -114,7 +113,7 @@ def medication_incidents(scope: Scope) -> Figure:
 
 @figure(order=50)
 def feedback_to_reporters(scope: Scope) -> Figure:
-    shared = rollup_counts(scope, extra=Rollup.learning_shared)
+    shared = rollup_counts(scope, extra=lambda row: bool(row.learning_shared))
     share = {}
     for month in scope.months:
         yes, no = shared.get((month, True), 0), shared.get((month, False), 0)

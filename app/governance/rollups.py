@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import click
+from flask import g, has_app_context
 from flask.cli import AppGroup
 from sqlalchemy import (
     Integer,
@@ -188,24 +189,46 @@ def rebuild(service_ids: Iterable[int] | None = None, session=None) -> None:
 # -- Reading ----------------------------------------------------------------------------------
 
 
-def rollup_counts(scope: Scope, *conditions, extra=None) -> dict:
-    """{(month, extra value): count} (or {month: count} without `extra`) for reports in scope."""
-    month = ReportRollup.month
-    columns = [month] + ([extra.label("extra")] if extra is not None else [])
-    query = (
-        select(*columns, func.sum(ReportRollup.reports).label("n"))
-        .where(
-            ReportRollup.service_id.in_(scope.service_ids),
-            month >= scope.first_month.strftime("%Y-%m"),
-            month <= scope.last_month.strftime("%Y-%m"),
-            *conditions,
+def rollup_rows(scope: Scope) -> list:
+    """Every rollup row in scope, summed over its services: one query, remembered for the
+    rest of the request (or app context) so each report figure reads it without a query."""
+    cache = g.setdefault("report_rollup_rows", {})
+    if scope not in cache:
+        month = ReportRollup.month
+        groups = (
+            month,
+            ReportRollup.kind,
+            ReportRollup.harm_band,
+            ReportRollup.category,
+            ReportRollup.is_repeat,
+            ReportRollup.learning_shared,
         )
-        .group_by(*columns)
-    )
-    result = {}
-    for row in db.session.execute(query):
-        key = (row.month, row.extra) if extra is not None else row.month
-        result[key] = int(row.n)
+        cache[scope] = db.session.execute(
+            select(*groups, func.sum(ReportRollup.reports).label("n"))
+            .where(
+                ReportRollup.service_id.in_(scope.service_ids),
+                month >= scope.first_month.strftime("%Y-%m"),
+                month <= scope.last_month.strftime("%Y-%m"),
+            )
+            .group_by(*groups)
+        ).all()
+    return cache[scope]
+
+
+def forget_rollup_rows() -> None:
+    g.pop("report_rollup_rows", None)
+
+
+def rollup_counts(scope: Scope, where=None, extra=None) -> dict:
+    """{(month, extra(row)): count}, or {month: count} without `extra`, over the rollup rows
+    in scope for which `where(row)` holds. Rows have month, kind, harm_band, category,
+    is_repeat and learning_shared."""
+    result: dict = {}
+    for row in rollup_rows(scope):
+        if where is not None and not where(row):
+            continue
+        key = (row.month, extra(row)) if extra is not None else row.month
+        result[key] = result.get(key, 0) + int(row.n)
     return result
 
 
@@ -286,6 +309,8 @@ def _note_statements(orm_execute_state) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _update_rollups(session) -> None:
+    if has_app_context():
+        forget_rollup_rows()  # any commit may change them: figures read them again
     pending = [*session.new, *session.dirty, *session.deleted]
     if any(isinstance(obj, Report) for obj in pending):
         session.flush()  # commit flushes after this hook: note these reports' months first
@@ -297,6 +322,7 @@ def _update_rollups(session) -> None:
         rebuild(session=session)
     else:
         refresh(keys, session=session)
+
     session.info.pop(_KEYS, None)
 
 
