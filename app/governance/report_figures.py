@@ -28,7 +28,7 @@ from app.models import Action, Category, ReportKind
 
 @figure(order=10)
 def reports_each_month(scope: Scope) -> Figure:
-    counts = rollup_counts(scope, extra=lambda row: row.harm_band)
+    counts = rollup_counts(scope, split=lambda row: row.harm_band)
     by_band = {"near_miss": {}, "incident": {}, "serious": {}}
     for (month, band), n in counts.items():
         by_band[band][month] = n
@@ -57,7 +57,7 @@ def reports_each_month(scope: Scope) -> Figure:
 
 @figure(order=20)
 def near_miss_share(scope: Scope) -> Figure:
-    counts = rollup_counts(scope, extra=lambda row: row.kind == ReportKind.NEAR_MISS)
+    counts = rollup_counts(scope, split=lambda row: row.kind == ReportKind.NEAR_MISS)
     share = {}
     for month in scope.months:
         near, other = counts.get((month, True), 0), counts.get((month, False), 0)
@@ -113,7 +113,7 @@ def medication_incidents(scope: Scope) -> Figure:
 
 @figure(order=50)
 def feedback_to_reporters(scope: Scope) -> Figure:
-    shared = rollup_counts(scope, extra=lambda row: bool(row.learning_shared))
+    shared = rollup_counts(scope, split=lambda row: bool(row.learning_shared))
     share = {}
     for month in scope.months:
         yes, no = shared.get((month, True), 0), shared.get((month, False), 0)

@@ -219,15 +219,15 @@ def forget_rollup_rows() -> None:
     g.pop("report_rollup_rows", None)
 
 
-def rollup_counts(scope: Scope, where=None, extra=None) -> dict:
-    """{(month, extra(row)): count}, or {month: count} without `extra`, over the rollup rows
+def rollup_counts(scope: Scope, where=None, split=None) -> dict:
+    """{(month, split(row)): count}, or {month: count} without `split`, over the rollup rows
     in scope for which `where(row)` holds. Rows have month, kind, harm_band, category,
     is_repeat and learning_shared."""
     result: dict = {}
     for row in rollup_rows(scope):
         if where is not None and not where(row):
             continue
-        key = (row.month, extra(row)) if extra is not None else row.month
+        key = (row.month, split(row)) if split is not None else row.month
         result[key] = result.get(key, 0) + int(row.n)
     return result
 

@@ -34,9 +34,8 @@ def bulk_services(count: int) -> list[int]:
         first = Service(organisation_id=org.id, name="Bulk Service 01", kind=ServiceKind.HOME_CARE)
         db.session.add(first)
         db.session.flush()
-        admin = User(
-            name="Bulk Admin", email="admin@bulk.learnloop", role=Role.ADMIN, service_id=first.id
-        )
+        admin = User(name="Bulk Admin", email="admin@bulk.learnloop", role=Role.ADMIN,
+                     service_id=first.id)
         admin.set_password(BULK_PASSWORD)
         db.session.add(admin)
         _add_team(first, 1)
@@ -63,12 +62,8 @@ def bulk_services(count: int) -> list[int]:
 
 def _add_team(service: Service, number: int) -> None:
     for role in (Role.MANAGER, Role.STAFF):
-        user = User(
-            name=f"{role.label} {number}",
-            email=f"{role.value}{number}@bulk.learnloop",
-            role=role,
-            service_id=service.id,
-        )
+        user = User(name=f"{role.label} {number}", email=f"{role.value}{number}@bulk.learnloop",
+                    role=role, service_id=service.id)
         user.set_password(BULK_PASSWORD)
         db.session.add(user)
 
@@ -103,7 +98,7 @@ def generate_reports(count: int, service_ids: list[int], first_year: int | None 
             CASE WHEN i % 3 = 0 THEN NULL ELSE {later} END,
             'P' || (i % 400)
         FROM n
-    """  # noqa: S608  (numbers and our own column names only: no outside input)
+    """  # noqa: S608  # nosec B608  (numbers and our own column names only: no outside input)
     db.session.execute(text(statement), {"count": count, "year": year})
     rebuild_rollups(service_ids)  # plain SQL bypasses the ORM events that keep them current
     db.session.commit()
