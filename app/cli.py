@@ -170,6 +170,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(retention_group)
+    from app.governance.rollups import rollups_cli
+
+    app.cli.add_command(rollups_cli)
     from app.library.cli import library_cli
 
     app.cli.add_command(library_cli)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import SignInSession, User, utcnow
@@ -38,10 +39,11 @@ def _expired(record: SignInSession) -> bool:
 
 def load_session_user(token: str) -> User | None:
     """The active user behind `token`, or None if the session ended, expired or is unknown."""
+    # One round trip for the session and its person: this runs on every signed-in request.
     record = db.session.scalars(
-        select(SignInSession).where(
-            SignInSession.token_hash == hash_token(token), SignInSession.ended_at.is_(None)
-        )
+        select(SignInSession)
+        .options(joinedload(SignInSession.user, innerjoin=True))
+        .where(SignInSession.token_hash == hash_token(token), SignInSession.ended_at.is_(None))
     ).first()
     if record is None or not record.user.active:
         return None

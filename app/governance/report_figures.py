@@ -3,7 +3,7 @@ reporters hear back?"""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.governance.figures import (
@@ -17,24 +17,18 @@ from app.governance.figures import (
     today,
     trend_reading,
 )
-from app.governance.sql import as_percent, days_between
-from app.models import Action, Category, Report, ReportKind, ReportStatus
-from app.models.reports import SERIOUS_HARM
+from app.governance.rollups import median_days_to_feedback, rollup_counts
+from app.governance.sql import as_percent
+from app.models import Action, Category, ReportKind
 
-_SHARED = (ReportStatus.LEARNING_SHARED, ReportStatus.CLOSED)
-
-
-def _harm_band():
-    return case(
-        (Report.kind == ReportKind.NEAR_MISS, "near_miss"),
-        (Report.physical_harm.in_(SERIOUS_HARM), "serious"),
-        else_="incident",
-    )
+# Report figures read the monthly rollups (app/governance/rollups.py): one query for a few
+# hundred rows whatever the number of reports, shared by every report figure. Actions are
+# few, so they are still counted directly.
 
 
 @figure(order=10)
 def reports_each_month(scope: Scope) -> Figure:
-    counts = counts_by_month(scope, Report.created_at, extra=_harm_band())
+    counts = rollup_counts(scope, split=lambda row: row.harm_band)
     by_band = {"near_miss": {}, "incident": {}, "serious": {}}
     for (month, band), n in counts.items():
         by_band[band][month] = n
@@ -63,7 +57,7 @@ def reports_each_month(scope: Scope) -> Figure:
 
 @figure(order=20)
 def near_miss_share(scope: Scope) -> Figure:
-    counts = counts_by_month(scope, Report.created_at, extra=Report.kind == ReportKind.NEAR_MISS)
+    counts = rollup_counts(scope, split=lambda row: row.kind == ReportKind.NEAR_MISS)
     share = {}
     for month in scope.months:
         near, other = counts.get((month, True), 0), counts.get((month, False), 0)
@@ -86,7 +80,7 @@ def near_miss_share(scope: Scope) -> Figure:
 
 @figure(order=30)
 def repeat_incidents(scope: Scope) -> Figure:
-    counts = counts_by_month(scope, Report.created_at, Report.is_repeat.is_(True))
+    counts = rollup_counts(scope, where=lambda row: row.is_repeat)
     series = monthly(scope, {"Repeat reports": counts})
     return Figure(
         key="repeats",
@@ -101,11 +95,9 @@ def repeat_incidents(scope: Scope) -> Figure:
 
 @figure(order=40)
 def medication_incidents(scope: Scope) -> Figure:
-    counts = counts_by_month(
+    counts = rollup_counts(
         scope,
-        Report.created_at,
-        Report.category == Category.MEDICATION,
-        Report.kind == ReportKind.INCIDENT,
+        where=lambda row: row.category == Category.MEDICATION and row.kind == ReportKind.INCIDENT,
     )
     series = monthly(scope, {"Medication incidents": counts})
     return Figure(
@@ -119,32 +111,15 @@ def medication_incidents(scope: Scope) -> Figure:
     )
 
 
-def _median_days_to_feedback(scope: Scope) -> float | None:
-    """The median in SQL: count, then read the middle row(s) in order. Two small queries."""
-    delay = days_between(Report.created_at, Report.first_feedback_at)
-    where = (
-        Report.service_id.in_(scope.service_ids),
-        scope.in_range(Report.created_at),
-        Report.first_feedback_at.is_not(None),
-    )
-    total = db.session.scalar(select(func.count()).select_from(Report).where(*where))
-    if not total:
-        return None
-    middle = db.session.scalars(
-        select(delay).where(*where).order_by(delay).offset((total - 1) // 2).limit(2 - total % 2)
-    ).all()
-    return sum(middle) / len(middle)
-
-
 @figure(order=50)
 def feedback_to_reporters(scope: Scope) -> Figure:
-    shared = counts_by_month(scope, Report.created_at, extra=Report.status.in_(_SHARED))
+    shared = rollup_counts(scope, split=lambda row: bool(row.learning_shared))
     share = {}
     for month in scope.months:
         yes, no = shared.get((month, True), 0), shared.get((month, False), 0)
         share[month] = as_percent(yes, yes + no)
     values = [share[m] for m in scope.months]
-    median = _median_days_to_feedback(scope)
+    median = median_days_to_feedback(scope)
     total_yes = sum(n for (m, yes), n in shared.items() if yes)
     overall = as_percent(total_yes, sum(shared.values()))
     median_text = f"{median:.1f} days" if median is not None else "no feedback yet"

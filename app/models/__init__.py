@@ -70,6 +70,10 @@ from app.models.reports import (
     ReportStatus,
     TimeBracket,
 )
+from app.models.rollups import (
+    FeedbackDelayRollup,
+    ReportRollup,
+)
 from app.models.safeguarding import (
     BestInterestsDecision,
     CapacityFinding,
@@ -130,6 +134,7 @@ __all__ = [
     "EscalationAnswer",
     "EscalationQuestion",
     "Factor",
+    "FeedbackDelayRollup",
     "InductionStep",
     "ItemResult",
     "LinkPurpose",
@@ -156,6 +161,7 @@ __all__ = [
     "ReflectionTemplate",
     "Report",
     "ReportKind",
+    "ReportRollup",
     "ReportStatus",
     "RestraintPosition",
     "RestraintType",

@@ -1,0 +1,346 @@
+"""Monthly report rollups: the dashboard's report figures read these instead of every report.
+
+Kept current in the same transaction as the change, whatever makes it: before each commit, the
+months of the services whose reports were added, changed or deleted are counted again from the
+reports (a GROUP BY over one service's month, through the service and date index), so the rollup
+is always exactly what a fresh GROUP BY would give. On PostgreSQL the service rows are locked
+first (FOR NO KEY UPDATE, which new reports do not wait for), so two writers to one service
+recount one after the other and the second sees the first's report.
+
+Writes that bypass the ORM (`text()` SQL such as `seed-bulk`) call `rebuild()` themselves;
+`flask --app wsgi rollups rebuild` rebuilds everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+import click
+from flask import g, has_app_context
+from flask.cli import AppGroup
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
+
+from app.extensions import db
+from app.governance.figures import Scope, add_months
+from app.governance.sql import days_between
+from app.models import (
+    FeedbackDelayRollup,
+    Report,
+    ReportKind,
+    ReportRollup,
+    ReportStatus,
+    Service,
+)
+from app.models.reports import SERIOUS_HARM
+
+SHARED = (ReportStatus.LEARNING_SHARED, ReportStatus.CLOSED)
+# The report columns a figure depends on: a change to any other column leaves the rollup alone.
+_COUNTED = (
+    "service_id",
+    "created_at",
+    "kind",
+    "physical_harm",
+    "category",
+    "is_repeat",
+    "status",
+    "first_feedback_at",
+)
+_KEYS = "report_rollup_keys"
+_EVERYTHING = "report_rollup_everything"
+
+
+class utc_month(FunctionElement):  # noqa: N801  (reads like the SQL it compiles to)
+    """'YYYY-MM' of a UTC timestamp, whatever the connection's time zone."""
+
+    inherit_cache = True
+
+
+@compiles(utc_month, "sqlite")
+def _utc_month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_month, "postgresql")
+def _utc_month_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM')"
+
+
+def month_key(moment: datetime | None) -> str:
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m")
+
+
+def _month_range(month: str):
+    first = date(int(month[:4]), int(month[5:7]), 1)
+    following = add_months(first, 1)
+    return and_(
+        Report.created_at >= datetime(first.year, first.month, 1, tzinfo=UTC),
+        Report.created_at < datetime(following.year, following.month, 1, tzinfo=UTC),
+    )
+
+
+def _harm_band():
+    return case(
+        (Report.kind == ReportKind.NEAR_MISS, "near_miss"),
+        (Report.physical_harm.in_(SERIOUS_HARM), "serious"),
+        else_="incident",
+    )
+
+
+def _count_into_rollups(session, where) -> None:
+    """INSERT ... SELECT the grouped counts of the reports matching `where`."""
+    month = utc_month(Report.created_at)
+    shared = Report.status.in_(SHARED)
+    groups = (
+        Report.service_id,
+        month,
+        Report.kind,
+        _harm_band(),
+        Report.category,
+        Report.is_repeat,
+        shared,
+    )
+    session.execute(
+        insert(ReportRollup).from_select(
+            [
+                "service_id",
+                "month",
+                "kind",
+                "harm_band",
+                "category",
+                "is_repeat",
+                "learning_shared",
+                "reports",
+            ],
+            select(*groups, func.count()).where(where).group_by(*groups),
+        )
+    )
+    delay = cast(
+        func.round(days_between(Report.created_at, Report.first_feedback_at) * 86400), Integer
+    )
+    session.execute(
+        insert(FeedbackDelayRollup).from_select(
+            ["service_id", "month", "delay_seconds", "reports"],
+            select(Report.service_id, month, delay, func.count())
+            .where(where, Report.first_feedback_at.is_not(None))
+            .group_by(Report.service_id, month, delay),
+        )
+    )
+
+
+def refresh(keys: Iterable[tuple[int, str]], session=None) -> None:
+    """Count the given (service id, month) pairs again, inside the current transaction."""
+    session = session or db.session
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    service_ids = sorted({service_id for service_id, _month in keys})
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(Service.id)
+            .where(Service.id.in_(service_ids))
+            .order_by(Service.id)
+            .with_for_update(key_share=True)
+        ).all()
+    for model in (ReportRollup, FeedbackDelayRollup):
+        session.execute(
+            delete(model).where(
+                or_(*(and_(model.service_id == s, model.month == m) for s, m in keys))
+            )
+        )
+    _count_into_rollups(
+        session, or_(*(and_(Report.service_id == s, _month_range(m)) for s, m in keys))
+    )
+
+
+def rebuild(service_ids: Iterable[int] | None = None, session=None) -> None:
+    """Count every month again (of the given services, or of all). The caller commits."""
+    session = session or db.session
+    ids = sorted(set(service_ids)) if service_ids is not None else None
+    for model in (ReportRollup, FeedbackDelayRollup):
+        statement = delete(model)
+        if ids is not None:
+            statement = statement.where(model.service_id.in_(ids))
+        session.execute(statement)
+    _count_into_rollups(session, Report.service_id.in_(ids) if ids is not None else true())
+    session.info.pop(_KEYS, None)
+    session.info.pop(_EVERYTHING, None)
+
+
+# -- Reading ----------------------------------------------------------------------------------
+
+
+def rollup_rows(scope: Scope) -> list:
+    """Every rollup row in scope, summed over its services: one query, remembered for the
+    rest of the request (or app context) so each report figure reads it without a query."""
+    cache = g.setdefault("report_rollup_rows", {})
+    if scope not in cache:
+        month = ReportRollup.month
+        groups = (
+            month,
+            ReportRollup.kind,
+            ReportRollup.harm_band,
+            ReportRollup.category,
+            ReportRollup.is_repeat,
+            ReportRollup.learning_shared,
+        )
+        cache[scope] = db.session.execute(
+            select(*groups, func.sum(ReportRollup.reports).label("n"))
+            .where(
+                ReportRollup.service_id.in_(scope.service_ids),
+                month >= scope.first_month.strftime("%Y-%m"),
+                month <= scope.last_month.strftime("%Y-%m"),
+            )
+            .group_by(*groups)
+        ).all()
+    return cache[scope]
+
+
+def forget_rollup_rows() -> None:
+    g.pop("report_rollup_rows", None)
+
+
+def rollup_counts(scope: Scope, where=None, split=None) -> dict:
+    """{(month, split(row)): count}, or {month: count} without `split`, over the rollup rows
+    in scope for which `where(row)` holds. Rows have month, kind, harm_band, category,
+    is_repeat and learning_shared."""
+    result: dict = {}
+    for row in rollup_rows(scope):
+        if where is not None and not where(row):
+            continue
+        key = (row.month, split(row)) if split is not None else row.month
+        result[key] = result.get(key, 0) + int(row.n)
+    return result
+
+
+def median_days_to_feedback(scope: Scope) -> float | None:
+    """The median of the days from report to first feedback, from the delay histogram."""
+    month = FeedbackDelayRollup.month
+    rows = db.session.execute(
+        select(FeedbackDelayRollup.delay_seconds, func.sum(FeedbackDelayRollup.reports))
+        .where(
+            FeedbackDelayRollup.service_id.in_(scope.service_ids),
+            month >= scope.first_month.strftime("%Y-%m"),
+            month <= scope.last_month.strftime("%Y-%m"),
+        )
+        .group_by(FeedbackDelayRollup.delay_seconds)
+        .order_by(FeedbackDelayRollup.delay_seconds)
+    ).all()
+    total = sum(int(n) for _delay, n in rows)
+    if not total:
+        return None
+    wanted = [(total - 1) // 2] if total % 2 else [total // 2 - 1, total // 2]
+    middle, seen = [], 0
+    for delay, n in rows:
+        while wanted and wanted[0] < seen + int(n):
+            middle.append(delay)
+            wanted.pop(0)
+        seen += int(n)
+    return sum(middle) / len(middle) / 86400
+
+
+# -- Keeping the rollups current ----------------------------------------------------------------
+
+
+def _values(state, name: str) -> list:
+    history = state.attrs[name].history
+    values = [*history.added, *history.unchanged, *history.deleted]
+    return values or [getattr(state.obj(), name)]
+
+
+def _counted_change(state) -> bool:
+    return any(state.attrs[name].history.has_changes() for name in _COUNTED)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed_reports(session, _context) -> None:
+    keys = session.info.setdefault(_KEYS, set())
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        if not isinstance(obj, Report):
+            continue
+        state = inspect(obj)
+        if obj in session.dirty and not _counted_change(state):
+            continue
+        for service_id in _values(state, "service_id"):
+            for created_at in _values(state, "created_at"):
+                if service_id is not None:
+                    keys.add((service_id, month_key(created_at)))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statements(orm_execute_state) -> None:
+    """Bulk ORM statements on reports (`session.execute(insert(Report), rows)`) count too."""
+    statement = orm_execute_state.statement
+    if not (
+        orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete
+    ):
+        return
+    table = getattr(statement, "table", None)
+    if table is None or getattr(table, "name", None) != Report.__tablename__:
+        return
+    session = orm_execute_state.session
+    params = orm_execute_state.parameters
+    rows = params if isinstance(params, list) else [params] if params else []
+    if orm_execute_state.is_insert and rows and all("service_id" in row for row in rows):
+        keys = session.info.setdefault(_KEYS, set())
+        keys.update((row["service_id"], month_key(row.get("created_at"))) for row in rows)
+    else:
+        session.info[_EVERYTHING] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _update_rollups(session) -> None:
+    if has_app_context():
+        forget_rollup_rows()  # any commit may change them: figures read them again
+    pending = [*session.new, *session.dirty, *session.deleted]
+    if any(isinstance(obj, Report) for obj in pending):
+        session.flush()  # commit flushes after this hook: note these reports' months first
+    if not (session.info.get(_KEYS) or session.info.get(_EVERYTHING)):
+        return
+    session.flush()
+    keys = session.info.pop(_KEYS, set())
+    if session.info.pop(_EVERYTHING, False):
+        rebuild(session=session)
+    else:
+        refresh(keys, session=session)
+
+    session.info.pop(_KEYS, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session) -> None:
+    session.info.pop(_KEYS, None)
+    session.info.pop(_EVERYTHING, None)
+
+
+# -- `flask --app wsgi rollups rebuild` ---------------------------------------------------------
+
+rollups_cli = AppGroup("rollups", help="The dashboard's monthly report rollups.")
+
+
+@rollups_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Count every service's months again from the reports."""
+    rebuild()
+    db.session.commit()
+    rows = db.session.scalar(select(func.count()).select_from(ReportRollup))
+    click.echo(f"Rollups rebuilt: {rows} rows.")
