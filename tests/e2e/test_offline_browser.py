@@ -358,3 +358,21 @@ def test_answers_to_fix_are_shown_and_the_fixed_report_sends_once(phone, demo, a
     page.get_by_role("status").filter(has_text="Thank you, it is sent").wait_for()
     page.locator("[data-outbox-badge]").wait_for(state="hidden")
     assert reports_saying(app, text) == 1
+
+
+def test_a_library_article_read_online_opens_offline(phone, demo):
+    """(d) A care worker reads an article with signal; on the bus without it, it still opens.
+    (Only "have I read this?" cannot load offline: htmx logs that, as EXPECTED_NOISE allows.)"""
+    page = phone
+    sign_in(page, CARER)
+    page.goto("/library")
+    wait_for_service_worker(page)
+    article = page.locator("a[href^='/library/']").filter(has_not_text="Bulletins").first
+    href = article.get_attribute("href")
+    page.goto(href)
+    title = page.get_by_role("heading", level=1).inner_text()
+    page.reload()  # the worker now controls the page and keeps the article as it passes
+    page.context.set_offline(True)
+    page.goto(href)
+    assert page.get_by_role("heading", level=1).inner_text() == title
+    assert_accessible(page)
