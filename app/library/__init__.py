@@ -9,4 +9,4 @@ from flask import Blueprint
 bp = Blueprint("library", __name__)
 induction_bp = Blueprint("induction", __name__)
 
-from app.library import cli, digest, panels, views  # noqa: E402, F401  (register routes and panels)
+from app.library import cli, digest, offline, panels, views  # noqa: E402, F401  (registers routes, panels, offline pages)

@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Report
+from app.seed import seed_demo
+from tests.conftest import post_form, sign_in
 
 NEAR_MISS = {
     "description": "Two residents' tablets were in one pot; I caught it before giving them.",
@@ -171,3 +173,17 @@ def test_hidden_nul_characters_are_refused_not_a_server_error(app, signed_in, wo
     assert response.status_code == 400
     assert "immediate_action" in response.get_json()["errors"]
     assert reports_in(app) == []
+
+
+def test_a_new_starter_keeps_their_induction_reading_and_new_bulletins_offline(app, client):
+    """After sign-in the device is told which library pages to keep for reading without signal."""
+    with app.app_context():
+        seed_demo()
+    sign_in(client, "newstarter@willow.demo", "learnloop-demo")
+    kept = client.get("/api/v1/session").get_json()["offline_urls"]
+    articles = [url for url in kept if url.startswith("/library/")]
+    assert len(articles) >= 16  # the 16 Care Certificate readings, plus new bulletins
+    post_form(client, "/logout", {})
+    sign_in(client, "carer@willow.demo", "learnloop-demo")  # not in induction
+    kept = client.get("/api/v1/session").get_json()["offline_urls"]
+    assert len([url for url in kept if url.startswith("/library/")]) < 16
