@@ -109,39 +109,32 @@ def evidence_pack():
 @login_required
 @require("governance.evidence")
 def evidence_pdf():
-    choice = _choice()
-    pdf = evidence.render_pdf(evidence.build_pack(choice))
-    log_event(
-        "evidence.exported",
-        None,
-        summary={**evidence.describe(choice), "format": "pdf"},
-        service_id=choice.service_id,
-    )
-    db.session.commit()
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{evidence.filename(choice)}.pdf"'},
-    )
+    return _export(evidence.render_pdf, "pdf", "pdf", "application/pdf")
 
 
 @bp.get("/evidence/pack.zip")
 @login_required
 @require("governance.evidence")
 def evidence_zip():
+    return _export(evidence.render_zip, "csv", "zip", "application/zip")
+
+
+def _export(render, audit_format: str, extension: str, mimetype: str) -> Response:
+    """Build the pack, audit the export (who took what, for which services), send the file."""
     choice = _choice()
-    archive = evidence.render_zip(evidence.build_pack(choice))
+    body = render(evidence.build_pack(choice))
     log_event(
         "evidence.exported",
         None,
-        summary={**evidence.describe(choice), "format": "csv"},
+        summary={**evidence.describe(choice), "format": audit_format},
         service_id=choice.service_id,
     )
     db.session.commit()
+    filename = f"{evidence.filename(choice)}.{extension}"
     return Response(
-        archive,
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{evidence.filename(choice)}.zip"'},
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
