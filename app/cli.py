@@ -176,3 +176,6 @@ def register_commands(app: Flask) -> None:
     from app.library.cli import library_cli
 
     app.cli.add_command(library_cli)
+    from app.auth.cli import twofactor_cli
+
+    app.cli.add_command(twofactor_cli)

@@ -1,7 +1,7 @@
 """Settings read from the environment, with safe defaults for development.
 
-Production refuses to start without a real SECRET_KEY and DATABASE_URL; development
-generates a secret into the instance folder on first run so `make run` just works.
+Production refuses to start without a real SECRET_KEY, DATABASE_URL and TOTP_ENCRYPTION_KEY;
+development generates a secret into the instance folder on first run so `make run` just works.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -35,6 +37,24 @@ def _development_secret(instance_path: Path) -> str:
     return secret
 
 
+def _totp_encryption_key(production: bool) -> str | None:
+    """One or more Fernet keys, comma-separated, the newest first; checked here so that a
+    mistyped key stops the app at start-up rather than at a manager's next sign-in."""
+    value = (os.environ.get("TOTP_ENCRYPTION_KEY") or "").strip()
+    if production and not value:
+        raise RuntimeError("TOTP_ENCRYPTION_KEY must be set in production.")
+    if not value:
+        return None
+    try:
+        for key in value.split(","):
+            Fernet(key.strip())
+    except ValueError:
+        raise RuntimeError(
+            "TOTP_ENCRYPTION_KEY must be one or more Fernet keys separated by commas."
+        ) from None
+    return value
+
+
 def build_config(env: str, instance_path: Path) -> dict:
     """Return the settings for `env` ("development", "testing" or "production")."""
     production = env == "production"
@@ -44,6 +64,7 @@ def build_config(env: str, instance_path: Path) -> dict:
         raise RuntimeError("SECRET_KEY must be set in production.")
     if production and not database_url:
         raise RuntimeError("DATABASE_URL must be set in production.")
+    totp_encryption_key = _totp_encryption_key(production)
     redis_url = os.environ.get("REDIS_URL")
     absolute_hours = _int("SESSION_ABSOLUTE_HOURS", 12)
     return {
@@ -53,6 +74,9 @@ def build_config(env: str, instance_path: Path) -> dict:
         or f"sqlite:///{instance_path / 'learnloop.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Seals two-step sign-in secrets in the database (app/auth/twofactor.py). Unset outside
+        # production: a key is then derived from SECRET_KEY.
+        "TOTP_ENCRYPTION_KEY": totp_encryption_key,
         # Sign-in throttling: only failed attempts count (see auth.views). Each limit is a
         # ladder, so the wait grows with the failures (a minute, then ten, then an hour)
         # instead of a long lockout that someone could use to keep staff out.

@@ -19,7 +19,7 @@ def account():
     return render_template(
         "auth/account.html",
         offered=twofactor.offered_to(current_user),
-        codes_left=twofactor.recovery_codes_left(current_user) if current_user.totp_secret else 0,
+        codes_left=twofactor.recovery_codes_left(current_user) if current_user.two_step_on else 0,
         turn_off=TurnOffTwoStepForm(),
     )
 
@@ -52,10 +52,9 @@ def change_password():
 def two_step_setup():
     if not twofactor.offered_to(current_user):
         abort(403)
-    if current_user.totp_secret:
+    if current_user.two_step_on:
         return redirect(url_for("auth.account"))
-    secret = session.get(_SETUP_KEY) or twofactor.new_secret()
-    session[_SETUP_KEY] = secret
+    secret = _secret_being_set_up()
     form = TurnOnTwoStepForm()
     if form.validate_on_submit():
         codes = twofactor.enable(current_user, secret, form.code.data)
@@ -69,6 +68,23 @@ def two_step_setup():
     return render_template(
         "auth/two_step_setup.html", form=form, secret=secret, qr=twofactor.qr_svg(uri)
     )
+
+
+def _secret_being_set_up() -> str:
+    """The secret shown on the set-up page, the same on every visit until it is confirmed.
+
+    It waits in the session cookie, which Flask signs but does not encrypt, so it is kept
+    there sealed like the stored one: the cookie alone does not give the secret away.
+    """
+    sealed = session.get(_SETUP_KEY)
+    if sealed:
+        try:
+            return twofactor.open_secret(sealed)
+        except twofactor.SecretUnreadable:
+            pass  # sealed with a key since removed: start again with a new secret
+    secret = twofactor.new_secret()
+    session[_SETUP_KEY] = twofactor.seal_secret(secret)
+    return secret
 
 
 @bp.post("/account/two-step/off")

@@ -17,6 +17,10 @@ from app.extensions import db, limiter, login_manager
 from app.models import User
 
 SIGN_IN_FAILED = "That email and password do not match an active account. Please try again."
+CODES_UNCHECKABLE = (
+    "Codes from your authenticator app cannot be checked on this server at the moment. "
+    "Use one of your recovery codes, or ask your provider's administrator for help."
+)
 
 
 @login_manager.user_loader
@@ -72,7 +76,7 @@ def login():
             select(User).where(User.email == form.email.data.strip().lower())
         ).first()
         if user and user.active and user.check_password(form.password.data):
-            if user.totp_secret:
+            if user.two_step_on:
                 db.session.commit()  # keeps a rehashed password
                 session.clear()
                 session[_PENDING] = {
@@ -111,7 +115,7 @@ def _pending_user() -> User | None:
     if not pending or time.time() - pending.get("at", 0) > _PENDING_SECONDS:
         return None
     user = db.session.get(User, pending.get("user"))
-    return user if user and user.active and user.totp_secret else None
+    return user if user and user.active and user.two_step_on else None
 
 
 def _pending_key() -> str:
@@ -140,17 +144,36 @@ def two_step():
         return redirect(url_for("auth.login"))
     form = TwoStepForm()
     if form.validate_on_submit():
-        how = twofactor.verify(user, form.code.data)
+        try:
+            how = twofactor.verify(user, form.code.data)
+        except twofactor.SecretUnreadable:
+            return _secret_unreadable(user, form)
         if how:
             remember = session[_PENDING].get("remember", False)
             return _complete_sign_in(user, remember=remember, how=how)
-        db.session.rollback()
-        g.sign_in_failed = True
-        log_event("auth.two_step_failed", user, actor=None)
-        db.session.commit()
+        _two_step_failed(user, "auth.two_step_failed")
         form.code.errors.append("That code did not work. Codes change every 30 seconds.")
     elif request.method == "POST":
         g.sign_in_failed = True
+    return render_template("auth/two_step.html", form=form)
+
+
+def _two_step_failed(user: User, action: str) -> None:
+    """Count the failure toward throttling and audit it (nothing else from the attempt kept)."""
+    db.session.rollback()
+    g.sign_in_failed = True
+    log_event(action, user, actor=None)
+    db.session.commit()
+
+
+def _secret_unreadable(user: User, form: TwoStepForm):
+    """No configured key opens this person's secret (a database copied to another server, or
+    a key dropped too soon): refuse, say what still works, and tell the operator."""
+    _two_step_failed(user, "auth.two_step_secret_unreadable")
+    current_app.logger.error(
+        "Two-step secret of user %s opens with no key in TOTP_ENCRYPTION_KEY", user.id
+    )
+    form.code.errors.append(CODES_UNCHECKABLE)
     return render_template("auth/two_step.html", form=form)
 
 

@@ -106,9 +106,11 @@ class User(Base):
     started_on: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Two-step sign-in (managers and admins may turn it on): the TOTP secret, and the last
-    # 30-second step used, so a code cannot be replayed. See app/auth/twofactor.py.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Two-step sign-in (managers and admins may turn it on): the TOTP secret, sealed with
+    # TOTP_ENCRYPTION_KEY so that a copy of the database alone cannot make codes (open it only
+    # with twofactor.open_secret), and the last 30-second step used, so a code cannot be
+    # replayed. See app/auth/twofactor.py.
+    totp_secret_sealed: Mapped[str | None] = mapped_column(String(255))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     service: Mapped[Service] = relationship()
@@ -124,6 +126,11 @@ class User(Base):
     @property
     def organisation_id(self) -> int:
         return self.service.organisation_id
+
+    @property
+    def two_step_on(self) -> bool:
+        """Whether sign-in asks for a second step (answerable without opening the secret)."""
+        return self.totp_secret_sealed is not None
 
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pyotp
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from app import create_app
@@ -144,10 +145,10 @@ def test_turning_off_two_step_needs_the_password(app, client, signed_in, world):
     _turn_on_two_step(app, client)
     post_form(client, "/account/two-step/off", {"password": "wrong"}, page_url="/account")
     with app.app_context():
-        assert db.session.get(User, world.admin.id).totp_secret is not None
+        assert db.session.get(User, world.admin.id).two_step_on
     post_form(client, "/account/two-step/off", {"password": PASSWORD}, page_url="/account")
     with app.app_context():
-        assert db.session.get(User, world.admin.id).totp_secret is None
+        assert not db.session.get(User, world.admin.id).two_step_on
         assert db.session.scalars(select(RecoveryCode)).all() == []
 
 
@@ -200,6 +201,7 @@ def test_timeouts_come_from_the_environment(monkeypatch, tmp_path):
 def test_production_cookies_are_host_prefixed_secure_and_httponly(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "production-secret")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
+    monkeypatch.setenv("TOTP_ENCRYPTION_KEY", Fernet.generate_key().decode())
     production = create_app({"ENV_NAME": "production"})
     assert production.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert production.config["REMEMBER_COOKIE_NAME"] == "__Host-remember"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
 
 from app import create_app
 from app.config import build_config
@@ -33,6 +34,7 @@ def test_production_refuses_to_start_without_a_database(tmp_path, monkeypatch):
 def test_production_cookies_are_secure_and_host_prefixed(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/learnloop")
+    monkeypatch.setenv("TOTP_ENCRYPTION_KEY", Fernet.generate_key().decode())
     config = build_config("production", tmp_path)
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SESSION_COOKIE_NAME"].startswith("__Host-")
