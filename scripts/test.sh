@@ -7,6 +7,7 @@ PY=.venv/bin/python
 PG_URL=${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
 CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
 ran=()
+FAULTS_PG_URL=""  # the fault tests' PostgreSQL cases run only when it answers
 
 echo "== Lint (ruff)"
 $PY -m ruff check .
@@ -30,6 +31,7 @@ if postgres_answers; then
   echo "== Tests on PostgreSQL"
   TEST_DATABASE_URL="$PG_URL" $PY -m pytest -q tests/unit tests/functional
   ran+=("PostgreSQL")
+  FAULTS_PG_URL=$PG_URL
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL does not answer at $PG_URL, and CI must test on it." >&2
   exit 1
@@ -37,8 +39,8 @@ else
   echo "!! PostgreSQL does not answer at $PG_URL: the PostgreSQL run is SKIPPED." >&2
 fi
 
-echo "== Fault tests (concurrent SQLite writers, PostgreSQL restart under load)"
-$PY -m pytest -q tests/faults
+echo "== Fault tests (concurrent SQLite writers, PostgreSQL restart, a worker killed mid-request)"
+TEST_DATABASE_URL="$FAULTS_PG_URL" $PY -m pytest -q tests/faults
 ran+=("fault tests")
 
 if [ ! -x "$CHROMIUM" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from contextlib import contextmanager
 from datetime import date
 
@@ -21,6 +22,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask_migrate import upgrade
 from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 
 import app.models.people as people_models
 from app import create_app
@@ -87,7 +89,7 @@ def _clean_slate(request):
         db.session.remove()
         tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
         if db.engine.dialect.name == "postgresql":
-            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            _truncate(tables)
         else:
             # Foreign keys are checked row by row on SQLite; the tables all go, so skip that.
             db.session.execute(text("PRAGMA foreign_keys=OFF"))
@@ -96,6 +98,21 @@ def _clean_slate(request):
             db.session.execute(text("PRAGMA foreign_keys=ON"))
         db.session.commit()
         limiter.reset()
+
+
+def _truncate(tables: list[str], attempts: int = 3) -> None:
+    """A background mail thread still finishing can deadlock the TRUNCATE now and then, and
+    PostgreSQL may pick the TRUNCATE as the victim: try again after a moment."""
+    for attempt in range(1, attempts + 1):
+        try:
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+            return
+        except OperationalError as error:
+            db.session.rollback()
+            if attempt == attempts or "deadlock" not in str(error.orig).lower():
+                raise
+            time.sleep(0.2 * attempt)
 
 
 class World:

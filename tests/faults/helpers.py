@@ -92,6 +92,29 @@ def start_gunicorn(env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("gunicorn did not start")
 
 
+def children_of(pid: int) -> list[int]:
+    """The processes `pid` started (gunicorn's workers, for its master), read from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name in brackets may hold spaces: the parent id follows the last ")".
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return sorted(children)
+
+
+def wait_for(condition, what: str, timeout: float = 20) -> None:
+    """Poll `condition()` until it is true; fail with `what` if it never is."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
