@@ -129,10 +129,11 @@ def a_report_with_action(service_id: int, owner_id: int) -> dict:
 
 
 def a_debrief(service_id: int, owner_id: int) -> int:
-    """A structured debrief of that service."""
+    """A structured debrief of that service, led and attended by `owner_id` (so a care
+    worker may read it; the routes that change it still need a supervisor)."""
     from datetime import date
 
-    from app.models import Debrief, DebriefFormat
+    from app.models import Debrief, DebriefAttendee, DebriefFormat
 
     debrief = Debrief(
         service_id=service_id,
@@ -140,6 +141,7 @@ def a_debrief(service_id: int, owner_id: int) -> int:
         held_on=date(2026, 1, 5),
         facilitator_id=owner_id,
         created_by_id=owner_id,
+        attendees=[DebriefAttendee(user_id=owner_id)],
     )
     db.session.add(debrief)
     db.session.flush()
@@ -426,7 +428,8 @@ ROUTES: dict[str, Access] = {
     "reports.complete_action": at_least(Role.MANAGER, both=a_report_with_action),
     "debriefs.index": at_least(Role.SUPERVISOR),
     "debriefs.new": at_least(Role.SUPERVISOR),
-    "debriefs.show": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
+    "debriefs.mine": at_least(Role.STAFF),
+    "debriefs.show": at_least(Role.STAFF, debrief_id=a_debrief),  # staff: only those attended
     "debriefs.edit": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
     "debriefs.agree_action": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
     "debriefs.close": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
