@@ -7,6 +7,10 @@ Two questions are asked for every record:
 
 Staff, supervisors and managers see their own service; an admin sees every service of
 their organisation. Feature blueprints add their actions to PERMISSIONS.
+
+A few records may also be opened by someone whose role is too low, because of their own part
+in that record (a care worker reads a debrief they attended). Those are RECORD_GRANTS: a SQL
+condition per action, checked on the record together with the scope, never instead of it.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 
 from app.extensions import db
-from app.models import Role, Service, User
+from app.models import Debrief, DebriefAttendee, Role, Service, User
 
 PERMISSIONS: dict[str, Role] = {
     "people.view": Role.MANAGER,
@@ -59,6 +63,18 @@ PERMISSIONS: dict[str, Role] = {
     "library.publish": Role.MANAGER,
     "induction.team": Role.MANAGER,
     "induction.manage": Role.MANAGER,
+}
+
+
+def attended_debrief(user: User) -> ColumnElement[bool]:
+    """Debriefs `user` took part in: attendance is per record, so it is no role permission."""
+    return Debrief.attendees.any(DebriefAttendee.user_id == user.id)
+
+
+# Action -> (model, the records of it someone below the action's role may still take it on,
+# because of their own part in them). The service scope applies too; any other record is 404.
+RECORD_GRANTS: dict[str, tuple[type, Callable[[User], ColumnElement[bool]]]] = {
+    "debriefs.view": (Debrief, attended_debrief),
 }
 
 
@@ -105,18 +121,32 @@ def can_see_service(user: User, service_id: int) -> bool:
     return service_id == user.service_id
 
 
+def record_condition(user: User, action: str, model) -> ColumnElement[bool]:
+    """The SQL condition on `model` for the records `user` may take `action` on: the service
+    scope, narrowed by the action's record grant when the role alone does not reach it.
+
+    A role too low with no grant for the action is 403 straight away (nothing to look up).
+    """
+    if can(user, action):
+        return in_scope(user, model.service_id)
+    granted_model, granted = RECORD_GRANTS.get(action, (None, None))
+    if granted_model is not model or not user.is_authenticated:
+        abort(403)
+    return and_(in_scope(user, model.service_id), granted(user))
+
+
 def get_or_404(model, record_id: int, action: str, user: User | None = None):
-    """Fetch one record for `action`, checking the role and the record's service.
+    """Fetch one record for `action`, checking the role (or a record grant) and the record's
+    service.
 
     Every view that loads a record by id goes through here, so the scope check is never
-    forgotten on a detail page even when the list page already filtered.
+    forgotten on a detail page even when the list page already filtered. A record reached
+    only through a grant and not granted answers 404, like a record of another service, so
+    nobody learns which debriefs exist that they were not part of.
     """
     user = user or current_user
-    if not can(user, action):
-        abort(403)
-    record = db.session.scalars(
-        select(model).where(model.id == record_id, in_scope(user, model.service_id))
-    ).first()
+    condition = record_condition(user, action, model)
+    record = db.session.scalars(select(model).where(model.id == record_id, condition)).first()
     if record is None:
         abort(404)
     return record

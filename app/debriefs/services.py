@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from app.audit import log_event
-from app.auth.policy import in_scope
+from app.auth.policy import attended_debrief, in_scope
 from app.extensions import db
 from app.models import (
     Action,
@@ -323,6 +324,47 @@ def debriefs_to_run(user: User, days: int = 14) -> tuple[int, int]:
         .scalar_subquery()
     )
     row = db.session.execute(select(open_debriefs, waiting)).one()
+    return row[0], row[1]
+
+
+def debriefs_attended(user: User, limit: int = 100) -> list[Debrief]:
+    """The debriefs `user` took part in, in the services they can see, newest first: what a
+    care worker reads back after a debrief (their role alone does not open debriefs)."""
+    return list(
+        db.session.scalars(
+            select(Debrief)
+            .where(in_scope(user, Debrief.service_id), attended_debrief(user))
+            .options(
+                selectinload(Debrief.facilitator),
+                selectinload(Debrief.reports),
+                selectinload(Debrief.actions),
+            )
+            .order_by(Debrief.held_on.desc(), Debrief.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def attended_counts(user: User) -> tuple[int, int]:
+    """(debriefs `user` took part in, open actions from them that `user` owns) in one query,
+    so the home page can say there is something to read or do."""
+    attended = (
+        select(func.count(Debrief.id))
+        .where(in_scope(user, Debrief.service_id), attended_debrief(user))
+        .scalar_subquery()
+    )
+    my_open_actions = (
+        select(func.count(Action.id))
+        .join(Debrief, Action.debrief_id == Debrief.id)
+        .where(
+            in_scope(user, Debrief.service_id),
+            attended_debrief(user),
+            Action.owner_id == user.id,
+            Action.done_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    row = db.session.execute(select(attended, my_open_actions)).one()
     return row[0], row[1]
 
 

@@ -1,6 +1,7 @@
 """Debrief pages. Supervisors, managers and admins open and run debriefs for the services they
-can see; managers and admins look after the unsafe-workaround list. Nobody sees another
-service's debriefs (404)."""
+can see; managers and admins look after the unsafe-workaround list. Anyone who took part in a
+debrief may read it (not change it) and finds it under "Debriefs you took part in". Nobody
+sees another service's debriefs, nor one they could only reach by attending but did not (404)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.forms import choices
-from app.auth.policy import can_see_service, get_or_404, in_scope, require, services_for
+from app.auth.policy import can, can_see_service, get_or_404, in_scope, require, services_for
 from app.debriefs import bp
 from app.debriefs.forms import ActionForm, CloseForm, ContributionForm, DebriefForm, WorkaroundForm
 from app.debriefs.services import (
@@ -19,6 +20,7 @@ from app.debriefs.services import (
     add_contribution,
     close_debrief,
     create_debrief,
+    debriefs_attended,
     move_workaround,
     people_who_may_attend,
     remove_contribution,
@@ -54,6 +56,13 @@ def index():
         .limit(100)
     ).all()
     return render_template("debriefs/index.html", debriefs=debriefs)
+
+
+@bp.get("/my/debriefs")
+@login_required
+def mine():
+    """Debriefs you took part in, whatever your role: read them back from your phone."""
+    return render_template("debriefs/mine.html", debriefs=debriefs_attended(current_user))
 
 
 def _chosen_service_id() -> int:
@@ -186,10 +195,16 @@ def _action_form(debrief: Debrief, formdata=None) -> ActionForm:
 
 
 def _render_show(debrief: Debrief, *, forms=None, action_form=None, close_form=None, status=200):
+    """The debrief page. People who run debriefs change an open one here; an attendee whose
+    role cannot (a care worker) reads it, and sees the linked reports by date, kind and harm
+    only: the reporter's own words stay with those who review reports, so an anonymous
+    reporter cannot be recognised by how they wrote it."""
     return (
         render_template(
             "debriefs/show.html",
             debrief=debrief,
+            can_change=can(current_user, "debriefs.run") and not debrief.is_closed,
+            reads_reports=can(current_user, "debriefs.view"),
             forms=_contribution_forms(debrief, forms),
             action_form=action_form or _action_form(debrief),
             close_form=close_form or CloseForm(formdata=None),
@@ -238,6 +253,7 @@ def contribute(debrief_id: int, prompt_key: str):
         return render_template(
             "debriefs/_contribution_added.html",
             debrief=debrief,
+            can_change=True,
             prompt=prompt,
             contribution=contribution,
             form=fresh,

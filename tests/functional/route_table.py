@@ -8,364 +8,309 @@ Add a line when you add a route:
   test also opens a record of another service (and organisation) and expects 404 or 403.
   `make_thing(service_id, owner_id)` creates a record in that service belonging to that
   person (where records have an owner) and returns its id; it runs in an app context.
+  Most are one `record(Model, field=value, ...)` line below, with `service` and `owner`
+  standing for the service and the person the walk names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from itertools import count
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import (
+    Action,
+    Category,
+    ChecklistItem,
+    ChecklistTemplate,
+    Debrief,
+    DebriefAttendee,
+    DebriefContribution,
+    DebriefFormat,
+    EmailTopic,
+    EscalationQuestion,
+    MailStatus,
+    Meeting,
+    MeetingKind,
+    Notification,
+    Observation,
+    ObservationStatus,
+    OutboundEmail,
+    Reflection,
+    ReflectionTemplate,
+    Report,
+    ReportKind,
+    Role,
+    Service,
+    Supervision,
+    User,
+    WorkaroundFlag,
+)
+from app.models.library import Article, ArticleKind, ArticleStatus
+from app.models.safeguarding import (
+    BestInterestsDecision,
+    CapacityFinding,
+    ConcernType,
+    PositiveRiskSession,
+    RestraintType,
+    RestrictivePractice,
+    SafeguardingConcern,
+)
+
+# Makes a record in (service_id, owner_id) and answers its id, or the URL values it needs.
+Factory = Callable[[int, int], "int | dict"]
 
 
 @dataclass(frozen=True)
 class Access:
     public: bool = False
     role: Role | None = None
-    records: dict[str, Callable[[int, int], int]] = field(default_factory=dict)
+    records: dict[str, Factory] = field(default_factory=dict)
     example: dict[str, str] = field(default_factory=dict)  # URL values for public routes
 
 
 PUBLIC = Access(public=True)
 
 
-def at_least(role: Role, **records: Callable[[int, int], int]) -> Access:
+def at_least(role: Role, **records: Factory) -> Access:
     return Access(role=role, records=records)
 
 
-_made = 0
+DAY = date(2026, 1, 5)
+TEXT = "Route check"
+_numbers = count(1)
+
+# Field values that depend on the case the walk is checking: each is given
+# (service_id, owner_id) and answers the value to store.
 
 
-def a_person(service_id: int, _owner_id: int) -> int:
-    """A care worker in that service (the record of people admin)."""
-    global _made
-    _made += 1
-    person = User(
-        name=f"Route Check {_made}",
-        email=f"route-check-{_made}@example.org",
-        role=Role.STAFF,
-        service_id=service_id,
-    )
-    db.session.add(person)
-    db.session.flush()
-    return person.id
+def service(service_id: int, _owner_id: int) -> int:
+    """The service the walk names: its own, another, or another organisation's."""
+    return service_id
 
 
-def a_meeting(service_id: int, owner_id: int) -> int:
-    """A team meeting of that service, recorded by `owner_id`."""
-    from datetime import date
-
-    from app.models import Meeting, MeetingKind
-
-    meeting = Meeting(
-        service_id=service_id,
-        kind=MeetingKind.TEAM,
-        held_on=date(2026, 1, 5),
-        title="Route check meeting",
-        minutes="",
-        recorded_by_id=owner_id,
-    )
-    db.session.add(meeting)
-    db.session.flush()
-    return meeting.id
+def owner(_service_id: int, owner_id: int) -> int:
+    """The person the walk names (the signed-in person for their own service)."""
+    return owner_id
 
 
-def a_notification(service_id: int, owner_id: int) -> int:
-    """A notification for `owner_id`."""
-    from app.models import Notification
-
-    note = Notification(user_id=owner_id, service_id=service_id, kind="test", message="Hello")
-    db.session.add(note)
-    db.session.flush()
-    return note.id
+def organisation(service_id: int, _owner_id: int) -> int:
+    return db.session.get(Service, service_id).organisation_id
 
 
-def a_failed_email(service_id: int, _owner_id: int) -> int:
-    """An email of that service that could not be sent."""
-    from app.models import EmailTopic, MailStatus, OutboundEmail
-
-    message = OutboundEmail(
-        service_id=service_id,
-        to_address="someone@example.org",
-        topic=list(EmailTopic)[0],
-        subject="Test",
-        body="Test",
-        status=MailStatus.FAILED,
-    )
-    db.session.add(message)
-    db.session.flush()
-    return message.id
+def unique(pattern: str) -> Callable[[int, int], str]:
+    """A fresh string for each record, for columns that must differ ("route-check-{}")."""
+    return lambda _service_id, _owner_id: pattern.format(next(_numbers))
 
 
-def a_report(service_id: int, owner_id: int) -> int:
-    """A near miss reported by `owner_id` in that service."""
-    from datetime import date
+def record(model, *, url: dict[str, str] | None = None, **fields) -> Factory:
+    """A factory making one `model` row from `fields`, for one line of ROUTES.
 
-    from app.models import Category, Report, ReportKind
+    A field value that is callable (`service`, `owner`, `unique(...)`, or another factory,
+    whose id it stores) is called with (service_id, owner_id); any other value is stored as
+    it is. The factory answers the row's id, or with `url` the URL values it names, each
+    read from an attribute of the row ({"slug": "slug"}).
+    """
 
-    report = Report(
-        service_id=service_id,
-        reporter_id=owner_id,
-        kind=ReportKind.NEAR_MISS,
-        category=Category.FALLS,
-        description="Route check",
-        occurred_on=date(2026, 1, 5),
-    )
-    db.session.add(report)
-    db.session.flush()
-    return report.id
+    def make(service_id: int, owner_id: int):
+        values = {
+            name: value(service_id, owner_id) if callable(value) else value
+            for name, value in fields.items()
+        }
+        row = model(**values)
+        db.session.add(row)
+        db.session.flush()
+        if url is None:
+            return row.id
+        return {name: getattr(row, attribute) for name, attribute in url.items()}
 
-
-def a_report_with_action(service_id: int, owner_id: int) -> dict:
-    """A report and an action agreed on it (for URLs that name both)."""
-    from app.models import Action
-
-    report_id = a_report(service_id, owner_id)
-    action = Action(service_id=service_id, report_id=report_id, description="Route check")
-    db.session.add(action)
-    db.session.flush()
-    return {"report_id": report_id, "action_id": action.id}
+    return make
 
 
-def a_debrief(service_id: int, owner_id: int) -> int:
-    """A structured debrief of that service."""
-    from datetime import date
+def _owner_attends(_service_id: int, owner_id: int) -> list[DebriefAttendee]:
+    return [DebriefAttendee(user_id=owner_id)]
 
-    from app.models import Debrief, DebriefFormat
 
-    debrief = Debrief(
-        service_id=service_id,
-        format=DebriefFormat.STRUCTURED,
-        held_on=date(2026, 1, 5),
-        facilitator_id=owner_id,
-        created_by_id=owner_id,
-    )
-    db.session.add(debrief)
-    db.session.flush()
-    return debrief.id
+def _one_item(_service_id: int, _owner_id: int) -> list[ChecklistItem]:
+    return [ChecklistItem(text="Washes hands")]
+
+
+# A care worker in that service (the record of people admin).
+a_person = record(
+    User,
+    name=unique("Route Check {}"),
+    email=unique("route-check-{}@example.org"),
+    role=Role.STAFF,
+    service_id=service,
+)
+a_meeting = record(
+    Meeting,
+    service_id=service,
+    kind=MeetingKind.TEAM,
+    held_on=DAY,
+    title="Route check meeting",
+    minutes="",
+    recorded_by_id=owner,
+)
+a_notification = record(
+    Notification, user_id=owner, service_id=service, kind="test", message="Hello"
+)
+# An email of that service that could not be sent.
+a_failed_email = record(
+    OutboundEmail,
+    service_id=service,
+    to_address="someone@example.org",
+    topic=list(EmailTopic)[0],
+    subject="Test",
+    body="Test",
+    status=MailStatus.FAILED,
+)
+a_report = record(
+    Report,
+    service_id=service,
+    reporter_id=owner,
+    kind=ReportKind.NEAR_MISS,
+    category=Category.FALLS,
+    description=TEXT,
+    occurred_on=DAY,
+)
+# A report and an action agreed on it (for URLs that name both).
+a_report_with_action = record(
+    Action,
+    service_id=service,
+    report_id=a_report,
+    description=TEXT,
+    url={"report_id": "report_id", "action_id": "id"},
+)
+# Led and attended by the owner, so a care worker may read it; the routes that change it
+# still need a supervisor.
+a_debrief = record(
+    Debrief,
+    service_id=service,
+    format=DebriefFormat.STRUCTURED,
+    held_on=DAY,
+    facilitator_id=owner,
+    created_by_id=owner,
+    attendees=_owner_attends,
+)
+a_debrief_point = record(
+    DebriefContribution,
+    debrief_id=a_debrief,
+    prompt="helped",
+    text=TEXT,
+    added_by_id=owner,
+    url={"debrief_id": "debrief_id", "contribution_id": "id"},
+)
+a_workaround = record(WorkaroundFlag, service_id=service, description="Route check workaround")
+# A private reflection written by the owner.
+a_reflection = record(
+    Reflection,
+    service_id=service,
+    author_id=owner,
+    template=ReflectionTemplate.HELPED_HINDERED,
+    answers={"helped": "x"},
+)
+a_checklist = record(
+    ChecklistTemplate, service_id=service, name="Route check checklist", items=_one_item
+)
+# An observation of the owner, recorded by the owner (so each role may open it).
+_observation = {
+    "service_id": service,
+    "template_id": a_checklist,
+    "staff_id": owner,
+    "observer_id": owner,
+    "observed_on": DAY,
+}
+an_observation = record(Observation, status=ObservationStatus.COMPLETED, **_observation)
+a_draft_observation = record(Observation, status=ObservationStatus.DRAFT, **_observation)
+a_supervision = record(
+    Supervision, service_id=service, supervisor_id=owner, supervisee_id=owner, held_on=DAY
+)
+an_escalation_question = record(
+    EscalationQuestion, service_id=service, text="Who do you call at night?"
+)
+a_restriction = record(
+    RestrictivePractice,
+    service_id=service,
+    person_reference="RC1",
+    restraint_type=list(RestraintType)[-1],
+    started_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
+    duration_minutes=5,
+    in_plan=False,
+    capacity=CapacityFinding.NOT_CONSIDERED,
+)
+a_best_interests_decision = record(
+    BestInterestsDecision,
+    service_id=service,
+    person_reference="RC1",
+    decided_on=DAY,
+    review_on=date(2026, 7, 5),
+    **dict.fromkeys(
+        (
+            "decision",
+            "capacity_assessment",
+            "regain_capacity",
+            "person_involvement",
+            "wishes_and_values",
+            "consulted",
+            "least_restrictive_option",
+        ),
+        TEXT,
+    ),
+)
+a_concern = record(
+    SafeguardingConcern,
+    service_id=service,
+    person_reference="RC1",
+    concern_type=list(ConcernType)[0],
+    what_happened=TEXT,
+    raised_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
+    recorded_by_id=owner,
+)
+a_risk_session = record(
+    PositiveRiskSession,
+    service_id=service,
+    person_reference="RC1",
+    held_on=DAY,
+    facilitator_id=owner,
+    **dict.fromkeys(
+        ("attendees", "person_wanted", "risks", "least_restrictive_option", "next_time"), TEXT
+    ),
+)
+# A published guide written for that one service (so other services cannot see it).
+an_article = record(
+    Article,
+    organisation_id=organisation,
+    service_id=service,
+    kind=ArticleKind.GUIDE,
+    slug=unique("route-check-{}"),
+    title=TEXT,
+    summary=TEXT,
+    body=TEXT,
+    body_html="<p>Route check</p>",
+    status=ArticleStatus.PUBLISHED,
+    published_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
+    url={"slug": "slug"},
+)
+
+
+# URLs that name more than one record, or a value that is no row of its own.
 
 
 def a_debrief_prompt(service_id: int, owner_id: int) -> dict:
     return {"debrief_id": a_debrief(service_id, owner_id), "prompt_key": "helped"}
 
 
-def a_debrief_point(service_id: int, owner_id: int) -> dict:
-    from app.models import DebriefContribution
-
-    debrief_id = a_debrief(service_id, owner_id)
-    point = DebriefContribution(
-        debrief_id=debrief_id, prompt="helped", text="Route check", added_by_id=owner_id
-    )
-    db.session.add(point)
-    db.session.flush()
-    return {"debrief_id": debrief_id, "contribution_id": point.id}
-
-
-def a_workaround(service_id: int, _owner_id: int) -> int:
-    from app.models import WorkaroundFlag
-
-    flag = WorkaroundFlag(service_id=service_id, description="Route check workaround")
-    db.session.add(flag)
-    db.session.flush()
-    return flag.id
-
-
-def a_reflection(service_id: int, owner_id: int) -> int:
-    """A private reflection written by `owner_id`."""
-    from app.models import Reflection, ReflectionTemplate
-
-    reflection = Reflection(
-        service_id=service_id,
-        author_id=owner_id,
-        template=ReflectionTemplate.HELPED_HINDERED,
-        answers={"helped": "x"},
-    )
-    db.session.add(reflection)
-    db.session.flush()
-    return reflection.id
-
-
-def a_checklist(service_id: int, _owner_id: int) -> int:
-    from app.models import ChecklistItem, ChecklistTemplate
-
-    template = ChecklistTemplate(service_id=service_id, name="Route check checklist")
-    db.session.add(template)
-    db.session.flush()
-    db.session.add(ChecklistItem(template_id=template.id, text="Washes hands"))
-    db.session.flush()
-    return template.id
-
-
-def an_observation(service_id: int, owner_id: int, *, draft: bool = False) -> int:
-    """An observation of `owner_id`, recorded by `owner_id` (so each role may open it)."""
-    from datetime import date
-
-    from app.models import Observation, ObservationStatus
-
-    status = ObservationStatus.DRAFT if draft else list(ObservationStatus)[-1]
-    observation = Observation(
-        service_id=service_id,
-        template_id=a_checklist(service_id, owner_id),
-        staff_id=owner_id,
-        observer_id=owner_id,
-        status=status,
-        observed_on=date(2026, 1, 5),
-    )
-    db.session.add(observation)
-    db.session.flush()
-    return observation.id
-
-
-def a_draft_observation(service_id: int, owner_id: int) -> int:
-    return an_observation(service_id, owner_id, draft=True)
-
-
 def a_draft_observation_item(service_id: int, owner_id: int) -> dict:
-    from app.models import ChecklistItem, Observation
-
     observation = db.session.get(Observation, a_draft_observation(service_id, owner_id))
-    item = db.session.query(ChecklistItem).filter_by(template_id=observation.template_id).first()
-    return {"observation_id": observation.id, "item_id": item.id}
-
-
-def a_supervision(service_id: int, owner_id: int) -> int:
-    from datetime import date
-
-    from app.models import Supervision
-
-    record = Supervision(
-        service_id=service_id,
-        supervisor_id=owner_id,
-        supervisee_id=owner_id,
-        held_on=date(2026, 1, 5),
-    )
-    db.session.add(record)
-    db.session.flush()
-    return record.id
-
-
-def an_escalation_question(service_id: int, _owner_id: int) -> int:
-    from app.models import EscalationQuestion
-
-    question = EscalationQuestion(service_id=service_id, text="Who do you call at night?")
-    db.session.add(question)
-    db.session.flush()
-    return question.id
-
-
-def a_restriction(service_id: int, owner_id: int) -> int:
-    from datetime import UTC, datetime
-
-    from app.models.safeguarding import CapacityFinding, RestraintType, RestrictivePractice
-
-    record = RestrictivePractice(
-        service_id=service_id,
-        person_reference="RC1",
-        restraint_type=list(RestraintType)[-1],
-        started_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
-        duration_minutes=5,
-        in_plan=False,
-        capacity=CapacityFinding.NOT_CONSIDERED,
-    )
-    db.session.add(record)
-    db.session.flush()
-    return record.id
-
-
-def a_best_interests_decision(service_id: int, _owner_id: int) -> int:
-    from datetime import date
-
-    from app.models.safeguarding import BestInterestsDecision
-
-    text = "Route check"
-    decision = BestInterestsDecision(
-        service_id=service_id,
-        person_reference="RC1",
-        decision=text,
-        capacity_assessment=text,
-        regain_capacity=text,
-        person_involvement=text,
-        wishes_and_values=text,
-        consulted=text,
-        least_restrictive_option=text,
-        decided_on=date(2026, 1, 5),
-        review_on=date(2026, 7, 5),
-    )
-    db.session.add(decision)
-    db.session.flush()
-    return decision.id
-
-
-def a_concern(service_id: int, owner_id: int) -> int:
-    from datetime import UTC, datetime
-
-    from app.models.safeguarding import ConcernType, SafeguardingConcern
-
-    concern = SafeguardingConcern(
-        service_id=service_id,
-        person_reference="RC1",
-        concern_type=list(ConcernType)[0],
-        what_happened="Route check",
-        raised_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
-        recorded_by_id=owner_id,
-    )
-    db.session.add(concern)
-    db.session.flush()
-    return concern.id
-
-
-def a_risk_session(service_id: int, owner_id: int) -> int:
-    from datetime import date
-
-    from app.models.safeguarding import PositiveRiskSession
-
-    text = "Route check"
-    session = PositiveRiskSession(
-        service_id=service_id,
-        person_reference="RC1",
-        held_on=date(2026, 1, 5),
-        attendees=text,
-        person_wanted=text,
-        risks=text,
-        least_restrictive_option=text,
-        next_time=text,
-        facilitator_id=owner_id,
-    )
-    db.session.add(session)
-    db.session.flush()
-    return session.id
+    return {"observation_id": observation.id, "item_id": observation.template.items[0].id}
 
 
 def a_person_reference(service_id: int, _owner_id: int) -> dict:
     """A person supported, by their service's reference (the register's URL names both)."""
     return {"service_id": service_id, "reference": "RC1"}
-
-
-def an_article(service_id: int, _owner_id: int) -> dict:
-    """A published guide written for that one service (so other services cannot see it)."""
-    from app.models import Service
-    from app.models.base import utcnow
-    from app.models.library import Article, ArticleKind, ArticleStatus
-
-    global _made
-    _made += 1
-    service = db.session.get(Service, service_id)
-    article = Article(
-        organisation_id=service.organisation_id,
-        service_id=service_id,
-        kind=ArticleKind.GUIDE,
-        slug=f"route-check-{_made}",
-        title="Route check",
-        summary="Route check",
-        body="Route check",
-        body_html="<p>Route check</p>",
-        status=ArticleStatus.PUBLISHED,
-        published_at=utcnow(),
-    )
-    db.session.add(article)
-    db.session.flush()
-    return {"slug": article.slug}
 
 
 ROUTES: dict[str, Access] = {
@@ -426,7 +371,8 @@ ROUTES: dict[str, Access] = {
     "reports.complete_action": at_least(Role.MANAGER, both=a_report_with_action),
     "debriefs.index": at_least(Role.SUPERVISOR),
     "debriefs.new": at_least(Role.SUPERVISOR),
-    "debriefs.show": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
+    "debriefs.mine": at_least(Role.STAFF),
+    "debriefs.show": at_least(Role.STAFF, debrief_id=a_debrief),  # staff: only those attended
     "debriefs.edit": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
     "debriefs.agree_action": at_least(Role.SUPERVISOR, debrief_id=a_debrief),
     "debriefs.close": at_least(Role.SUPERVISOR, debrief_id=a_debrief),

@@ -7,7 +7,8 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from app.auth.policy import assignable_roles, can, get_or_404, services_for
 from app.extensions import db
-from app.models import Role, User
+from app.models import Debrief, Report, Role, User
+from tests.debrief_helpers import make_debrief
 
 
 @pytest.fixture
@@ -51,3 +52,18 @@ def test_role_too_low_is_forbidden_before_the_record_is_looked_up(ctx, world):
 def test_managers_cannot_hand_out_admin(ctx, world):
     assert Role.ADMIN not in assignable_roles(_user(world, "manager"))
     assert Role.ADMIN in assignable_roles(_user(world, "admin"))
+
+
+def test_attending_a_debrief_opens_that_debrief_to_read_and_nothing_more(ctx, world):
+    """Attendance is a per-record grant: it reads the debrief, never changes it, and does
+    not stretch to other records under the same action."""
+    attended = make_debrief(world.supervisor, attendees=[world.staff])
+    other = make_debrief(world.supervisor)
+    staff = _user(world, "staff")
+    assert get_or_404(Debrief, attended, "debriefs.view", staff).id == attended
+    with pytest.raises(NotFound):
+        get_or_404(Debrief, other, "debriefs.view", staff)
+    with pytest.raises(Forbidden):
+        get_or_404(Debrief, attended, "debriefs.run", staff)
+    with pytest.raises(Forbidden):
+        get_or_404(Report, attended, "debriefs.view", staff)
