@@ -23,7 +23,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, text
 
 import app.models.people as people_models
-from app import create_app
+from app import cache, create_app
 from app.extensions import db, limiter
 from app.models import Base, Organisation, Role, Service, ServiceKind, User
 from tests.mailbox import LocalMailbox
@@ -96,6 +96,7 @@ def _clean_slate(request):
             db.session.execute(text("PRAGMA foreign_keys=ON"))
         db.session.commit()
         limiter.reset()
+        cache.clear()
 
 
 class World:
