@@ -46,7 +46,9 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
-    from app import sqlite
+    from app import cache, sqlite
+
+    cache.init_cache(app)
 
     sqlite.tune_connections(app)
 

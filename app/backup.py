@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.engine import URL, make_url
 
+from app import cache
 from app.extensions import db
 
 
@@ -123,3 +124,4 @@ def restore(path: Path) -> None:
             ],
             env,
         )
+    cache.bump_everything()  # cached pages described the database we just replaced

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app import cache
 from app.audit import verify_chain
 from app.auth import passwords
 from app.auth.passwords import PASSWORD_MIN
@@ -38,6 +39,7 @@ def seed_bulk_command(reports: int, services: int) -> None:
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-bulk refuses to run in production.")
     total = seed_bulk(reports, services)
+    cache.bump_everything()  # the bulk rows went in as raw SQL, unseen by the cache
     click.echo(f"{total} reports in the database. Bulk logins use the password {BULK_PASSWORD}:")
     click.echo(f"  manager1@bulk.learnloop ... manager{services}@bulk.learnloop")
 

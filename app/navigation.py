@@ -56,8 +56,20 @@ PRIMARY_MAX = 3
 def nav_for(user: User) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    known = current_app.view_functions
-    return [item for item in NAV_ITEMS if item.endpoint in known and user.has_role(item.role)]
+    return _items_by_role()[user.role]
+
+
+def _items_by_role() -> dict[Role, list[NavItem]]:
+    """Worked out once per app: every page's header asks, and the answer never changes."""
+    cached = current_app.extensions.get("learnloop_nav")
+    if cached is None:
+        known = current_app.view_functions
+        cached = {
+            role: [i for i in NAV_ITEMS if i.endpoint in known and role.rank >= i.role.rank]
+            for role in Role
+        }
+        current_app.extensions["learnloop_nav"] = cached
+    return cached
 
 
 def nav_split(user: User) -> tuple[list[NavItem], list[NavItem]]:

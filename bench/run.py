@@ -30,6 +30,8 @@ RESULTS = ROOT / "bench-results"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
 BENCH_DB = os.environ.get("BENCH_DB", "learnloop_bench")
 DATABASE_URL = f"{PG_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{BENCH_DB}"
+# Production keeps throttling counts and the dashboard's cache in Redis; so does the bench.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 # Two gthread workers, four threads each: one process per core, threads to overlap database
 # waits; few processes keep memory low on a small server. Explained in the report.
 GUNICORN = ["--workers", "2", "--worker-class", "gthread", "--threads", "4"]
@@ -54,6 +56,7 @@ def app_env(**extra) -> dict:
     return {
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
         "SECRET_KEY": "bench-secret-key-not-for-production",
         "LEARNLOOP_ENV": "development",
         "FLASK_APP": "wsgi",
@@ -80,6 +83,9 @@ def fresh_database() -> None:
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()  # counts and cached pages of an earlier run
     flask("db", "upgrade")
     flask("seed-demo")
 

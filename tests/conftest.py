@@ -25,7 +25,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 import app.models.people as people_models
-from app import create_app
+from app import cache, create_app
 from app.extensions import db, limiter
 from app.models import Base, Organisation, Role, Service, ServiceKind, User
 from tests.mailbox import LocalMailbox
@@ -98,6 +98,7 @@ def _clean_slate(request):
             db.session.execute(text("PRAGMA foreign_keys=ON"))
         db.session.commit()
         limiter.reset()
+        cache.clear()
 
 
 def _truncate(tables: list[str], attempts: int = 3) -> None:

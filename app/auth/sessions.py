@@ -8,13 +8,14 @@ and gives every sign-in a fresh identifier.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
-from flask import current_app
-from sqlalchemy import select, update
+from flask import current_app, g, has_app_context
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import SignInSession, User, utcnow
+from app.models import Notification, SignInSession, User, utcnow
 from app.models.people import hash_token
 
 # Refresh last_seen_at at most this often, so reading pages does not write every time.
@@ -39,14 +40,12 @@ def _expired(record: SignInSession) -> bool:
 
 def load_session_user(token: str) -> User | None:
     """The active user behind `token`, or None if the session ended, expired or is unknown."""
-    # One round trip for the session and its person: this runs on every signed-in request.
-    record = db.session.scalars(
-        select(SignInSession)
-        .options(joinedload(SignInSession.user, innerjoin=True))
-        .where(SignInSession.token_hash == hash_token(token), SignInSession.ended_at.is_(None))
-    ).first()
-    if record is None or not record.user.active:
+    # One round trip for the session, its person and the header's count of new notifications:
+    # this runs on every signed-in request.
+    row = db.session.execute(_session_query(), {"token_hash": hash_token(token)}).first()
+    if row is None or not row[0].user.active:
         return None
+    record, unread = row
     if _expired(record):
         record.ended_at = utcnow()
         db.session.commit()
@@ -56,7 +55,27 @@ def load_session_user(token: str) -> User | None:
         db.session.commit()
     user = record.user
     user.sign_in_token = token
+    if has_app_context():
+        g.unread_notifications = unread  # read by the header (notifications.views)
     return user
+
+
+@cache
+def _session_query():
+    """Built once: composing the statement costs more Python than running it."""
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == SignInSession.user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    return (
+        select(SignInSession, unread)
+        .options(joinedload(SignInSession.user, innerjoin=True))
+        .where(
+            SignInSession.token_hash == bindparam("token_hash"), SignInSession.ended_at.is_(None)
+        )
+    )
 
 
 def end_session(token: str) -> None:

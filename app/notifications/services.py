@@ -6,7 +6,7 @@ failed emails for their service (admins: their organisation's services).
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import g, has_app_context, render_template
 from sqlalchemy import func, select, update
 
 from app.extensions import db
@@ -49,6 +49,7 @@ def notify(
     user: User, message: str, *, kind: str, link: str | None = None, urgent: bool = False
 ) -> Notification:
     """Add one notification to `user`'s list (the caller commits)."""
+    _forget_header_count()
     note = Notification(
         user_id=user.id,
         service_id=user.service_id,
@@ -60,6 +61,12 @@ def notify(
     )
     db.session.add(note)
     return note
+
+
+def _forget_header_count() -> None:
+    """The header's count, loaded with the sign-in session, is out of date once this runs."""
+    if has_app_context():
+        g.pop("unread_notifications", None)
 
 
 def unread_count(user: User) -> int:
@@ -89,6 +96,7 @@ def mark_read(user: User, notification_id: int | None = None) -> int:
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
     changed = db.session.execute(query.values(read_at=utcnow())).rowcount
+    _forget_header_count()
     db.session.commit()
     return changed
 
