@@ -1,8 +1,9 @@
 """The navigation, by role. Features add their entry here; an entry shows only when its page
 exists and the person's role reaches it, so the menu never offers a page they cannot open.
 
-On phones only the few links each role uses most (PRIMARY) stay in view; the rest sit behind
-a "Menu" disclosure (<details>, so it works without JavaScript). Wide screens show every link.
+On phones the header keeps one row: Report stays in view and every other link sits behind a
+"Menu" disclosure (<details>, so it works without JavaScript), the links each role uses most
+(PRIMARY) first. Wide screens show every link.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
-# The links each role uses most, kept in view on phones (at most three).
+# The links each role uses most, first in the phone menu (at most three).
 PRIMARY: dict[Role, tuple[str, ...]] = {
     Role.STAFF: ("reports.new", "reports.mine", "library.index"),
     Role.SUPERVISOR: ("reports.new", "supervision.observe", "supervision.index"),
@@ -73,7 +74,8 @@ def _items_by_role() -> dict[Role, list[NavItem]]:
 
 
 def nav_split(user: User) -> tuple[list[NavItem], list[NavItem]]:
-    """(links kept in view on phones, links behind the "Menu"), each in NAV_ITEMS order."""
+    """(the role's most used links, the rest), each in NAV_ITEMS order: the phone menu lists
+    them in that order so the most used come first."""
     items = nav_for(user)
     wanted = PRIMARY.get(user.role, ()) if user.is_authenticated else ()
     primary = [item for item in items if item.endpoint in wanted][:PRIMARY_MAX]

@@ -115,9 +115,10 @@ def sign_in(page, email: str, password: str = "learnloop-demo") -> None:  # noqa
 
 
 def open_menu(page) -> None:
-    """On a phone, open the main navigation's "Menu": links other than the role's few most used
-    ones sit behind it. Does nothing on wide screens, where every link shows."""
+    """On a phone, open the header's "Menu": every link but Report, and Sign out, sit behind it.
+    Does nothing on wide screens, where every link and Sign out show."""
     nav = page.get_by_role("navigation", name="Main")
     menu = nav.locator("details.site-nav__menu")
-    if menu.is_visible() and menu.get_attribute("open") is None:
-        nav.locator("summary").click()
+    summary = menu.locator("summary")
+    if summary.is_visible() and menu.get_attribute("open") is None:
+        summary.click()

@@ -44,6 +44,7 @@ def test_new_starter_joins_from_the_invitation_email_on_their_phone(app, make_pa
     landing = "/induction" if "induction.index" in app.view_functions else "/"
     assert starter.url.endswith(landing)
     assert "Welcome to LearnLoop, Sam Starter" in starter.get_by_role("status").inner_text()
+    open_menu(starter)
     assert starter.get_by_role("button", name="Sign out").is_visible()
     assert_accessible(starter)
 

@@ -1,62 +1,171 @@
-"""The main navigation stays calm on phones: the role's most used links and a "Menu" with the
-rest, which opens with the keyboard and without JavaScript. Wide screens show every link."""
+"""The header stays one calm row on phones, so the care worker's form starts near the top: the
+brand, Report, a bell with the number of new notifications and a "Menu" that holds every other
+link. The Menu opens with the keyboard and without JavaScript. Wide screens show every link."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
+
+ONE_ROW = 80  # px: a 44 px row of controls and its padding; a second row would pass this
 
 
 def _nav(page):
     return page.get_by_role("navigation", name="Main")
 
 
+def _menu(page):
+    return _nav(page).locator("details.site-nav__menu summary")
+
+
+def _menu_expanded(page) -> bool | None:
+    """What a screen reader is told about "Menu" (expanded or not), from Chromium's own
+    accessibility tree: the <summary> reports it natively, with or without JavaScript."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    for node in nodes:
+        name = node.get("name", {}).get("value", "")
+        if node.get("role", {}).get("value") == "DisclosureTriangle" and name.startswith("Menu"):
+            states = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
+            return states.get("expanded")
+    return None
+
+
+def _header_controls(page):
+    header = page.locator("header.site-header")
+    return {
+        "brand": header.get_by_role("link", name="LearnLoop"),
+        "report": header.get_by_role("link", name="Report", exact=True),
+        "notifications": header.locator("#header-notifications"),
+        "menu": _menu(page),
+    }
+
+
+def _assert_one_row(page, width: int) -> None:
+    header = page.locator("header.site-header").bounding_box()
+    assert header["height"] < ONE_ROW, f"header is {header['height']}px tall at {width}px"
+    boxes = {name: c.bounding_box() for name, c in _header_controls(page).items()}
+    for name, box in boxes.items():
+        assert box is not None, f"{name} is not shown at {width}px"
+        assert box["width"] >= 44 and box["height"] >= 44, f"{name} is a small target: {box}"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{name} is cut off: {box}"
+        assert abs(box["y"] - boxes["brand"]["y"]) < 2, f"{name} is not on the brand's row"
+    ordered = sorted(boxes.values(), key=lambda box: box["x"])
+    for left, right in zip(ordered, ordered[1:], strict=False):
+        assert left["x"] + left["width"] <= right["x"], "header controls overlap"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 @pytest.mark.parametrize("width", [320, 390])
-def test_a_phone_shows_the_most_used_links_and_a_menu_for_the_rest(make_page, demo, width):
+@pytest.mark.parametrize("email", ["carer@willow.demo", "manager@willow.demo"])
+def test_on_a_phone_the_header_is_one_row_above_the_report_form(make_page, demo, email, width):
+    page = make_page(viewport={"width": width, "height": 700})
+    sign_in(page, email)
+    for path in ("/", "/report"):
+        page.goto(path)
+        _assert_one_row(page, width)
+        assert "1" in _header_controls(page)["notifications"].inner_text()  # the demo has 1 new
+        assert_accessible(page)
+    # The first question of the report and its whole box are on the first screen.
+    question = page.get_by_label("What happened?")
+    expect(question).to_be_focused()
+    box = question.bounding_box()
+    assert box["y"] + box["height"] <= 700, f"the report box ends at {box['y'] + box['height']}px"
+    expect(_nav(page).get_by_role("link", name="Library")).to_have_count(0)  # behind Menu
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)  # behind Menu
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_menu_opens_and_closes_from_the_keyboard(make_page, demo, width):
     page = make_page(viewport={"width": width, "height": 700})
     sign_in(page, "manager@willow.demo")
-    nav = _nav(page)
-    for name in ("Report", "Reports to review", "Dashboard"):
-        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
-    expect(nav.get_by_role("link", name="Audit trail")).to_have_count(0)  # not for managers
-    expect(nav.get_by_role("link", name="People", exact=True)).to_have_count(0)  # behind Menu
-    # The navigation takes less than a third of the first screen.
-    assert nav.bounding_box()["height"] < 700 / 3
+    menu = _menu(page)
+    for _ in range(6):  # skip link, brand, Report, notifications, then Menu
+        page.keyboard.press("Tab")
+        if menu.evaluate("el => el === document.activeElement"):
+            break
+    expect(menu).to_be_focused()
+    assert menu.evaluate("el => el.matches(':focus-visible')")
+    assert menu.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+    assert _menu_expanded(page) is False
+
+    page.keyboard.press("Enter")
+    assert _menu_expanded(page) is True
+    people = _nav(page).get_by_role("link", name="People", exact=True)
+    expect(people).to_be_visible()
+    # The role's most used links come first in the menu.
+    links = _nav(page).locator(".site-nav__links a")
+    expect(links.first).to_have_text("Reports to review")
+    # It opens below the row and pushes the page down: nothing hides under it.
+    panel = _nav(page).locator(".site-nav__panel").bounding_box()
+    assert page.locator("main").bounding_box()["y"] >= panel["y"] + panel["height"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert_accessible(page)
 
-    page.keyboard.press("Tab")  # skip link
-    menu = nav.locator("summary")
-    menu.focus()
+    page.keyboard.press("Tab")
+    expect(links.first).to_be_focused()
+    page.keyboard.press("Escape")
+    assert _menu_expanded(page) is False
+    expect(menu).to_be_focused()
+    expect(people).to_be_hidden()
+
+    page.keyboard.press(" ")
+    assert _menu_expanded(page) is True
+    page.keyboard.press(" ")
+    assert _menu_expanded(page) is False
     page.keyboard.press("Enter")
-    people = nav.get_by_role("link", name="People", exact=True)
-    expect(people).to_be_visible()
     people.focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/people")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    assert_accessible(page)
+    _assert_one_row(page, width)
+
+
+def test_at_200_percent_zoom_the_header_stays_one_row_and_the_menu_fits(make_page, demo):
+    # A 1280 px wide laptop at 200% zoom lays the page out 640 CSS px wide.
+    page = make_page(viewport={"width": 640, "height": 400})
+    sign_in(page, "manager@willow.demo")
+    page.goto("/report")
+    _assert_one_row(page, 640)
+    open_menu(page)
+    expect(_nav(page).get_by_role("link", name="Unsafe workarounds")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
 
 
 def test_the_menu_opens_without_javascript(make_page, demo):
     page = make_page(java_script_enabled=False)
     sign_in(page, "carer@willow.demo")
-    nav = _nav(page)
-    expect(nav.get_by_role("link", name="My reports")).to_be_visible()
-    nav.locator("summary").click()
-    nav.get_by_role("link", name="Induction", exact=True).click()
+    _assert_one_row(page, 390)
+    _menu(page).focus()
+    page.keyboard.press("Enter")
+    assert _menu_expanded(page) is True
+    _nav(page).get_by_role("link", name="Induction", exact=True).click()
     page.wait_for_url("**/induction")
-    expect(nav.locator("summary")).to_contain_text("Induction")  # where you are, while closed
+    expect(_menu(page)).to_contain_text("Induction")  # where you are, for screen readers
+    _menu(page).click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
 
 
 def test_a_wide_screen_shows_every_link_and_no_menu(make_page, demo):
     page = make_page(viewport={"width": 1280, "height": 800})
     sign_in(page, "manager@willow.demo")
     nav = _nav(page)
-    expect(nav.locator("summary")).to_be_hidden()
+    expect(_menu(page)).to_be_hidden()
     for name in ("Home", "Report", "My reports", "Library", "Safeguarding", "People", "My account"):
         expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Report", exact=True)).to_have_count(1)  # no second one
+    expect(page.locator("#header-notifications")).to_have_text(
+        "Notifications 1 new", use_inner_text=True
+    )
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     assert_accessible(page)

@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from app.auth.sessions import end_all_sessions
 from app.extensions import db
 from app.models import Observation, ObservationStatus, Reflection, Report, User
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible, sign_in
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    assert_accessible,
+    open_menu,
+    sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -298,6 +305,7 @@ def test_sign_out_warns_about_unsent_items_first(phone, demo, app):
     page.context.set_offline(True)
     write_report(page, "Call bell in room 4 not working.")
     page.get_by_role("status").filter(has_text="Saved on this device").wait_for()
+    open_menu(page)
     page.get_by_role("button", name="Sign out").click()
     warning = page.get_by_role("alert").filter(has_text="still waiting to send")
     warning.wait_for()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -42,6 +42,7 @@ def _manager_thanks_and_shares_learning(make_page, reporter_label: str) -> None:
     page = make_page()
     sign_in(page, "manager@willow.demo")
     assert "new report" in page.inner_text("main")
+    open_menu(page)
     page.get_by_role("link", name="Reports to review").first.click()
     assert_accessible(page)
     first = page.locator(".cards .card").first

@@ -28,6 +28,7 @@ def test_manager_turns_on_two_step_sign_in_and_uses_it(make_page, demo):
     recovery = page.locator(".recovery-codes code").first.inner_text()
     assert_accessible(page)
 
+    open_menu(page)
     page.get_by_role("button", name="Sign out").click()
     # Sign-out first offers unsent drafts to the outbox, then lands on the sign-in page.
     page.wait_for_url("**/login")
@@ -39,6 +40,7 @@ def test_manager_turns_on_two_step_sign_in_and_uses_it(make_page, demo):
     page.get_by_label("Code from your authenticator app").fill(recovery)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+    open_menu(page)
     assert page.get_by_role("button", name="Sign out").is_visible()
 
 

@@ -50,6 +50,7 @@ def test_manager_adds_a_person_at_200_percent_zoom_width(make_page, demo):
 def test_sign_out_returns_to_sign_in(make_page, demo):
     page = make_page()
     sign_in(page, "carer@willow.demo")
+    open_menu(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
     assert "You have signed out" in page.get_by_role("status").inner_text()

@@ -103,15 +103,17 @@ def test_my_reports_with_bulletins_takes_a_fixed_number_of_queries(app, world, c
     assert many.count == few.count
 
 
-def test_phone_navigation_keeps_the_managers_most_used_links_and_the_rest_in_a_menu(
+def test_phone_header_keeps_report_in_view_and_lists_the_managers_most_used_links_first(
     client, signed_in, world
 ):
     signed_in(world.manager)
     page = client.get("/").get_data(as_text=True)
-    phone = page.split('class="site-nav__phone"')[1].split("</nav>")[0]
-    in_view, menu = phone.split("<details")
-    assert ">Reports to review<" in in_view and ">Dashboard<" in in_view
-    assert ">People<" not in in_view and ">People<" in menu
-    assert "<summary>Menu" in menu
+    assert '<a class="header-report" href="/report">Report</a>' in page
+    menu = page.split('class="site-nav__links"')[1].split("</ul>")[0]
+    labels = re.findall(r">([^<]+)</a>", menu)
+    assert labels[:2] == ["Reports to review", "Dashboard"] and "People" in labels
+    assert "Report" not in labels  # already in the header row
+    account = page.split('class="site-nav__account"')[1].split("</ul>")[0]
+    assert ">Notifications<" in account and ">Sign out<" in account
     wide = page.split('class="site-nav__all"')[1].split("</ul>")[0]
-    assert wide.count("<li>") == phone.count("<li>")  # wide screens list every link
+    assert wide.count("<li>") == len(labels) + 1  # wide screens list every link, Report too
