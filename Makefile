@@ -23,10 +23,10 @@ test-faults: setup
 
 setup: $(STAMPS)/python $(STAMPS)/assets
 
-$(STAMPS)/python: pyproject.toml
+$(STAMPS)/python: pyproject.toml constraints.txt
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $@
 
 $(STAMPS)/assets: package.json package-lock.json scripts/build-assets.mjs scripts/sw.js \
