@@ -28,6 +28,8 @@ if str(ROOT) not in sys.path:
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, sign_in  # noqa: E402
 from tests.e2e.test_offline_browser import STORED, wait_for_service_worker  # noqa: E402
 
+OUTBOX_NOTE = "learnloop-outbox"  # what app/static/js/outbox-ui.js notes for later pages
+
 # Chrome DevTools' "Slow 3G" preset: 400 kbit/s each way, 2 s round trip.
 SLOW_3G = {
     "offline": False,
@@ -209,23 +211,23 @@ def outbox_drain(base: str, email: str, password: str, count_reports, drafts: in
     }
 
 
-# What a fresh visit fetches is listed by the browser; each script is then fetched again asking
+# What a first visit fetches is listed by the browser; each script is then fetched again asking
 # for brotli, and for gzip, to weigh both.
-def script_weights(base: str, path: str, email: str | None, password: str) -> list[dict]:
-    """Every JavaScript file a first visit to `path` fetches (the page's scripts and the modules
-    they import; not the service worker's own downloads), with its brotli and gzip bytes.
-    With no `email`, the visit is signed out (the sign-in page)."""
+def script_weights(base: str, path: str, email: str | None, password: str) -> dict:
+    """The JavaScript files a signed-in person's first visit to `path` fetches with nothing in
+    the browser's caches (the page's scripts and the modules they import; not the service
+    worker's own downloads), and those that follow once they start on a form that saves
+    offline. Each with its brotli and gzip bytes. With no `email`, the visit is signed out."""
     with chromium() as browser:
-        cookies = []
+        state = None
         if email:
             context = browser.new_context(base_url=base, viewport=PHONE)
-            sign_in(context.new_page(), email, password)
-            cookies = context.cookies()
+            page = context.new_page()
+            sign_in(page, email, password)
+            page.wait_for_function(f"() => localStorage.getItem({OUTBOX_NOTE!r}) !== null")
+            state = context.storage_state()  # the sign-in cookie and what the app noted
             context.close()
-        # A fresh profile with only the sign-in cookie: nothing cached, no service worker yet.
-        context = browser.new_context(base_url=base, viewport=PHONE)
-        if cookies:
-            context.add_cookies(cookies)
+        context = browser.new_context(base_url=base, viewport=PHONE, storage_state=state)
         page = context.new_page()
         scripts: list[str] = []
         page.on(
@@ -234,9 +236,20 @@ def script_weights(base: str, path: str, email: str | None, password: str) -> li
         )
         page.goto(path, wait_until="load")
         page.wait_for_load_state("networkidle")
+        first = list(dict.fromkeys(scripts))
+        field = page.locator("form[data-outbox] textarea")
+        if field.count():
+            field.first.press("M")  # starts writing
+            page.wait_for_timeout(500)
+            page.wait_for_load_state("networkidle")
+        later = [url for url in dict.fromkeys(scripts) if url not in first]
         context.close()
+    return {"first": _weigh(base, first), "on_form": _weigh(base, later)}
+
+
+def _weigh(base: str, urls: list[str]) -> list[dict]:
     weights = []
-    for url in dict.fromkeys(scripts):
+    for url in urls:
         sizes = {}
         for encoding in ("br", "gzip"):
             request = urllib.request.Request(url, headers={"Accept-Encoding": encoding})
