@@ -113,8 +113,9 @@ async function keepPagesForOffline() {
 function watchForm(form) {
   const hidden = form.querySelector('input[name="client_id"]');
   if (hidden && !hidden.value) hidden.value = crypto.randomUUID(); // one record per draft
-  // The first field may have focus already (autofocus): typing counts as starting too.
-  for (const type of ["focusin", "input"]) {
+  // Starting means a tap, a key or a change in the form. Not focus: the first field takes
+  // focus by itself (autofocus), sometimes after this script has run.
+  for (const type of ["pointerdown", "keydown", "input"]) {
     form.addEventListener(type, () => startOutbox().catch(() => {}), { once: true });
   }
   form.addEventListener("submit", async (event) => {
