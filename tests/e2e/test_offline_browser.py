@@ -384,3 +384,26 @@ def test_a_library_article_read_online_opens_offline(phone, demo):
     page.goto(href)
     assert page.get_by_role("heading", level=1).inner_text() == title
     assert_accessible(page)
+
+
+def test_a_report_sent_offline_before_the_outbox_has_started_is_kept(phone, demo, app):
+    """The outbox (most of the offline script) starts when someone starts on the form. A form
+    sent before that, with no typing the page saw (filled in by the browser, say), still waits
+    on the device and is sent once, rather than failing for want of a connection."""
+    page = phone
+    sign_in(page, CARER)
+    open_offline(page, "/report")
+    form = page.locator("form[data-outbox]")
+    assert form.get_attribute("data-outbox-ready") is None  # not started yet
+    text = "Bed rails left down in room 2 after personal care; raised them."
+    form.evaluate(
+        """(form, text) => {
+          form.elements.description.value = text;
+          form.querySelector("input[name=kind][value=near_miss]").checked = true;
+          form.querySelector("input[name=category][value=falls]").checked = true;
+          form.requestSubmit();
+        }""",
+        text,
+    )
+    saved_then_sent(page)
+    assert reports_saying(app, text) == 1

@@ -31,12 +31,25 @@ export function isSignedOutPage() {
 
 // -- badge -------------------------------------------------------------------------------
 export async function refreshBadge() {
+  const userId = await outbox.currentUserId();
+  const waiting = await outbox.count(userId);
+  await noteForLaterPages(userId);
   const badge = document.querySelector("[data-outbox-badge]");
   if (!badge) return;
-  const waiting = await outbox.count(await outbox.currentUserId());
   badge.querySelector("[data-outbox-count]").textContent = String(waiting);
   badge.dataset.count = String(waiting);
   badge.hidden = waiting === 0;
+}
+
+/** Tell later pages (pwa.js) whether they need the outbox: how much is on this device to send
+ * (anyone's) or to show (this person's receipt codes), and whom it last knew. */
+async function noteForLaterPages(userId) {
+  const waiting = (await outbox.countAll()) + (await outbox.receiptsFor(userId)).length;
+  try {
+    localStorage.setItem("learnloop-outbox", JSON.stringify({ user: userId || "", waiting }));
+  } catch {
+    // No storage here: every page starts the outbox, as if something waited.
+  }
 }
 
 // -- sending -----------------------------------------------------------------------------
@@ -162,9 +175,10 @@ export async function enhanceForm(form) {
     fillForm(form, draft.body);
     showFieldErrors(form, draft.errors);
   }
-  // The draft's id is made when the draft begins, and kept through every retry.
-  form.dataset.clientId = draft?.clientId || outbox.newClientId();
+  // The draft's id is made when the draft begins (here, or by pwa.js as the page opened),
+  // and kept through every retry.
   const hidden = form.querySelector('input[name="client_id"]');
+  form.dataset.clientId = draft?.clientId || hidden?.value || outbox.newClientId();
   if (hidden) hidden.value = form.dataset.clientId;
   const createdAt = draft?.createdAt || new Date().toISOString();
 
@@ -172,6 +186,7 @@ export async function enhanceForm(form) {
   // double tap is still one record). Offline, or when fixing a saved draft, or for a form
   // marked data-outbox-always, it goes through the outbox.
   const viaOutbox = () => !navigator.onLine || draft || "outboxAlways" in form.dataset;
+  form.dataset.outboxReady = ""; // pwa.js stops standing in for the outbox
   form.addEventListener("submit", async (event) => {
     if (!viaOutbox()) return;
     event.preventDefault();
@@ -329,8 +344,37 @@ function receiptNotice(userId, receipt) {
   return notice;
 }
 
+// -- starting on a page ------------------------------------------------------------------
+/** Start the outbox on this page (pwa.js calls this when the page needs it). Resolves once
+ * the page's forms save through the outbox; sending what waits goes on in the background. */
+export async function start() {
+  const me = document.querySelector('meta[name="learnloop-user"]')?.content;
+  if (me) await outbox.rememberUser(me); // so pages kept offline know whose the outbox is
+  await Promise.all([...document.querySelectorAll("form[data-outbox]")].map(enhanceForm));
+  const page = document.querySelector("[data-outbox-page]");
+  if (page) enhanceOutboxPage(page);
+  for (const form of document.querySelectorAll("form.sign-out")) enhanceSignOut(form);
+
+  window.addEventListener("outbox:changed", refreshBadge);
+  window.addEventListener("outbox:sent", showReceipts);
+  window.addEventListener("online", sendNow);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") sendNow();
+  });
+  navigator.storage?.persist?.().catch(() => {});
+  sendWhatWaits();
+}
+
+async function sendWhatWaits() {
+  showReceipts();
+  await refreshBadge();
+  const summary = await sendNow();
+  if (summary.offlineUrls.length) tellWorker({ type: "keep-for-offline", urls: summary.offlineUrls });
+}
+
 // -- signing out -------------------------------------------------------------------------
 export function enhanceSignOut(form) {
+  form.dataset.outboxReady = "";
   const region = document.createElement("div");
   region.setAttribute("role", "alert");
   region.className = "sign-out__warning";

@@ -36,14 +36,32 @@ export function newClientId() {
   return crypto.randomUUID();
 }
 
+// Also in localStorage, where pwa.js notes it on every signed-in page without loading this
+// module: a page that does not know who is signed in (an offline shell) then finds them
+// even when the outbox never started on the pages before it.
+const LAST_USER = "learnloop-user";
+
+function lastUserNoted() {
+  try {
+    return localStorage.getItem(LAST_USER);
+  } catch {
+    return null;
+  }
+}
+
 /** The signed-in person's id as this page knows it, or the last one the server confirmed. */
 export async function currentUserId() {
   const meta = document.querySelector('meta[name="learnloop-user"]');
   if (meta?.content) return meta.content;
-  return (await (await db()).get(META, "lastUser")) ?? null;
+  return lastUserNoted() || ((await (await db()).get(META, "lastUser")) ?? null);
 }
 
 export async function rememberUser(userId) {
+  try {
+    localStorage.setItem(LAST_USER, userId);
+  } catch {
+    // No storage here: IndexedDB keeps it.
+  }
   await (await db()).put(META, userId, "lastUser");
 }
 
@@ -82,6 +100,11 @@ export async function allEntries() {
 export async function count(userId) {
   if (!userId) return 0;
   return (await db()).countFromIndex(STORE, "byUser", String(userId));
+}
+
+/** Everything on this device, whoever it belongs to. */
+export async function countAll() {
+  return (await db()).count(STORE);
 }
 
 export async function get(clientId) {
