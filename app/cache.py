@@ -36,6 +36,9 @@ IGNORED_TABLES = frozenset(
         "audit_head",
         "recovery_code",
         "email_preference",
+        # Derived from reports, which bump their own service when they change.
+        "report_rollup",
+        "feedback_delay_rollup",
     }
 )
 TTL_SECONDS = 10 * 60

@@ -13,6 +13,7 @@ Writes that bypass the ORM (`text()` SQL such as `seed-bulk`) call `rebuild()` t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
@@ -33,10 +34,13 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
+from app import cache
 from app.extensions import db
 from app.governance.figures import Scope, add_months
 from app.governance.sql import days_between
@@ -64,6 +68,16 @@ _COUNTED = (
 )
 _KEYS = "report_rollup_keys"
 _EVERYTHING = "report_rollup_everything"
+_NEW = "report_rollup_new"  # the rollup row of each brand-new report: added to, not recounted
+_GROUP_COLUMNS = (
+    "service_id",
+    "month",
+    "kind",
+    "harm_band",
+    "category",
+    "is_repeat",
+    "learning_shared",
+)
 
 
 class utc_month(FunctionElement):  # noqa: N801  (reads like the SQL it compiles to)
@@ -153,14 +167,7 @@ def refresh(keys: Iterable[tuple[int, str]], session=None) -> None:
     keys = sorted(set(keys))
     if not keys:
         return
-    service_ids = sorted({service_id for service_id, _month in keys})
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            select(Service.id)
-            .where(Service.id.in_(service_ids))
-            .order_by(Service.id)
-            .with_for_update(key_share=True)
-        ).all()
+    _lock_services(session, {service_id for service_id, _month in keys})
     for model in (ReportRollup, FeedbackDelayRollup):
         session.execute(
             delete(model).where(
@@ -169,6 +176,63 @@ def refresh(keys: Iterable[tuple[int, str]], session=None) -> None:
         )
     _count_into_rollups(
         session, or_(*(and_(Report.service_id == s, _month_range(m)) for s, m in keys))
+    )
+
+
+def add_new_reports(rows: Iterable[tuple], session=None) -> None:
+    """Add brand-new reports to their rollup rows (one upsert per row, not a recount).
+
+    A new report has no feedback yet, so only `report_rollup` changes. This is the path every
+    report from the form and the offline outbox takes, so it is kept to a statement or two.
+    """
+    session = session or db.session
+    counts = Counter(rows)
+    if not counts:
+        return
+    _lock_services(session, {row[0] for row in counts})
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = ReportRollup.__table__
+    for row, reports in sorted(counts.items()):
+        statement = upsert(table).values(
+            **dict(zip(_GROUP_COLUMNS, row, strict=True)), reports=reports
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(_GROUP_COLUMNS),
+                set_={"reports": table.c.reports + statement.excluded.reports},
+            )
+        )
+
+
+def _lock_services(session, service_ids: set[int]) -> None:
+    """Writers of one service's rollups take turns (in id order, so they cannot deadlock)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite has one writer at a time anyway
+    session.execute(
+        select(Service.id)
+        .where(Service.id.in_(sorted(service_ids)))
+        .order_by(Service.id)
+        .with_for_update(key_share=True)
+    ).all()
+
+
+def _rollup_row(report: Report) -> tuple:
+    """The `report_rollup` key `_count_into_rollups` would file this report under."""
+    if report.kind is ReportKind.NEAR_MISS:
+        harm_band = "near_miss"
+    elif report.physical_harm in SERIOUS_HARM:
+        harm_band = "serious"
+    else:
+        harm_band = "incident"
+    return (
+        report.service_id,
+        month_key(report.created_at),
+        report.kind.value,
+        harm_band,
+        report.category.value,
+        bool(report.is_repeat),
+        report.status in SHARED,
     )
 
 
@@ -184,6 +248,7 @@ def rebuild(service_ids: Iterable[int] | None = None, session=None) -> None:
     _count_into_rollups(session, Report.service_id.in_(ids) if ids is not None else true())
     session.info.pop(_KEYS, None)
     session.info.pop(_EVERYTHING, None)
+    session.info.pop(_NEW, None)
 
 
 # -- Reading ----------------------------------------------------------------------------------
@@ -277,6 +342,9 @@ def _note_flushed_reports(session, _context) -> None:
     for obj in [*session.new, *session.dirty, *session.deleted]:
         if not isinstance(obj, Report):
             continue
+        if obj in session.new:
+            session.info.setdefault(_NEW, []).append(_rollup_row(obj))
+            continue
         state = inspect(obj)
         if obj in session.dirty and not _counted_change(state):
             continue
@@ -314,22 +382,25 @@ def _update_rollups(session) -> None:
     pending = [*session.new, *session.dirty, *session.deleted]
     if any(isinstance(obj, Report) for obj in pending):
         session.flush()  # commit flushes after this hook: note these reports' months first
-    if not (session.info.get(_KEYS) or session.info.get(_EVERYTHING)):
+    if not (session.info.get(_KEYS) or session.info.get(_EVERYTHING) or session.info.get(_NEW)):
         return
     session.flush()
     keys = session.info.pop(_KEYS, set())
+    new_rows = session.info.pop(_NEW, [])
     if session.info.pop(_EVERYTHING, False):
         rebuild(session=session)
     else:
-        refresh(keys, session=session)
-
+        refresh(keys, session=session)  # a recount includes any new report of those months
+        add_new_reports([row for row in new_rows if (row[0], row[1]) not in keys], session)
     session.info.pop(_KEYS, None)
+    session.info.pop(_NEW, None)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session) -> None:
     session.info.pop(_KEYS, None)
     session.info.pop(_EVERYTHING, None)
+    session.info.pop(_NEW, None)
 
 
 # -- `flask --app wsgi rollups rebuild` ---------------------------------------------------------
@@ -342,5 +413,6 @@ def rebuild_command() -> None:
     """Count every service's months again from the reports."""
     rebuild()
     db.session.commit()
+    cache.bump_everything()  # rollup rows do not count as changes (app/cache.py): say so here
     rows = db.session.scalar(select(func.count()).select_from(ReportRollup))
     click.echo(f"Rollups rebuilt: {rows} rows.")

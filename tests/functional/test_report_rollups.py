@@ -134,3 +134,33 @@ def test_a_report_that_is_never_saved_leaves_the_rollups_alone(app, world):
         db.session.commit()
         assert _rollups() == _fresh_counts()
         assert sum(_rollups()[0].values()) == 1
+
+
+def test_new_reports_are_added_to_their_rows_and_agree_with_a_recount(app, world):
+    """New reports take the quick path (+1 on their row); a report made and changed in one
+    transaction, two alike in one commit, and a month being recounted must still add up."""
+    with app.app_context():
+        add_reports([report_row(world.willow.id, when(2026, 5, 1))])
+        db.session.add_all(
+            [
+                Report(**report_row(world.willow.id, when(2026, 5, 2))),
+                Report(**report_row(world.willow.id, when(2026, 5, 3))),
+                Report(**incident(world.riverside.id, when(2026, 5, 4))),
+            ]
+        )
+        db.session.commit()
+        assert _rollups() == _fresh_counts()
+
+        changed_before_commit = Report(**report_row(world.willow.id, when(2026, 6, 1)))
+        db.session.add(changed_before_commit)
+        db.session.flush()
+        changed_before_commit.is_repeat = True
+        db.session.add(Report(**report_row(world.willow.id, when(2026, 6, 2))))
+        db.session.commit()
+        assert _rollups() == _fresh_counts()
+        assert (
+            _rollups()[0][
+                (world.willow.id, "2026-06", "near_miss", "near_miss", "falls", True, False)
+            ]
+            == 1
+        )

@@ -207,6 +207,10 @@ function withLock(work) {
   return work();
 }
 
+// Drafts go a few at a time: the server answers several requests at once, and after a long
+// shift offline one at a time would keep a care worker's phone busy for many seconds.
+const PARALLEL_SENDS = 4;
+
 async function sendAll(signedOut) {
   const summary = { sent: [], kept: 0, signIn: false, offline: false, offlineUrls: [] };
   if (!navigator.onLine) {
@@ -231,57 +235,67 @@ async function sendAll(signedOut) {
   // Saved when no page on this device knew who was signed in: the first person whose sign-in
   // the server confirms after that is the one who wrote it.
   for (const entry of await entriesFor("")) await update(entry, { userId: String(who.user.id) });
-  let csrf = who.csrf;
   // Only this person's entries: never send someone else's under this sign-in.
   const sendable = new Set([State.WAITING, State.SIGN_IN]);
-  for (const entry of await entriesFor(who.user.id)) {
-    if (!sendable.has(entry.state)) continue; // waits for the person to fix or discard it
-    let response;
-    try {
-      response = await post(entry, csrf);
-      if (response.status === 403) {
-        const again = await session(); // a stale CSRF token: one retry with a fresh one
-        if (again.status === 200) {
-          csrf = again.csrf;
-          response = await post(entry, csrf);
-        }
-      }
-    } catch {
-      summary.offline = true;
-      break; // the connection dropped: keep the rest for the next try
-    }
-    const body = await readJson(response);
-    if (response.status >= 200 && response.status < 300) {
-      if (body.anonymous) {
-        await keepReceipt(entry.userId, {
-          clientId: entry.clientId,
-          code: body.receipt_code || null,
-          sentAt: new Date().toISOString(),
-        });
-      }
-      await (await db()).delete(STORE, entry.clientId);
-      summary.sent.push({ entry, record: body });
-      continue;
-    }
-    summary.kept += 1;
-    if (response.status === 401 || response.type === "opaqueredirect") {
-      await update(entry, { state: State.SIGN_IN });
-      summary.signIn = true;
-      break;
-    } else if (response.status === 400) {
-      await update(entry, { state: State.FIX, errors: body.errors || {}, message: body.error || "" });
-    } else if (response.status === 422) {
-      await update(entry, { state: State.CONFLICT, message: body.error || "" });
-    } else if (response.status === 403) {
-      await update(entry, { state: State.REFUSED, message: body.error || "" });
-    } else {
-      await update(entry, { state: State.WAITING }); // server trouble: try again later
-      break;
-    }
-  }
+  const queue = (await entriesFor(who.user.id)).filter((entry) => sendable.has(entry.state));
+  const run = { csrf: who.csrf, stop: false, receipts: Promise.resolve() };
+  const sender = async () => {
+    while (!run.stop && queue.length) await sendOne(queue.shift(), run, summary);
+  };
+  await Promise.all(Array.from({ length: PARALLEL_SENDS }, sender));
   changed();
   if (summary.sent.length) {
     window.dispatchEvent(new CustomEvent("outbox:sent", { detail: summary.sent }));
   }
   return summary;
+}
+
+/** Send one draft; sets `run.stop` when the rest should wait (offline, signed out, server trouble). */
+async function sendOne(entry, run, summary) {
+  let response;
+  try {
+    response = await post(entry, run.csrf);
+    if (response.status === 403) {
+      const again = await session(); // a stale CSRF token: one retry with a fresh one
+      if (again.status === 200) {
+        run.csrf = again.csrf;
+        response = await post(entry, run.csrf);
+      }
+    }
+  } catch {
+    summary.offline = true;
+    run.stop = true; // the connection dropped: keep the rest for the next try
+    return;
+  }
+  const body = await readJson(response);
+  if (response.status >= 200 && response.status < 300) {
+    if (body.anonymous) {
+      const receipt = {
+        clientId: entry.clientId,
+        code: body.receipt_code || null,
+        sentAt: new Date().toISOString(),
+      };
+      // The receipts are one list read and written whole: one writer at a time.
+      run.receipts = run.receipts.then(() => keepReceipt(entry.userId, receipt));
+      await run.receipts;
+    }
+    await (await db()).delete(STORE, entry.clientId);
+    summary.sent.push({ entry, record: body });
+    return;
+  }
+  summary.kept += 1;
+  if (response.status === 401 || response.type === "opaqueredirect") {
+    await update(entry, { state: State.SIGN_IN });
+    summary.signIn = true;
+    run.stop = true;
+  } else if (response.status === 400) {
+    await update(entry, { state: State.FIX, errors: body.errors || {}, message: body.error || "" });
+  } else if (response.status === 422) {
+    await update(entry, { state: State.CONFLICT, message: body.error || "" });
+  } else if (response.status === 403) {
+    await update(entry, { state: State.REFUSED, message: body.error || "" });
+  } else {
+    await update(entry, { state: State.WAITING }); // server trouble: try again later
+    run.stop = true;
+  }
 }
