@@ -521,9 +521,10 @@ def outbox_drain(bench) -> list[str]:
         ""
         if r["seconds"] <= 10
         else f" Why: each send takes {r['seconds'] / r['drafts'] * 1000:.0f} ms here (1-minute "
-        f"load average {load:.1f} on {os.cpu_count()} cores as it ended); the server saves each "
-        "report and counts its service's month again for the dashboard's rollups in the same "
-        "transaction, and the outbox sends one draft at a time."
+        f"load average {load:.1f} on {os.cpu_count()} cores as it ended, Chromium, gunicorn and "
+        "PostgreSQL sharing them); the outbox sends four at a time, and each report is one "
+        "transaction (the report, its audit entry on the hash chain, its rollup row) that "
+        "waits for the audit chain's head row, so saves queue behind one another."
     )
     lines = [
         "### 6. Outbox drain: 500 drafts",
@@ -569,10 +570,13 @@ def targets_for_server(facts: dict) -> list[str]:
         reason = (
             ""
             if ratio >= 0.5
-            else " Why: every signed-in page loads the sign-in session and its person (one "
-            "query), counts unread notifications for the header (one query), checks the CSRF "
-            "token and renders and compresses a full form; the bare route does none of that, so "
-            "on a shared machine Flask's own per-request work sets the ceiling."
+            else " Why: every signed-in page loads the sign-in session, its person and the "
+            "header's unread count (one query, with the pool's pre-ping), checks the CSRF token "
+            "and renders and compresses a 13 KB form through Flask, Flask-Login, Flask-WTF, "
+            "Flask-Limiter and Flask-Compress; the bare route returns five bytes through none of "
+            "them. The app's own hello-sized route, signed out, already runs at about half the "
+            "bare route's rate, so 0.5 for a full signed-in page would need the page served "
+            "without the app (from a cache in front of it), which personal pages must not be."
         )
         lines.append(
             f"- Target: `/report` form at least half the bare route's throughput: "
