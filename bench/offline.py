@@ -138,15 +138,21 @@ def _timed_loads(page, path: str, loads: int) -> dict:
     return result
 
 
+def _report_page_signed_in(browser, base: str, email: str, password: str):
+    """A phone-sized tab, signed in, on `/report` with the service worker in charge."""
+    context = browser.new_context(base_url=base, viewport=PHONE)
+    page = context.new_page()
+    sign_in(page, email, password)
+    page.goto("/report")
+    wait_for_service_worker(page)
+    return context, page
+
+
 def offline_load(base: str, email: str, password: str, loads: int = 10) -> dict:
     """Median ms from navigation start to DOMContentLoaded and to load for `/report`: offline
     from the service worker's cache, online on this machine, and online on slow 3G."""
     with chromium() as browser:
-        context = browser.new_context(base_url=base, viewport=PHONE)
-        page = context.new_page()
-        sign_in(page, email, password)
-        page.goto("/report")
-        wait_for_service_worker(page)
+        context, page = _report_page_signed_in(browser, base, email, password)
         page.reload()  # a visit the worker sees, so it keeps the page
         if not page.evaluate(STORED, "/report"):
             raise RuntimeError("/report was never kept for offline use")
@@ -181,11 +187,7 @@ def outbox_drain(base: str, email: str, password: str, count_reports, drafts: in
     them in the database. `count_reports(client_ids, prefix)` answers (rows, distinct ids)."""
     prefix = f"Outbox bench {uuid.uuid4().hex[:8]}"
     with chromium() as browser:
-        context = browser.new_context(base_url=base, viewport=PHONE)
-        page = context.new_page()
-        sign_in(page, email, password)
-        page.goto("/report")
-        wait_for_service_worker(page)
+        context, page = _report_page_signed_in(browser, base, email, password)
         context.set_offline(True)
         started = time.monotonic()
         saved = page.evaluate(SAVE_DRAFTS, {"count": drafts, "prefix": prefix})

@@ -531,7 +531,7 @@ def outbox_drain(bench) -> list[str]:
         "",
         f"Demo carer on `/report`; {r['saved']} drafts saved offline through the app's outbox "
         f"module (`outbox.save`, {r['save_seconds']:.1f} s), then back online: the browser's "
-        "`online` event starts the app's own send, one draft after another.",
+        "`online` event starts the app's own send, four drafts at a time.",
         "",
         "| drafts | seconds to empty | drafts/second | left in the outbox | "
         "reports stored | distinct client ids |",

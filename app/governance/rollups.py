@@ -135,16 +135,7 @@ def _count_into_rollups(session, where) -> None:
     )
     session.execute(
         insert(ReportRollup).from_select(
-            [
-                "service_id",
-                "month",
-                "kind",
-                "harm_band",
-                "category",
-                "is_repeat",
-                "learning_shared",
-                "reports",
-            ],
+            [*_GROUP_COLUMNS, "reports"],
             select(*groups, func.count()).where(where).group_by(*groups),
         )
     )
