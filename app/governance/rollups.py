@@ -36,14 +36,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import FunctionElement
 
 from app import cache
 from app.extensions import db
 from app.governance.figures import Scope, add_months
-from app.governance.sql import days_between
+from app.governance.sql import days_between, month_of
 from app.models import (
     FeedbackDelayRollup,
     Report,
@@ -80,22 +78,6 @@ _GROUP_COLUMNS = (
 )
 
 
-class utc_month(FunctionElement):  # noqa: N801  (reads like the SQL it compiles to)
-    """'YYYY-MM' of a UTC timestamp, whatever the connection's time zone."""
-
-    inherit_cache = True
-
-
-@compiles(utc_month, "sqlite")
-def _utc_month_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(utc_month, "postgresql")
-def _utc_month_postgresql(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM')"
-
-
 def month_key(moment: datetime | None) -> str:
     moment = moment or datetime.now(UTC)
     if moment.tzinfo is None:
@@ -122,7 +104,7 @@ def _harm_band():
 
 def _count_into_rollups(session, where) -> None:
     """INSERT ... SELECT the grouped counts of the reports matching `where`."""
-    month = utc_month(Report.created_at)
+    month = month_of(Report.created_at)
     shared = Report.status.in_(SHARED)
     groups = (
         Report.service_id,

@@ -6,7 +6,7 @@ rows in Python, so the dashboard costs the same few queries at 1,000 or 1,000,00
 
 from __future__ import annotations
 
-from sqlalchemy import Float, String, func, select
+from sqlalchemy import DateTime, Float, String, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -14,10 +14,17 @@ from app.extensions import db
 
 
 class month_of(FunctionElement):  # noqa: N801  (reads like the SQL function it compiles to)
-    """'YYYY-MM' of a UTC timestamp or date column."""
+    """'YYYY-MM' of a date column, or of a timestamp taken in UTC whatever the connection's
+    time zone: the same months `Scope.in_range` filters by, so no row lands a month out."""
 
     type = String()
     inherit_cache = True
+
+
+def _is_timestamp(element: month_of) -> bool:
+    (argument,) = element.clauses.clauses
+    column_type = getattr(argument.type, "impl", argument.type)  # UTCDateTime wraps DateTime
+    return isinstance(column_type, DateTime)
 
 
 @compiles(month_of, "sqlite")
@@ -27,7 +34,10 @@ def _month_sqlite(element, compiler, **kw):
 
 @compiles(month_of, "postgresql")
 def _month_postgresql(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+    value = compiler.process(element.clauses, **kw)
+    if _is_timestamp(element):
+        value = f"{value} AT TIME ZONE 'UTC'"
+    return f"to_char({value}, 'YYYY-MM')"
 
 
 class days_between(FunctionElement):  # noqa: N801
