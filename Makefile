@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMPS := .stamps
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast test-faults setup serve db demo lint bandit e2e bench clean
+.PHONY: run test test-fast test-dates test-faults setup serve db demo lint bandit e2e bench clean
 
 run: setup db demo serve
 
@@ -15,6 +15,10 @@ test: setup
 ## Only the fast tests (SQLite, no browser): for the edit-test loop.
 test-fast: setup
 	$(PY) -m pytest -q tests/unit tests/functional
+
+## The fast suite with the clock at each date that breaks date arithmetic (make test runs it too).
+test-dates: setup
+	bash scripts/fixed-dates.sh
 
 ## The slow fault tests: two gunicorn workers writing SQLite at once, a private PostgreSQL
 ## restarted under load (needs root and the PostgreSQL server binaries). CI runs them.

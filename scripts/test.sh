@@ -19,6 +19,10 @@ echo "== Tests on SQLite"
 env -u TEST_DATABASE_URL $PY -m pytest -q tests/unit tests/functional
 ran+=("SQLite")
 
+echo "== The fast suite again on fixed dates (1 January, 29 February, the UK clock changes, New Year's Eve)"
+bash scripts/fixed-dates.sh
+ran+=("fixed dates")
+
 postgres_answers() {
   $PY - "$PG_URL" <<'PY' >/dev/null 2>&1
 import sys

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import choices
 from app.models import DebriefFormat, WorkaroundStatus
+from app.models.base import uk_today
 
 
 class CheckboxesField(SelectMultipleField):
@@ -62,7 +61,7 @@ class DebriefForm(FlaskForm):
     family_offered = BooleanField("Their family was offered a debrief")
 
     def set_defaults(self, facilitator_id: int) -> None:
-        self.held_on.data = date.today()
+        self.held_on.data = uk_today()
         self.facilitator_id.data = facilitator_id
         self.format.data = DebriefFormat.STRUCTURED.value
 

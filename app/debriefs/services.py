@@ -30,6 +30,7 @@ from app.models import (
     WorkaroundStatus,
     utcnow,
 )
+from app.models.base import uk_today
 from app.models.debriefs import LEADER_ROLES, debrief_report
 from app.models.reports import SERIOUS_HARM
 
@@ -107,7 +108,7 @@ def _apply_details(
     person_offered: bool,
     family_offered: bool,
 ) -> None:
-    if held_on > date.today() + timedelta(days=60):
+    if held_on > uk_today() + timedelta(days=60):
         raise DebriefError("held_on", "Choose a date within the next two months.")
     allowed = {user.id: user for user in people_who_may_attend(debrief.service_id)}
     if facilitator_id not in allowed:
@@ -307,7 +308,7 @@ def debriefs_for_report(report_id: int) -> list[Debrief]:
 def debriefs_to_run(user: User, days: int = 14) -> tuple[int, int]:
     """(open debriefs, serious reports of the last `days` days with no debrief yet) in one query,
     for the services `user` can see."""
-    since = date.today() - timedelta(days=days)
+    since = uk_today() - timedelta(days=days)
     open_debriefs = (
         select(func.count(Debrief.id))
         .where(in_scope(user, Debrief.service_id), Debrief.closed_at.is_(None))

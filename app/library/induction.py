@@ -23,6 +23,7 @@ from app.models import (
     ReadAcknowledgement,
     User,
 )
+from app.models.base import uk_today
 
 DEFAULT_WEEKS = 12
 
@@ -39,7 +40,7 @@ def induction_ends(user: User) -> date | None:
 
 def in_induction(user: User, today: date | None = None) -> bool:
     ends = induction_ends(user)
-    today = today or date.today()
+    today = today or uk_today()
     return ends is not None and user.started_on <= today < ends
 
 
@@ -144,7 +145,7 @@ def new_starters_progress(manager: User, today: date | None = None) -> list[Star
 
     A fixed number of queries: people, each service's steps, and one for all their reading.
     """
-    today = today or date.today()
+    today = today or uk_today()
     earliest_start = today - timedelta(weeks=induction_weeks()) + timedelta(days=1)
     people = list(
         db.session.scalars(

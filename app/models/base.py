@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
@@ -21,9 +22,22 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+UK = ZoneInfo("Europe/London")
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC (all stored times are UTC)."""
     return datetime.now(UTC)
+
+
+def uk_today() -> date:
+    """Today's date on the services' wall clocks, whatever the server's time zone.
+
+    Between midnight and 01:00 in British Summer Time the UTC date is still yesterday's, so a
+    debrief "held today" would look like tomorrow to a server on UTC: dates people choose are
+    compared with this instead.
+    """
+    return datetime.now(UK).date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -41,7 +41,7 @@ from app.models import (
     SafeguardingConcern,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import uk_today, utcnow
 
 MAX_DURATION_MINUTES = 60 * 24 * 366
 REFERENCE_MAX = 40
@@ -353,7 +353,7 @@ def record_best_interests(actor: User, answers: Mapping[str, Any]) -> BestIntere
     review_on = answers.get("review_on")
     if not isinstance(decided_on, date):
         check.add("decided_on", "Enter the date of the decision.")
-    elif decided_on > date.today():
+    elif decided_on > uk_today():
         check.add("decided_on", "The decision date cannot be in the future.")
     if not isinstance(review_on, date):
         check.add("review_on", "Enter when the decision will be reviewed.")
@@ -392,7 +392,7 @@ def record_review(
     next_review_on = answers.get("next_review_on")
     if not isinstance(reviewed_on, date):
         check.add("reviewed_on", "Enter the date of the review.")
-    elif reviewed_on > date.today():
+    elif reviewed_on > uk_today():
         check.add("reviewed_on", "The review date cannot be in the future.")
     if not isinstance(next_review_on, date):
         check.add("next_review_on", "Enter when the next review is due.")
@@ -629,7 +629,7 @@ def record_risk_session(actor: User, answers: Mapping[str, Any]) -> PositiveRisk
     held_on = answers.get("held_on")
     if not isinstance(held_on, date):
         check.add("held_on", "Enter the date of the session.")
-    elif held_on > date.today():
+    elif held_on > uk_today():
         check.add("held_on", "The session date cannot be in the future.")
     restriction_id = answers.get("restrictive_practice_id")
     if restriction_id not in (None, "", 0, "0"):

@@ -29,7 +29,7 @@ from app.models import (
     SafeguardingConcern,
     Service,
 )
-from app.models.base import utcnow
+from app.models.base import uk_today, utcnow
 from app.safeguarding import bp, queries
 from app.safeguarding.forms import (
     BestInterestsForm,
@@ -135,7 +135,7 @@ def index():
         .group_by(RestrictivePractice.service_id, RestrictivePractice.person_reference)
         .order_by(func.max(RestrictivePractice.started_at).desc())
     ).all()
-    today = date.today()
+    today = uk_today()
     reviews_due = db.session.execute(
         select(
             PbsReview.service_id,
@@ -385,7 +385,7 @@ def new_best_interests():
             form.service_id.data = restriction_record.service_id
         else:
             form.person_reference.data = request.args.get("person", "")
-        form.decided_on.data = date.today()
+        form.decided_on.data = uk_today()
     if request.method == "POST" and form.validate():
         answers = dict(form.data)
         if restriction_record:
@@ -419,7 +419,7 @@ def best_interests(decision_id: int):
         .order_by(RestrictivePractice.started_at.desc())
     ).all()
     return render_template(
-        "safeguarding/best_interests.html", decision=decision, linked=linked, today=date.today()
+        "safeguarding/best_interests.html", decision=decision, linked=linked, today=uk_today()
     )
 
 
@@ -485,7 +485,7 @@ def register(service_id: int, reference: str):
         month_table=_month_table(months),
         last_review=last_review,
         review_prompt=review_prompt,
-        today=date.today(),
+        today=uk_today(),
         manager=can(current_user, "safeguarding.manage"),
     )
 
@@ -504,7 +504,7 @@ def _review_prompt(restrictions_, last_review) -> str | None:
             f"{count} {'restriction says' if count == 1 else 'restrictions say'} the PBS plan "
             "or risk assessment needs a review since it was last reviewed."
         )
-    if last_review and last_review.next_review_on < date.today():
+    if last_review and last_review.next_review_on < uk_today():
         return f"The review was due on {last_review.next_review_on:%-d %B %Y}."
     return None
 
@@ -555,7 +555,7 @@ def new_review(service_id: int, reference: str):
     ).all()
     form.debrief_ids.choices = choices((d.id, _debrief_choice(d)) for d in debriefs)
     if request.method == "GET":
-        form.reviewed_on.data = date.today()
+        form.reviewed_on.data = uk_today()
         form.report_ids.data = [
             r.id for r in reports if r.category is Category.RESTRICTIVE_PRACTICE
         ]
@@ -718,7 +718,7 @@ def new_risk_session():
         ]
     )
     if request.method == "GET":
-        form.held_on.data = date.today()
+        form.held_on.data = uk_today()
         form.person_reference.data = request.args.get("person", "")
         form.restrictive_practice_id.data = request.args.get("restriction_id", 0, type=int)
     if request.method == "POST" and form.validate():

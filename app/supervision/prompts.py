@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Action, Debrief, DebriefAttendee, Report, User
+from app.models.base import uk_today
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def open_development_actions(supervisee: User, since: date) -> dict | None:
         .where(Action.owner_id == supervisee.id, Action.done_at.is_(None))
         .order_by(Action.due_on.is_(None), Action.due_on)
     ).all()
-    return {"actions": actions, "today": date.today()}
+    return {"actions": actions, "today": uk_today()}
 
 
 @supervision_prompt("supervision/_prompt_competencies.html", order=40)

@@ -42,7 +42,7 @@ from app.models import (
     Role,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import uk_today, utcnow
 
 DUE_SOON_DAYS = 30
 MAX_ACTIONS = 10
@@ -126,7 +126,7 @@ def start_observation(
         staff_id=staff.id,
         observer_id=observer.id,
         modules=[m for m in template.add_on_modules if m in modules],
-        observed_on=date.today(),
+        observed_on=uk_today(),
         status=ObservationStatus.DRAFT,
     )
     db.session.add(observation)
@@ -339,12 +339,12 @@ def _complete(observation: Observation, answers: dict) -> None:
                 answers.get("observed_on"), "observed_on", "Enter the date like 2026-11-26."
             )
             or observation.observed_on
-            or date.today()
+            or uk_today()
         )
     except ObservationInvalid as error:
         errors.update(error.errors)
-        observed_on = date.today()
-    if observed_on > date.today():
+        observed_on = uk_today()
+    if observed_on > uk_today():
         errors["observed_on"] = "The observation date cannot be in the future."
     try:
         reobserve_on = _parse_date(
@@ -551,7 +551,7 @@ def competency_grid(
     latest: dict[tuple[int, int], Observation] | None = None,
 ) -> list[CompetencyStatus]:
     """Every (staff member, current checklist) status the viewer may see, in a few queries."""
-    today = today or date.today()
+    today = today or uk_today()
     staff = staff if staff is not None else observable_staff(viewer)
     templates = list(
         db.session.scalars(

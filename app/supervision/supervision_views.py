@@ -6,8 +6,6 @@ escalation question bank; a care worker reads and acknowledges their own supervi
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,6 +15,7 @@ from app.auth.forms import choices
 from app.auth.policy import get_or_404, in_scope, require
 from app.extensions import db
 from app.models import EscalationQuestion, Role, Supervision, User
+from app.models.base import uk_today
 from app.supervision import bp
 from app.supervision.forms import (
     ACTION_ROWS,
@@ -94,7 +93,7 @@ def new():
     supervisee = _supervisee_or_404(chosen)
     form = SupervisionForm()
     if request.method == "GET":
-        form.held_on.data = date.today()
+        form.held_on.data = uk_today()
         questions = questions_for(supervisee)
     else:
         wanted = set(_question_ids_from(request.form))

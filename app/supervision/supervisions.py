@@ -24,7 +24,7 @@ from app.models import (
     SupervisionPolicy,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import uk_today, utcnow
 from app.supervision.services import observable_staff, roles_below
 
 DEFAULT_EVERY_WEEKS = 8
@@ -110,7 +110,7 @@ def supervisees(viewer: User) -> list[User]:
 
 def team_due(viewer: User, today: date | None = None) -> list[SupervisionDue]:
     """Supervision status for everyone the viewer may supervise, most urgent first."""
-    today = today or date.today()
+    today = today or uk_today()
     people = supervisees(viewer)
     last = dict(
         db.session.execute(
@@ -132,7 +132,7 @@ def last_supervision_date(supervisee: User) -> date | None:
 
 
 def prompts_since(supervisee: User) -> date:
-    return last_supervision_date(supervisee) or (date.today() - FIRST_LOOK_BACK)
+    return last_supervision_date(supervisee) or (uk_today() - FIRST_LOOK_BACK)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def record_supervision(
         errors["supervisee_id"] = "Choose someone you supervise."
     if held_on is None:
         errors["held_on"] = "Enter the date of the supervision."
-    elif held_on > date.today():
+    elif held_on > uk_today():
         errors["held_on"] = "The supervision date cannot be in the future."
     bank = {q.id: q for q in active_questions(supervisee.service_id)} if supervisee else {}
     checks = []

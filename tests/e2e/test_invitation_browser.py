@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
+from app.models.base import utcnow
 from app.notifications.mail import deliver_due
 from tests.e2e.conftest import assert_accessible, open_menu, sign_in
 
@@ -20,7 +23,9 @@ def test_new_starter_joins_from_the_invitation_email_on_their_phone(app, make_pa
     assert_accessible(manager)
     manager.get_by_label("Name").fill("Sam Starter")
     manager.get_by_label("Email address").fill("sam@willow.demo")
-    manager.get_by_label("Start date (for new starters)").fill("2026-11-23")
+    # Started a few days ago: inside the induction weeks, whatever today is.
+    started = utcnow() - timedelta(days=3)
+    manager.get_by_label("Start date (for new starters)").fill(f"{started:%Y-%m-%d}")
     manager.get_by_role("button", name="Send invitation").click()
     assert "We have emailed Sam Starter an invitation" in manager.get_by_role("status").inner_text()
     assert_accessible(manager)

@@ -84,7 +84,7 @@ def test_manager_completes_an_informal_restriction_and_links_best_interests(app,
     page.get_by_label("Which least restrictive option was chosen?").fill(
         "An alarm on the side gate; the garden door stays open"
     )
-    page.get_by_label("Review the decision by").fill("2027-05-01")
+    page.get_by_label("Review the decision by").fill(f"{utcnow() + timedelta(days=150):%Y-%m-%d}")
     assert_accessible(page)
     page.get_by_role("button", name="Save the decision").click()
 

@@ -95,6 +95,12 @@ def _record(app, world, **overrides) -> int:
         return record.id
 
 
+def _month_start(moment: datetime, months: int) -> datetime:
+    """Midnight UTC on the first of the month `months` from `moment`'s month."""
+    index = moment.year * 12 + moment.month - 1 + months
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+
+
 def _decision(app, world, reference="WH-9", service=None) -> int:
     with app.app_context():
         decision = BestInterestsDecision(
@@ -351,22 +357,20 @@ def test_restrictive_practice_log_counts_its_queries(app, client, signed_in, wor
 def test_register_shows_the_timeline_counts_and_the_review_prompt(
     app, client, signed_in, world, count_queries
 ):
-    _record(app, world, review_needed=True)
-    _record(
-        app,
-        world,
-        restraint_type=RestraintType.PHYSICAL,
-        in_plan=True,
-        started_at=datetime(2026, 8, 2, 9, tzinfo=UTC),
-    )
+    # Two restrictions in the past year, three months apart: the month between shows with 0.
+    latest = utcnow() - timedelta(days=2)
+    earliest = _month_start(latest, -3).replace(day=2, hour=9)
+    _record(app, world, review_needed=True, started_at=latest)
+    _record(app, world, restraint_type=RestraintType.PHYSICAL, in_plan=True, started_at=earliest)
     signed_in(world.manager)
     url = f"/safeguarding/services/{world.willow.id}/people/WH-9"
     with count_queries() as counted:
         page = client.get(url).text
     assert counted.count <= 10, counted.statements
     assert "Informal:</strong> a restriction not in any plan." in page
-    assert "Aug 2026" in page and "Nov 2026" in page
-    assert "Sep 2026" in page  # a month without restrictions still shows, with 0
+    month_between = _month_start(latest, -2)
+    assert f"{earliest:%b %Y}" in page and f"{latest:%b %Y}" in page
+    assert f"{month_between:%b %Y}" in page  # a month without restrictions still shows, with 0
     assert "No review recorded yet." in page
     assert "1 restriction says the PBS plan or risk assessment needs a review" in page
 
