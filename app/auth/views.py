@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.audit import log_event
 from app.auth import bp, twofactor
 from app.auth.forms import SignInForm, TwoStepForm
+from app.auth.redirects import safe_path
 from app.auth.sessions import end_session, load_session_user, start_session
 from app.extensions import db, limiter, login_manager
 from app.models import User
@@ -37,10 +38,8 @@ def _account_key() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow `next` to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    """Only follow `next` to a path on this site (see app/auth/redirects.py)."""
+    return safe_path(target) or url_for("home.index")
 
 
 def _limits():

@@ -32,6 +32,7 @@ from app.auth.policy import (
     require,
     services_for,
 )
+from app.auth.redirects import safe_path
 from app.auth.services import PersonError
 from app.auth.sessions import start_session
 from app.extensions import db, limiter
@@ -139,10 +140,7 @@ def open_notification(notification_id: int):
     """Mark read and go to what it is about (only ever a path on this site)."""
     note = _own_notification(notification_id)
     mark_read(current_user, note.id)
-    target = note.link or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("notifications.index")
-    return redirect(target)
+    return redirect(safe_path(note.link) or url_for("notifications.index"))
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])

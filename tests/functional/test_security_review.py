@@ -1,0 +1,147 @@
+"""The findings of the security review (issue 18), each reproduced as the attack was made.
+
+Each test here failed on the code before the fix. docs/security.md ("Security review
+findings") names the test for each finding.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from app.extensions import db
+from app.models import Role, User
+from tests.conftest import PASSWORD, csrf_token_from, sign_in
+
+
+def _role_of(app, user_id: int) -> Role:
+    with app.app_context():
+        return db.session.get(User, user_id).role
+
+
+# -- 1. One-click CSRF through "Please send that again" --------------------------------------
+
+
+def test_a_forged_role_change_from_another_site_is_refused_and_never_offered_again(
+    app, client, world
+):
+    """Another site auto-submits POST /people/<id> with role=admin for a signed-in admin."""
+    assert sign_in(client, world.admin.email, remember="y").status_code == 302
+    response = client.post(
+        f"/people/{world.staff.id}",
+        data={"role": "admin", "csrf_token": "forged"},
+        headers={"Referer": "http://evil.example/attack.html", "Origin": "http://evil.example"},
+    )
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    main = body.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "<form" not in main  # nothing to send again
+    assert 'name="role"' not in body and 'value="admin"' not in body
+    assert "Send again" not in body
+    assert _role_of(app, world.staff.id) is Role.STAFF
+
+
+def test_a_forged_post_without_a_referrer_gets_a_plain_page(app, client, world):
+    assert sign_in(client, world.admin.email).status_code == 302
+    response = client.post(f"/people/{world.staff.id}", data={"role": "admin"})
+    assert response.status_code == 400
+    assert 'value="admin"' not in response.get_data(as_text=True)
+    assert _role_of(app, world.staff.id) is Role.STAFF
+
+
+def test_a_stale_form_on_our_own_page_goes_back_to_it(app, client, world):
+    assert sign_in(client, world.admin.email).status_code == 302
+    page = f"http://localhost/people/{world.staff.id}"
+    response = client.post(
+        f"/people/{world.staff.id}", data={"role": "manager"}, headers={"Referer": page}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/people/{world.staff.id}"
+    assert _role_of(app, world.staff.id) is Role.STAFF
+
+
+def test_the_way_back_is_never_another_site_even_with_a_tricky_referrer(client, world):
+    for referrer in (
+        "http://localhost.evil.example/people/1",
+        "http://evil.example/http://localhost/",
+        "https://localhost/people/1",  # another scheme is another origin
+        "http://localhost//evil.example/",
+    ):
+        response = client.post("/login", data={"email": "x"}, headers={"Referer": referrer})
+        location = response.headers.get("Location", "")
+        assert response.status_code == 400 or location.startswith("/") and not location.startswith(
+            "//"
+        ), referrer
+        assert "evil" not in location
+
+
+def test_password_is_never_kept(client, world):
+    response = client.post("/login", data={"email": world.staff.email, "password": PASSWORD})
+    assert PASSWORD not in response.get_data(as_text=True)
+
+
+# -- 9. Open redirect after sign-in ------------------------------------------------------------
+
+# Each as it appears in the query string of /login?next=...
+REDIRECT_BYPASSES = [
+    "/%09/evil.com",
+    "//evil.com",
+    "/%5Cevil.com",  # /\evil.com
+    "%5C/evil.com",  # \/evil.com
+    "%5C%5Cevil.com",
+    "/%2f%2fevil.com",
+    "/%252f%252fevil.com",
+    "https://evil.com",
+    "https:evil.com",
+    "http:evil.com",
+    "http:/evil.com",
+    "javascript:alert(1)",
+    "JaVaScRiPt%3Aalert(1)",
+    "data:text/html,hi",
+    "/%0d/x",
+    "/%0a/x",
+    "/%0d%0aSet-Cookie:%20x=1",
+    "%20//evil.com",
+    "+//evil.com",
+    "/%00/evil.com",
+    "/%5C/evil.com",
+    "///evil.com",
+    "////evil.com",
+    "/.%2f%2fevil.com",
+    "%2F%2Fevil.com",
+    "evil.com",
+    "@evil.com",
+    "/%E2%80%8B/evil.com",  # a zero-width space is harmless but stays a path
+    "/%7F/evil.com",
+]
+
+
+def _sign_in_with_next(client, world, raw_next: str):
+    page = client.get("/login")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(
+        f"/login?next={raw_next}",
+        data={"email": world.staff.email, "password": PASSWORD, "csrf_token": token},
+    )
+
+
+def _is_off_site(location: str) -> bool:
+    """As a browser reads a Location: tabs and newlines dropped, backslashes as slashes."""
+    cleaned = "".join(c for c in location if c not in "\t\r\n").replace("\\", "/")
+    parts = urlsplit(cleaned)
+    return bool(parts.scheme or parts.netloc) or cleaned.startswith("//")
+
+
+def test_sign_in_never_redirects_off_site_whatever_next_says(app, world):
+    problems = []
+    for raw in REDIRECT_BYPASSES:
+        client = app.test_client()
+        response = _sign_in_with_next(client, world, raw)
+        location = response.headers.get("Location", "")
+        if response.status_code != 302 or _is_off_site(location):
+            problems.append((raw, response.status_code, location))
+    assert problems == []
+
+
+def test_a_path_on_this_site_is_still_followed(app, world):
+    response = _sign_in_with_next(app.test_client(), world, "/reports/mine%3Fpage%3D2")
+    assert response.headers["Location"] == "/reports/mine?page=2"
