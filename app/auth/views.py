@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.audit import log_event
-from app.auth import bp, twofactor
+from app.auth import bp, passwords, twofactor
 from app.auth.forms import SignInForm, TwoStepForm
 from app.auth.redirects import safe_path
 from app.auth.sessions import end_session, load_session_user, start_session
@@ -74,7 +74,8 @@ def login():
         user = db.session.scalars(
             select(User).where(User.email == form.email.data.strip().lower())
         ).first()
-        if user and user.active and user.check_password(form.password.data):
+        # One argon2 check whatever the email (see passwords.matches), then the rest.
+        if passwords.matches(user, form.password.data) and user.active:
             if user.two_step_on:
                 db.session.commit()  # keeps a rehashed password
                 session.clear()

@@ -2,7 +2,7 @@
 
 Who sees what: everyone sees their own notifications and email choices; managers invite and
 import people into their service (admins: their organisation's services) and see failed
-emails for their services; /dev/mail exists only in development and testing.
+emails for their services; /dev/mail exists only in development, for provider admins.
 """
 
 from __future__ import annotations
@@ -357,8 +357,15 @@ def retry_mail(message_id: int):
 
 @bp.get("/dev/mail")
 def dev_mailbox():
-    """Every email in the outbox, newest first: for development without a mail server."""
-    if current_app.config["ENV_NAME"] not in {"development", "testing"}:
+    """Every email in the outbox, newest first: for development without a mail server.
+
+    The outbox holds live reset and invitation links, so this page exists only in
+    development and only for a signed-in provider admin; everywhere else, and to anyone
+    else, it is simply not found (404, not a sign-in page that would say it is here).
+    """
+    if current_app.config["ENV_NAME"] != "development":
+        abort(404)
+    if not current_user.is_authenticated or current_user.role is not Role.ADMIN:
         abort(404)
     messages = db.session.scalars(
         select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(50)

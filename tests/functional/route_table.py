@@ -4,6 +4,8 @@ and fails on any endpoint missing here, so a new page is classified before it sh
 Add a line when you add a route:
 - `PUBLIC`                                   anyone, signed in or not
 - `at_least(Role.X)`                         signed in, role X or above; others get 403
+- `NOT_HERE`                                 exists only in development (for an admin): the
+  walk, which runs as "testing", expects 404 from everyone, signed in or not
 - `at_least(Role.X, record_id=make_thing)`   the same, for a route taking a record id: the
   test also opens a record of another service (and organisation) and expects 404 or 403.
   `make_thing(service_id, owner_id)` creates a record in that service belonging to that
@@ -69,9 +71,11 @@ class Access:
     role: Role | None = None
     records: dict[str, Factory] = field(default_factory=dict)
     example: dict[str, str] = field(default_factory=dict)  # URL values for public routes
+    hidden: bool = False  # 404 for everyone outside development
 
 
 PUBLIC = Access(public=True)
+NOT_HERE = Access(hidden=True)
 
 
 def at_least(role: Role, **records: Factory) -> Access:
@@ -345,7 +349,7 @@ ROUTES: dict[str, Access] = {
     "notifications.accept_invitation": Access(public=True, example={"token": "not-a-real-link"}),
     "notifications.reset": PUBLIC,
     "notifications.reset_with_link": Access(public=True, example={"token": "not-a-real-link"}),
-    "notifications.dev_mailbox": PUBLIC,  # development only: 404 in production
+    "notifications.dev_mailbox": NOT_HERE,  # development only, admins only
     "notifications.index": at_least(Role.STAFF),
     "notifications.read_all": at_least(Role.STAFF),
     "notifications.settings": at_least(Role.STAFF),

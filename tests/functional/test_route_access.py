@@ -57,6 +57,11 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, world):
             continue
         for method in sorted(rule.methods - SKIPPED_METHODS):
             client = app.test_client()
+            if access.hidden:
+                response = client.open(_url(app, rule.endpoint, {}), method=method)
+                if response.status_code != 404:
+                    problems.append((method, rule.rule, response.status_code))
+                continue
             if access.public:
                 if method != "GET" or (rule.arguments - set(access.example)):
                     continue
@@ -97,6 +102,13 @@ def test_each_role_reaches_only_what_the_table_allows(app, world, role):
         if access is None or access.public:
             continue
         for method in sorted(rule.methods - SKIPPED_METHODS):
+            if access.hidden:
+                client = app.test_client()
+                assert sign_in(client, user.email).status_code == 302
+                status = client.open(_url(app, rule.endpoint, {}), method=method).status_code
+                if status != 404:
+                    problems.append((method, rule.rule, "hidden", status))
+                continue
             allowed = user.has_role(access.role)
             cases = [("own service", world.willow.id, user.id)]
             if access.records:

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+import app.models.people as people_models
 from app.extensions import db
-from app.models import Role, User
+from app.models import AccountLink, OutboundEmail, ResetRequest, Role, User
+from app.notifications.accounts import send_requested_resets
 from tests.conftest import PASSWORD, csrf_token_from, sign_in
 
 
@@ -68,8 +74,10 @@ def test_the_way_back_is_never_another_site_even_with_a_tricky_referrer(client, 
     ):
         response = client.post("/login", data={"email": "x"}, headers={"Referer": referrer})
         location = response.headers.get("Location", "")
-        assert response.status_code == 400 or location.startswith("/") and not location.startswith(
-            "//"
+        assert (
+            response.status_code == 400
+            or location.startswith("/")
+            and not location.startswith("//")
         ), referrer
         assert "evil" not in location
 
@@ -145,3 +153,140 @@ def test_sign_in_never_redirects_off_site_whatever_next_says(app, world):
 def test_a_path_on_this_site_is_still_followed(app, world):
     response = _sign_in_with_next(app.test_client(), world, "/reports/mine%3Fpage%3D2")
     assert response.headers["Location"] == "/reports/mine?page=2"
+
+
+# -- 3. Email links take their address from the request's Host --------------------------------
+
+
+def deliver_reset_requests(app) -> None:
+    with app.app_context():
+        send_requested_resets()
+
+
+def _emails(app) -> list[str]:
+    with app.app_context():
+        return [m.body for m in db.session.scalars(select(OutboundEmail)).all()]
+
+
+def test_a_reset_asked_for_with_a_forged_host_mails_a_link_to_this_site(app, world):
+    client = app.test_client()  # the attacker, talking to our server as "evil.example"
+    page = client.get("/reset", base_url="http://evil.example")
+    token = csrf_token_from(page.get_data(as_text=True))
+    response = client.post(
+        "/reset",
+        base_url="http://evil.example",
+        data={"email": world.staff.email, "csrf_token": token},
+    )
+    assert response.status_code == 200
+    deliver_reset_requests(app)
+    (body,) = _emails(app)
+    assert "evil.example" not in body
+    assert "http://localhost/reset/" in body  # APP_BASE_URL's default in tests
+
+
+def test_an_invitation_sent_through_a_forged_host_links_to_app_base_url(app, world, monkeypatch):
+    monkeypatch.setitem(app.config, "APP_BASE_URL", "https://learnloop.example.org")
+    client = app.test_client()
+    page = client.get("/login", base_url="http://evil.example")
+    client.post(
+        "/login",
+        base_url="http://evil.example",
+        data={
+            "email": world.manager.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_token_from(page.get_data(as_text=True)),
+        },
+    )
+    page = client.get("/people/invite", base_url="http://evil.example")
+    token = csrf_token_from(page.get_data(as_text=True))
+    response = client.post(
+        "/people/invite",
+        base_url="http://evil.example",
+        data={
+            "name": "Nia Newstart",
+            "email": "nia@willow.example.org",
+            "role": "staff",
+            "service_id": str(world.willow.id),
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    (body,) = _emails(app)
+    assert "evil.example" not in body
+    assert "https://learnloop.example.org/welcome/" in body
+
+
+# -- 7. Account existence shows in response times ----------------------------------------------
+
+
+class CountingHasher(PasswordHasher):
+    """The suite's cheap hasher, counting every verification."""
+
+    def __init__(self):
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.verified = 0
+
+    def verify(self, hash, password):  # noqa: A002  (argon2's own name)
+        self.verified += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def hasher(monkeypatch):
+    counting = CountingHasher()
+    monkeypatch.setattr(people_models, "_hasher", counting)
+    return counting
+
+
+def test_sign_in_checks_one_hash_whether_or_not_the_account_exists(app, world, hasher):
+    with app.app_context():
+        deactivated = db.session.get(User, world.riverside_staff.id)
+        deactivated.active = False
+        db.session.commit()
+    attempts = {
+        "right password": (world.staff.email, PASSWORD),
+        "wrong password": (world.staff.email, "not the password"),
+        "no such account": ("nobody@willow.example.org", PASSWORD),
+        "deactivated": (world.riverside_staff.email, PASSWORD),
+    }
+    counts = {}
+    for name, (email, password) in attempts.items():
+        before = hasher.verified
+        sign_in(app.test_client(), email, password)
+        counts[name] = hasher.verified - before
+    assert counts == dict.fromkeys(attempts, 1)
+
+
+def test_an_invited_person_without_a_password_costs_the_same_check(app, world, hasher):
+    with app.app_context():
+        invited = db.session.get(User, world.staff.id)
+        invited.password_hash = None
+        db.session.commit()
+    sign_in(app.test_client(), world.staff.email, PASSWORD)
+    assert hasher.verified == 1
+
+
+def test_asking_for_a_reset_does_the_same_work_whether_or_not_the_account_exists(
+    app, world, count_queries
+):
+    """The same statements for a known and an unknown address, and no email or link made
+    while the person waits: the sender does that afterwards, from the reset_request outbox."""
+    client = app.test_client()
+    statements = {}
+    for email in (world.staff.email, "nobody@willow.example.org"):
+        page = client.get("/reset")
+        token = csrf_token_from(page.get_data(as_text=True))
+        with count_queries() as counted:
+            response = client.post("/reset", data={"email": email, "csrf_token": token})
+        assert response.status_code == 200
+        statements[email] = [" ".join(s.split()[:3]) for s in counted.statements]
+    assert statements[world.staff.email] == statements["nobody@willow.example.org"]
+    with app.app_context():
+        assert db.session.scalars(select(OutboundEmail)).all() == []
+        assert db.session.scalars(select(AccountLink)).all() == []
+        assert len(db.session.scalars(select(ResetRequest)).all()) == 2
+    deliver_reset_requests(app)
+    with app.app_context():
+        sent = db.session.scalars(select(OutboundEmail)).all()
+        assert [m.to_address for m in sent] == [world.staff.email]
+        assert db.session.scalars(select(ResetRequest)).all() == []
