@@ -6,6 +6,9 @@ findings") names the test for each finding.
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from urllib.parse import urlsplit
 
 import pytest
@@ -290,3 +293,45 @@ def test_asking_for_a_reset_does_the_same_work_whether_or_not_the_account_exists
         sent = db.session.scalars(select(OutboundEmail)).all()
         assert [m.to_address for m in sent] == [world.staff.email]
         assert db.session.scalars(select(ResetRequest)).all() == []
+
+
+# -- 10. Spreadsheet formula injection in CSV exports and the import preview -------------------
+
+FORMULA = '=HYPERLINK("https://evil.example/steal","Open the care plan")'
+
+
+def test_a_learning_summary_that_is_a_formula_is_text_in_the_evidence_pack_csv(app, world):
+    from datetime import date
+
+    from tests.functional.learning_data import debrief
+
+    with app.app_context():
+        debrief(world.willow.id, world.manager.id, date(2026, 2, 10), summary=FORMULA)
+        db.session.commit()
+    client = app.test_client()
+    assert sign_in(client, world.manager.email).status_code == 302
+    response = client.get("/evidence/pack.zip?start=2026-01&end=2026-06")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    cells = [
+        cell
+        for name in archive.namelist()
+        for row in csv.reader(io.StringIO(archive.read(name).decode()))
+        for cell in row
+    ]
+    assert "'" + FORMULA in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))]
+    assert not [c for c in cells if c.startswith("-") and not c.lstrip("-").isdigit()]
+
+
+def test_a_formula_in_an_imported_name_is_shown_and_stored_as_text(app, world):
+    from tests.functional.test_people_import import confirm, upload
+
+    client = app.test_client()
+    assert sign_in(client, world.manager.email).status_code == 302
+    file = f'name,email,role,start date\n"{FORMULA.replace(chr(34), chr(34) * 2)}",ev@willow.example.org,staff,\n'
+    preview = upload(client, world, file).get_data(as_text=True)
+    assert "&#39;=HYPERLINK" in preview  # shown as it will be stored
+    assert confirm(client, preview).status_code == 302
+    with app.app_context():
+        stored = db.session.scalars(select(User).where(User.email == "ev@willow.example.org")).one()
+        assert stored.name == "'" + FORMULA
