@@ -335,3 +335,68 @@ def test_a_formula_in_an_imported_name_is_shown_and_stored_as_text(app, world):
     with app.app_context():
         stored = db.session.scalars(select(User).where(User.email == "ev@willow.example.org")).one()
         assert stored.name == "'" + FORMULA
+
+
+# -- 11. Debrief points deleted by anyone, unaudited -------------------------------------------
+
+
+def _debrief_with_a_point_by(app, world, author):
+    """A debrief led by the supervisor, with one point added by `author`."""
+    from app.debriefs.services import add_contribution
+    from app.models import Debrief
+    from tests.debrief_helpers import make_debrief
+
+    with app.app_context():
+        debrief_id = make_debrief(world.supervisor, attendees=[world.manager, world.admin])
+        debrief = db.session.get(Debrief, debrief_id)
+        point = add_contribution(
+            db.session.get(User, author.id), debrief, "helped", "The night checklist helped"
+        )
+        return debrief_id, point.id
+
+
+def _remove(client, debrief_id, point_id):
+    url = f"/debriefs/{debrief_id}"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    return client.post(f"{url}/points/{point_id}/remove", data={"csrf_token": token})
+
+
+def _audit(app, action):
+    from app.models import AuditEntry
+
+    with app.app_context():
+        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+def test_a_colleague_cannot_remove_someone_elses_debrief_point(app, world):
+    debrief_id, point_id = _debrief_with_a_point_by(app, world, world.manager)
+    other = app.test_client()
+    assert sign_in(other, world.admin.email).status_code == 302  # attends, neither author nor lead
+    page = other.get(f"/debriefs/{debrief_id}").get_data(as_text=True)
+    assert f"/points/{point_id}/remove" not in page
+    assert _remove(other, debrief_id, point_id).status_code == 403
+    from app.models import DebriefContribution
+
+    with app.app_context():
+        assert db.session.get(DebriefContribution, point_id) is not None
+    assert _audit(app, "debrief.point_removed") == []
+
+
+def test_the_author_or_the_lead_removes_a_point_and_both_are_audited(app, world):
+    debrief_id, point_id = _debrief_with_a_point_by(app, world, world.manager)
+    (added,) = _audit(app, "debrief.point_added")
+    assert added.actor_id == world.manager.id and added.record_id == point_id
+    lead = app.test_client()
+    assert sign_in(lead, world.supervisor.email).status_code == 302
+    assert f"/points/{point_id}/remove" in lead.get(f"/debriefs/{debrief_id}").get_data(
+        as_text=True
+    )
+    assert _remove(lead, debrief_id, point_id).status_code == 302
+    (removed,) = _audit(app, "debrief.point_removed")
+    assert removed.actor_id == world.supervisor.id and removed.record_id == point_id
+    assert "The night checklist helped" in removed.summary
+
+    _, own_point = _debrief_with_a_point_by(app, world, world.manager)
+    author = app.test_client()
+    assert sign_in(author, world.manager.email).status_code == 302
+    assert _remove(author, debrief_id + 1, own_point).status_code == 302
