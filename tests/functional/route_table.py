@@ -219,18 +219,19 @@ a_reflection = record(
 a_checklist = record(
     ChecklistTemplate, service_id=service, name="Route check checklist", items=_one_item
 )
-# An observation of the owner, recorded by the owner (so each role may open it).
+# An observation of a care worker, recorded by the owner: the writer may open it (and, as
+# DEVELOPMENT_ROUTES below checks, so may the person observed and their line managers).
 _observation = {
     "service_id": service,
     "template_id": a_checklist,
-    "staff_id": owner,
+    "staff_id": a_person,
     "observer_id": owner,
     "observed_on": DAY,
 }
 an_observation = record(Observation, status=ObservationStatus.COMPLETED, **_observation)
 a_draft_observation = record(Observation, status=ObservationStatus.DRAFT, **_observation)
 a_supervision = record(
-    Supervision, service_id=service, supervisor_id=owner, supervisee_id=owner, held_on=DAY
+    Supervision, service_id=service, supervisor_id=owner, supervisee_id=a_person, held_on=DAY
 )
 an_escalation_question = record(
     EscalationQuestion, service_id=service, text="Who do you call at night?"
@@ -445,4 +446,56 @@ ROUTES: dict[str, Access] = {
     "api.create_report": at_least(Role.STAFF),
     "api.create_reflection": at_least(Role.STAFF),
     "api.create_observation": at_least(Role.SUPERVISOR),
+}
+
+
+# Records about one person's development, whose readers follow line management
+# (app/auth/policy.py, development_records): the person they are about, their writer, and
+# those of a higher role who can see the service; never someone beside or above. Each
+# factory makes a record in `service_id` about `subject_id` written by `writer_id` and
+# answers the URL values. "line": those readers; "writer": a draft, its observer alone.
+DevelopmentFactory = Callable[[int, int, int], dict]
+
+
+def _checklist(service_id: int) -> ChecklistTemplate:
+    template = ChecklistTemplate(service_id=service_id, name=TEXT, items=_one_item(0, 0))
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def _observation_about(status: ObservationStatus) -> DevelopmentFactory:
+    def make(service_id: int, subject_id: int, writer_id: int) -> dict:
+        template = _checklist(service_id)
+        observation = Observation(
+            service_id=service_id,
+            template_id=template.id,
+            staff_id=subject_id,
+            observer_id=writer_id,
+            observed_on=DAY,
+            status=status,
+        )
+        db.session.add(observation)
+        db.session.flush()
+        return {"observation_id": observation.id, "item_id": template.items[0].id}
+
+    return make
+
+
+def _supervision_about(service_id: int, subject_id: int, writer_id: int) -> dict:
+    supervision = Supervision(
+        service_id=service_id, supervisor_id=writer_id, supervisee_id=subject_id, held_on=DAY
+    )
+    db.session.add(supervision)
+    db.session.flush()
+    return {"supervision_id": supervision.id}
+
+
+DEVELOPMENT_ROUTES: dict[str, tuple[DevelopmentFactory, str]] = {
+    "supervision.record": (_supervision_about, "line"),
+    "supervision.acknowledge_record": (_supervision_about, "line"),
+    "supervision.observation": (_observation_about(ObservationStatus.COMPLETED), "line"),
+    "supervision.acknowledge": (_observation_about(ObservationStatus.COMPLETED), "line"),
+    "supervision.observation_form": (_observation_about(ObservationStatus.DRAFT), "writer"),
+    "supervision.save_item": (_observation_about(ObservationStatus.DRAFT), "writer"),
 }

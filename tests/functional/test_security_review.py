@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
@@ -400,3 +401,180 @@ def test_the_author_or_the_lead_removes_a_point_and_both_are_audited(app, world)
     author = app.test_client()
     assert sign_in(author, world.manager.email).status_code == 302
     assert _remove(author, debrief_id + 1, own_point).status_code == 302
+
+
+# -- 5. Supervision and observation records leak upwards ---------------------------------------
+
+
+def _supervision_of(app, supervisee, supervisor, service_id) -> int:
+    from app.models import Supervision
+    from tests.functional.route_table import DAY
+
+    with app.app_context():
+        record = Supervision(
+            service_id=service_id,
+            supervisor_id=supervisor.id,
+            supervisee_id=supervisee.id,
+            held_on=DAY,
+            discussion={"wellbeing": "Finding the rota change hard at home"},
+        )
+        db.session.add(record)
+        db.session.commit()
+        return record.id
+
+
+def _signed_in(app, user):
+    client = app.test_client()
+    assert sign_in(client, user.email).status_code == 302
+    return client
+
+
+def test_a_supervisor_cannot_read_their_managers_supervision(app, world):
+    """The review read /supervision/6: the manager's own supervision, by their supervisor."""
+    record_id = _supervision_of(app, world.manager, world.admin, world.willow.id)
+    supervisor = _signed_in(app, world.supervisor)
+    assert supervisor.get(f"/supervision/{record_id}").status_code == 404
+    listing = supervisor.get("/supervision").get_data(as_text=True)
+    assert f"/supervision/{record_id}" not in listing
+    # The manager it is about, the admin who wrote it: yes.
+    assert _signed_in(app, world.manager).get(f"/supervision/{record_id}").status_code == 200
+    assert _signed_in(app, world.admin).get(f"/supervision/{record_id}").status_code == 200
+
+
+def test_a_manager_cannot_read_another_managers_supervision(app, world):
+    from tests.conftest import World
+
+    with app.app_context():
+        other = World.person(None, "manager2@willow.example.org", Role.MANAGER, _willow(world))
+        db.session.commit()
+        other_id = other.id
+    record_id = _supervision_of(app, world.manager, world.admin, world.willow.id)
+    client = app.test_client()
+    assert sign_in(client, "manager2@willow.example.org").status_code == 302
+    assert client.get(f"/supervision/{record_id}").status_code == 404
+    assert other_id
+
+
+def _willow(world):
+    from app.models import Service
+
+    return db.session.get(Service, world.willow.id)
+
+
+def test_a_supervisor_cannot_read_an_observation_of_their_manager(app, world):
+    from app.models import Observation, ObservationStatus
+    from tests.functional.test_observations import make_checklist
+
+    with app.app_context():
+        template_id = make_checklist(world.willow.id)
+        observation = Observation(
+            service_id=world.willow.id,
+            template_id=template_id,
+            staff_id=world.manager.id,
+            observer_id=world.admin.id,
+            observed_on=date.today(),
+            status=ObservationStatus.COMPLETED,
+        )
+        db.session.add(observation)
+        db.session.commit()
+        observation_id = observation.id
+    supervisor = _signed_in(app, world.supervisor)
+    assert supervisor.get(f"/observations/{observation_id}").status_code == 404
+    assert f"/observations/{observation_id}" not in supervisor.get("/observe").get_data(
+        as_text=True
+    )
+    assert _signed_in(app, world.manager).get(f"/observations/{observation_id}").status_code == 200
+
+
+# -- 6. Someone else's draft observation can be finished ---------------------------------------
+
+
+def _managers_draft_about_the_supervisor(app, world):
+    from app.models import ChecklistTemplate
+    from app.supervision.services import start_observation
+    from tests.functional.test_observations import make_checklist
+
+    with app.app_context():
+        template_id = make_checklist(world.willow.id)
+        draft = start_observation(
+            db.session.get(User, world.manager.id),
+            db.session.get(User, world.supervisor.id),
+            db.session.get(ChecklistTemplate, template_id),
+            [],
+        )
+        return draft.id, [item.id for item in draft.items]
+
+
+def _status(app, observation_id):
+    from app.models import Observation
+
+    with app.app_context():
+        return db.session.get(Observation, observation_id).status.value
+
+
+def test_the_person_observed_cannot_finish_the_draft_about_them(app, world):
+    """The review: a supervisor completed, as competent, the manager's draft about them."""
+    draft_id, items = _managers_draft_about_the_supervisor(app, world)
+    for person in (world.supervisor, world.admin):  # the subject, and someone else above
+        client = _signed_in(app, person)
+        token = csrf_token_from(client.get("/observe").get_data(as_text=True))
+        answers = {f"item-{item}": "met" for item in items}
+        finished = client.post(
+            f"/observe/{draft_id}",
+            data={**answers, "outcome": "competent", "csrf_token": token},
+        )
+        assert finished.status_code == 404
+        tapped = client.post(
+            f"/observe/{draft_id}/items/{items[0]}",
+            data={f"item-{items[0]}": "met", "csrf_token": token},
+        )
+        assert tapped.status_code == 404
+        assert client.get(f"/observe/{draft_id}").status_code == 404
+    assert _status(app, draft_id) == "draft"
+
+
+def test_the_api_refuses_someone_elses_draft_and_observing_yourself(app, world):
+    import uuid
+
+    from app.models import Observation
+    from tests.functional.test_observations import answers_for
+    from tests.functional.test_offline_api import csrf_header
+
+    draft_id, items = _managers_draft_about_the_supervisor(app, world)
+    client = _signed_in(app, world.supervisor)
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "draft_id": draft_id,
+        **{f"item-{item}": "met" for item in items},
+        "outcome": "competent",
+    }
+    response = client.post("/api/v1/observations", json=body, headers=csrf_header(client))
+    assert response.status_code == 400
+    assert _status(app, draft_id) == "draft"
+
+    with app.app_context():
+        template_id = db.session.get(Observation, draft_id).template_id
+        mine = answers_for(template_id, world.supervisor.id)
+    own = client.post(
+        "/api/v1/observations",
+        json={**mine, "client_id": str(uuid.uuid4()), "outcome": "competent"},
+        headers=csrf_header(client),
+    )
+    assert own.status_code == 400
+    assert "own practice" in str(own.get_json()["errors"])
+
+
+def test_a_service_finishing_a_draft_checks_the_observer_too(app, world):
+    """The one way an observation is finished refuses another's draft, whoever calls it."""
+    from app.models import Observation
+    from app.supervision.services import ObservationInvalid, record_observation
+
+    draft_id, items = _managers_draft_about_the_supervisor(app, world)
+    with app.app_context():
+        draft = db.session.get(Observation, draft_id)
+        answers = {"items": {str(i): {"result": "met"} for i in items}, "outcome": "competent"}
+        with pytest.raises(ObservationInvalid):
+            record_observation(db.session.get(User, world.supervisor.id), answers, draft=draft)
+        with pytest.raises(ObservationInvalid):
+            record_observation(db.session.get(User, world.admin.id), answers, draft=draft)
+    assert _status(app, draft_id) == "draft"
