@@ -78,13 +78,7 @@ def login():
         if passwords.matches(user, form.password.data) and user.active:
             if user.two_step_on:
                 db.session.commit()  # keeps a rehashed password
-                session.clear()
-                session[_PENDING] = {
-                    "user": user.id,
-                    "at": time.time(),
-                    "remember": bool(form.remember.data),
-                }
-                return redirect(url_for("auth.two_step", next=request.args.get("next")))
+                return ask_for_second_step(user, remember=bool(form.remember.data))
             return _complete_sign_in(user, remember=form.remember.data)
         g.sign_in_failed = True
         if user is not None:
@@ -108,6 +102,14 @@ def _complete_sign_in(user: User, *, remember: bool, how: str = "password"):
 # The second step must follow the first within this many seconds.
 _PENDING = "two_step_pending"
 _PENDING_SECONDS = 300
+
+
+def ask_for_second_step(user: User, *, remember: bool = False):
+    """The first step is done (a password, or a password set from a reset link): ask for the
+    code before anything else. Nobody with two-step sign-in is signed in without it."""
+    session.clear()
+    session[_PENDING] = {"user": user.id, "at": time.time(), "remember": remember}
+    return redirect(url_for("auth.two_step", next=safe_path(request.args.get("next"))))
 
 
 def _pending_user() -> User | None:

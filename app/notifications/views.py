@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from app.audit import log_event
+from app.auth import twofactor
 from app.auth.forms import choices, role_choices
 from app.auth.passwords import PasswordError
 from app.auth.policy import (
@@ -35,6 +36,7 @@ from app.auth.policy import (
 from app.auth.redirects import safe_path
 from app.auth.services import PersonError
 from app.auth.sessions import start_session
+from app.auth.views import ask_for_second_step
 from app.extensions import db, limiter
 from app.models import (
     EmailTopic,
@@ -277,6 +279,29 @@ def _landing_page() -> str:
     return url_for("home.index")
 
 
+def _after_password_set(user: User, purpose: LinkPurpose):
+    """Where a link leads once the password is set. A link from an email is one factor: it
+    never signs in past two-step sign-in. A reset for someone with it on asks for the code
+    next; an invitation to a role offered two-step sign-in (managers and admins, who see a
+    whole service) leads straight into setting it up."""
+    if user.two_step_on:
+        flash("Your new password is saved. Now enter the code from your app.", "success")
+        return ask_for_second_step(user)
+    _sign_in(user)
+    if purpose is LinkPurpose.INVITATION:
+        if twofactor.offered_to(user):
+            flash(
+                f"Welcome to LearnLoop, {user.name}. Your role sees a whole service's records, "
+                "so protect it now: set up two-step sign-in with an authenticator app.",
+                "success",
+            )
+            return redirect(url_for("auth.two_step_setup"))
+        flash(f"Welcome to LearnLoop, {user.name}. You are signed in.", "success")
+        return redirect(_landing_page())
+    flash("Your new password is saved and you are signed in.", "success")
+    return redirect(url_for("home.index"))
+
+
 def _set_password_page(token: str, purpose: LinkPurpose, template: str):
     link = valid_link(token, purpose)
     if link is None:
@@ -290,12 +315,7 @@ def _set_password_page(token: str, purpose: LinkPurpose, template: str):
             return render_template(template, form=form, person=link.user)
         except ValueError:
             return render_template("notifications/link_expired.html", purpose=purpose), 410
-        _sign_in(user)
-        if purpose is LinkPurpose.INVITATION:
-            flash(f"Welcome to LearnLoop, {user.name}. You are signed in.", "success")
-            return redirect(_landing_page())
-        flash("Your new password is saved and you are signed in.", "success")
-        return redirect(url_for("home.index"))
+        return _after_password_set(user, purpose)
     return render_template(template, form=form, person=link.user)
 
 

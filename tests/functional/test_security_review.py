@@ -578,3 +578,65 @@ def test_a_service_finishing_a_draft_checks_the_observer_too(app, world):
         with pytest.raises(ObservationInvalid):
             record_observation(db.session.get(User, world.admin.id), answers, draft=draft)
     assert _status(app, draft_id) == "draft"
+
+
+# -- 2. A password reset or invitation link signs in without two-step sign-in -------------------
+
+
+def _reset_link_for(app, user) -> str:
+    import re
+
+    from app.models import LinkPurpose
+    from app.notifications.accounts import issue_link
+
+    with app.app_context():
+        url = issue_link(db.session.get(User, user.id), LinkPurpose.PASSWORD_RESET)
+        db.session.commit()
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def _choose_password(client, path, password="a fresh passphrase for willow"):  # noqa: S107
+    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    return client.post(path, data={"password": password, "confirm": password, "csrf_token": token})
+
+
+def test_a_reset_link_never_signs_in_past_two_step_sign_in(app, world):
+    import pyotp
+
+    from tests.functional.test_account_security import _second_step, _turn_on_two_step
+
+    manager = _signed_in(app, world.manager)
+    secret, _codes = _turn_on_two_step(app, manager)
+
+    thief = app.test_client()  # has the mailbox, not the phone
+    landed = _choose_password(thief, _reset_link_for(app, world.manager))
+    assert landed.status_code == 302
+    assert landed.headers["Location"].startswith("/login/two-step")
+    assert thief.get("/").status_code == 302  # not signed in
+    assert thief.get("/account").status_code == 302
+    assert _second_step(thief, "000000").status_code == 200
+    assert thief.get("/").status_code == 302
+
+    with app.app_context():
+        step = db.session.get(User, world.manager.id).totp_last_step
+    assert _second_step(thief, pyotp.TOTP(secret).generate_otp(step + 1)).status_code == 302
+    assert thief.get("/").status_code == 200  # the owner, with their phone, gets in
+
+
+def test_an_invitation_to_a_manager_leads_straight_into_setting_up_two_step(app, world):
+    import re
+
+    from app.models import LinkPurpose
+    from app.notifications.accounts import NewPerson, invite_people, issue_link
+
+    with app.app_context():
+        (person,) = invite_people(
+            None, [NewPerson("Mo Manager", "mo@willow.example.org", Role.MANAGER, world.willow.id)]
+        )
+        url = issue_link(person, LinkPurpose.INVITATION)
+        db.session.commit()
+    newcomer = app.test_client()
+    landed = _choose_password(newcomer, re.sub(r"^https?://[^/]+", "", url))
+    assert landed.headers["Location"] == "/account/two-step"
+    page = newcomer.get("/account/two-step").get_data(as_text=True)
+    assert "<svg" in page and "set up two-step sign-in" in page
