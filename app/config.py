@@ -109,6 +109,9 @@ def build_config(env: str, instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_NAME": "__Host-remember" if production else "remember_token",
+        # A browser that signed in to an account is a known device for it (app/auth/devices.py).
+        "DEVICE_COOKIE_NAME": "__Host-device" if production else "device",
+        "DEVICE_COOKIE_DAYS": _int("DEVICE_COOKIE_DAYS", 90),
         # Safeguarding concerns not escalated within this many hours stand out to managers.
         "SAFEGUARDING_ESCALATION_HOURS": float(os.environ.get("SAFEGUARDING_ESCALATION_HOURS", 24)),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,

@@ -640,3 +640,69 @@ def test_an_invitation_to_a_manager_leads_straight_into_setting_up_two_step(app,
     assert landed.headers["Location"] == "/account/two-step"
     page = newcomer.get("/account/two-step").get_data(as_text=True)
     assert "<svg" in page and "set up two-step sign-in" in page
+
+
+# -- 8. One busy address locks everyone out ----------------------------------------------------
+
+
+def _fail_from_the_address(app, world, times: int) -> None:
+    """`times` wrong guesses from this address, spread over accounts (the care home's
+    guest wifi): the first 30 count, then the address is refused."""
+    guesser = app.test_client()
+    emails = [world.staff.email, world.supervisor.email, world.manager.email]
+    emails += [f"guess{n}@willow.example.org" for n in range(times)]
+    codes = [sign_in(guesser, email, "a wrong guess").status_code for email in emails[:times]]
+    assert codes.count(200) >= 30 and codes[-1] == 429  # the address limit (30) is reached
+
+
+def test_a_known_device_signs_in_after_thirty_failures_from_its_address(app, world):
+    tablet = app.test_client()
+    assert sign_in(tablet, world.staff.email).status_code == 302  # signed in here before
+    assert tablet.get_cookie("device") is not None
+    tablet.post("/logout", data={"csrf_token": csrf_token_from(tablet.get("/").get_data(True))})
+
+    _fail_from_the_address(app, world, 34)
+
+    # An unknown browser at the same address is still throttled, even with the right password,
+    assert sign_in(app.test_client(), world.admin.email).status_code == 429
+    # and so is the known tablet for an account it has not signed in to before;
+    assert sign_in(tablet, world.admin.email).status_code == 429
+    # but the tablet's own account, with its right password, gets in.
+    assert sign_in(tablet, world.staff.email).status_code == 302
+    assert tablet.get("/").status_code == 200
+
+
+def test_guesses_elsewhere_do_not_lock_the_owners_device_out_but_its_own_guesses_count(app, world):
+    tablet = app.test_client()
+    assert sign_in(tablet, world.staff.email).status_code == 302
+    tablet.post("/logout", data={"csrf_token": csrf_token_from(tablet.get("/").get_data(True))})
+    stranger = app.test_client()
+    for _ in range(6):
+        sign_in(stranger, world.staff.email, "a wrong guess")
+    assert sign_in(stranger, world.staff.email).status_code == 429  # unknown devices wait
+    assert sign_in(tablet, world.staff.email).status_code == 302  # the owner does not
+    tablet.post("/logout", data={"csrf_token": csrf_token_from(tablet.get("/").get_data(True))})
+    for _ in range(5):
+        assert sign_in(tablet, world.staff.email, "a wrong guess").status_code == 200
+    assert sign_in(tablet, world.staff.email).status_code == 429  # its own guesses are slowed
+
+
+def test_a_forged_or_copied_device_cookie_counts_for_nothing(app, world):
+    tablet = app.test_client()
+    assert sign_in(tablet, world.staff.email).status_code == 302
+    genuine = tablet.get_cookie("device").value
+    _fail_from_the_address(app, world, 34)
+    forger = app.test_client()
+    forger.set_cookie("device", genuine[:-4] + "AAAA")
+    assert sign_in(forger, world.staff.email).status_code == 429
+    copied = app.test_client()
+    copied.set_cookie("device", genuine)  # a copy works only for that account
+    assert sign_in(copied, world.manager.email).status_code == 429
+
+
+def test_the_device_cookie_names_no_one_and_is_httponly(app, world):
+    client = app.test_client()
+    response = sign_in(client, world.staff.email)
+    header = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("device=")][0]
+    assert "HttpOnly" in header and "SameSite=Lax" in header
+    assert "carer" not in header and "willow" not in header.lower()
