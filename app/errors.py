@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -66,7 +66,13 @@ def _csrf_failed(_error: CSRFError):
     if back and request.method == "POST" and not request.headers.get("HX-Request"):
         flash(CSRF_REFUSED, "error")
         return redirect(back, code=303)
-    return render_template("errors/csrf.html", back=back), 400
+    page = render_template("errors/csrf.html", back=back)
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        # A post from another site arrives without our cookies: answering with a new session
+        # cookie would replace the person's own and sign them out. Send none back.
+        session.clear()
+        session.modified = False
+    return page, 400
 
 
 def _server_error(_error):

@@ -706,3 +706,12 @@ def test_the_device_cookie_names_no_one_and_is_httponly(app, world):
     header = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("device=")][0]
     assert "HttpOnly" in header and "SameSite=Lax" in header
     assert "carer" not in header and "willow" not in header.lower()
+
+
+def test_a_forged_post_arriving_without_cookies_does_not_sign_the_person_out(app, world):
+    """Another site's post reaches us without our (SameSite) cookies; the refusal must not
+    answer with a fresh session cookie that would replace the person's own."""
+    visitor = app.test_client(use_cookies=False)
+    response = visitor.post(f"/people/{world.staff.id}", data={"role": "admin"})
+    assert response.status_code == 400
+    assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
