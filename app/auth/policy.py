@@ -202,11 +202,6 @@ def roles_below(user: User) -> list[Role]:
     return [role for role in Role if role.rank < user.role.rank]
 
 
-def line_manages(user: User, person: User) -> bool:
-    """True when `user` line-manages `person` (see the note above)."""
-    return person.role in roles_below(user) and can_see_service(user, person.service_id)
-
-
 def development_records(user: User, model) -> ColumnElement[bool]:
     """The SQL condition on `model` (Supervision or Observation) for the records `user` may
     read: about them, written by them, or about someone they line-manage in a service they

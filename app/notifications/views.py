@@ -285,8 +285,9 @@ def _after_password_set(user: User, purpose: LinkPurpose):
     next; an invitation to a role offered two-step sign-in (managers and admins, who see a
     whole service) leads straight into setting it up."""
     if user.two_step_on:
+        second_step = ask_for_second_step(user)  # starts a fresh session: flash after it
         flash("Your new password is saved. Now enter the code from your app.", "success")
-        return ask_for_second_step(user)
+        return second_step
     _sign_in(user)
     if purpose is LinkPurpose.INVITATION:
         if twofactor.offered_to(user):

@@ -612,6 +612,9 @@ def test_a_reset_link_never_signs_in_past_two_step_sign_in(app, world):
     landed = _choose_password(thief, _reset_link_for(app, world.manager))
     assert landed.status_code == 302
     assert landed.headers["Location"].startswith("/login/two-step")
+    assert "Now enter the code from your app" in thief.get(landed.headers["Location"]).get_data(
+        as_text=True
+    )
     assert thief.get("/").status_code == 302  # not signed in
     assert thief.get("/account").status_code == 302
     assert _second_step(thief, "000000").status_code == 200
