@@ -1,6 +1,7 @@
 """Settings read from the environment, with safe defaults for development.
 
-Production refuses to start without a real SECRET_KEY, DATABASE_URL and TOTP_ENCRYPTION_KEY;
+Production refuses to start without a real SECRET_KEY, DATABASE_URL, TOTP_ENCRYPTION_KEY and
+APP_BASE_URL;
 development generates a secret into the instance folder on first run so `make run` just works.
 """
 
@@ -108,6 +109,9 @@ def build_config(env: str, instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_NAME": "__Host-remember" if production else "remember_token",
+        # A browser that signed in to an account is a known device for it (app/auth/devices.py).
+        "DEVICE_COOKIE_NAME": "__Host-device" if production else "device",
+        "DEVICE_COOKIE_DAYS": _int("DEVICE_COOKIE_DAYS", 90),
         # Safeguarding concerns not escalated within this many hours stand out to managers.
         "SAFEGUARDING_ESCALATION_HOURS": float(os.environ.get("SAFEGUARDING_ESCALATION_HOURS", 24)),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
@@ -131,6 +135,28 @@ def build_config(env: str, instance_path: Path) -> dict:
     }
 
 
+# Where links in emails point when APP_BASE_URL is unset (never in production).
+DEFAULT_BASE_URLS = {"development": "http://127.0.0.1:5000", "testing": "http://localhost"}
+
+
+def _app_base_url(env: str) -> str:
+    """The start of every link in every email. Never taken from a request: the Host header
+    is whatever the sender of the request wrote, so a reset asked for with
+    `Host: evil.example` would mail a link to someone else's site."""
+    value = (os.environ.get("APP_BASE_URL") or "").strip().rstrip("/")
+    if not value:
+        if env == "production":
+            raise RuntimeError(
+                "APP_BASE_URL must be set in production, e.g. https://learnloop.example.org"
+            )
+        return DEFAULT_BASE_URLS.get(env, DEFAULT_BASE_URLS["development"])
+    if not value.startswith(("https://", "http://")) or "/" in value.split("://", 1)[1]:
+        raise RuntimeError(
+            "APP_BASE_URL must be a scheme and host only, e.g. https://learnloop.example.org"
+        )
+    return value
+
+
 def _mail_settings(env: str) -> dict:
     """Email: SMTP, links in emails, invitation and reset lifetimes (see app/notifications)."""
     return {
@@ -146,7 +172,7 @@ def _mail_settings(env: str) -> dict:
         # Send queued mail in a background thread after each commit; tests switch it off and
         # deliver explicitly, and `flask mail worker` retries whatever is left either way.
         "MAIL_SEND_AFTER_COMMIT": _bool("MAIL_SEND_AFTER_COMMIT", env != "testing"),
-        "APP_BASE_URL": os.environ.get("APP_BASE_URL") or None,
+        "APP_BASE_URL": _app_base_url(env),
         "INVITATION_HOURS": _int("INVITATION_HOURS", 72),
         "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
         "RESET_REQUESTS_PER_ADDRESS": os.environ.get(

@@ -1,18 +1,28 @@
-"""Friendly error pages: no stack traces, and a stale form keeps what the person typed."""
+"""Friendly error pages: no stack traces, and a refused form is never offered again.
+
+A failed CSRF check means the form did not come, or cannot be shown to have come, from the
+person's own page here: it may be another site posting in their name. So the posted values are
+never shown back or re-offered (a "send again" button would hand an attacker a fresh token and
+turn the attack into one click). The person goes back to the page they were on, when that page
+is on this site, with a plain message; anything else gets a plain page with no form.
+"""
 
 from __future__ import annotations
 
 import math
 import time
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.auth.redirects import same_origin_referrer
 from app.extensions import limiter
 
-# Never echo these back, even to their owner.
-_SECRET_FIELDS = {"csrf_token", "password", "new_password", "confirm_password"}
+CSRF_REFUSED = (
+    "For your safety we did not save that: the page had been open a long time, or the form "
+    "did not come from LearnLoop. Please check the page and try again."
+)
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
@@ -48,15 +58,21 @@ def _too_many(_error):
     return render_template("errors/too_many.html", minutes=wait), 429
 
 
-def _csrf_failed(error: CSRFError):
+def _csrf_failed(_error: CSRFError):
+    """Back to the page the form was on (same site only), never the posted values again."""
     if _wants_json():
         return jsonify(error="Your session has expired. Please sign in again."), 400
-    kept = [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name not in _SECRET_FIELDS and value.strip()
-    ]
-    return render_template("errors/csrf.html", kept=kept, action=request.path), 400
+    back = same_origin_referrer()
+    if back and request.method == "POST" and not request.headers.get("HX-Request"):
+        flash(CSRF_REFUSED, "error")
+        return redirect(back, code=303)
+    page = render_template("errors/csrf.html", back=back)
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        # A post from another site arrives without our cookies: answering with a new session
+        # cookie would replace the person's own and sign them out. Send none back.
+        session.clear()
+        session.modified = False
+    return page, 400
 
 
 def _server_error(_error):

@@ -237,7 +237,6 @@ def mailbox(app, monkeypatch):
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": server.port,
         "MAIL_USE_TLS": False,
-        "APP_BASE_URL": None,
     }.items():
         monkeypatch.setitem(app.config, key, value)
     yield server

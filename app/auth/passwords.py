@@ -9,8 +9,12 @@ passwords refused with zxcvbn, which also checks the person's own name and email
 
 from __future__ import annotations
 
+from contextlib import suppress
+
+from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+import app.models.people as people_models
 from app.models import User
 
 PASSWORD_MIN = 8
@@ -58,3 +62,28 @@ def set_password(user: User, password: str) -> None:
     """Check `password` against the rules and store its argon2id hash on `user` (no commit)."""
     check(password, name=user.name or "", email=user.email or "")
     user.set_password(password)
+
+
+# A hash of a password nobody has, made with the hasher in use (tests swap in a cheaper one).
+_dummy: dict[str, object] = {}
+
+
+def _dummy_hash() -> str:
+    hasher = people_models._hasher
+    if _dummy.get("hasher") is not hasher:
+        _dummy.update(hasher=hasher, hash=hasher.hash("no account has this password"))
+    return _dummy["hash"]
+
+
+def matches(user: User | None, password: str) -> bool:
+    """Whether `password` is `user`'s, always at the cost of exactly one argon2 check.
+
+    With no such account (or one with no password yet) a dummy hash is checked instead, so
+    sign-in takes as long for an unknown email as for a known one and its timing does not
+    tell anyone which emails have accounts.
+    """
+    if user is None or not user.password_hash:
+        with suppress(VerificationError, InvalidHashError):
+            people_models._hasher.verify(_dummy_hash(), password)
+        return False
+    return user.check_password(password)

@@ -11,6 +11,9 @@ their organisation. Feature blueprints add their actions to PERMISSIONS.
 A few records may also be opened by someone whose role is too low, because of their own part
 in that record (a care worker reads a debrief they attended). Those are RECORD_GRANTS: a SQL
 condition per action, checked on the record together with the scope, never instead of it.
+
+Records about one member of staff's development (supervisions and competency observations)
+follow line management instead of the service alone: see `development_records()`.
 """
 
 from __future__ import annotations
@@ -20,10 +23,19 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from app.extensions import db
-from app.models import Debrief, DebriefAttendee, Role, Service, User
+from app.models import (
+    Debrief,
+    DebriefAttendee,
+    Observation,
+    ObservationStatus,
+    Role,
+    Service,
+    Supervision,
+    User,
+)
 
 PERMISSIONS: dict[str, Role] = {
     "people.view": Role.MANAGER,
@@ -166,3 +178,76 @@ def services_for(user: User) -> list[Service]:
             select(Service).where(Service.id.in_(visible_service_ids(user))).order_by(Service.name)
         )
     )
+
+
+# -- Development records: supervisions and competency observations ----------------------------
+#
+# A supervision or an observation is about one member of staff (the subject) and written by
+# one person (the writer). It may be read by the subject, by the writer, and by those who
+# line-manage the subject. LearnLoop records no reporting lines, only roles and services, so
+# line management is read from those: someone line-manages the people of a lower role in the
+# services they can see (a supervisor their care workers; a manager also their supervisors,
+# in their own service; an admin also the managers, across the organisation). Nobody reads
+# the record of someone beside or above them: a supervisor never reads their manager's
+# supervision, a manager never another manager's.
+
+DEVELOPMENT_RECORDS: dict[type, tuple[str, str]] = {
+    Supervision: ("supervisee_id", "supervisor_id"),
+    Observation: ("staff_id", "observer_id"),
+}
+
+
+def roles_below(user: User) -> list[Role]:
+    """The roles `user` line-manages (and so supervises and observes)."""
+    return [role for role in Role if role.rank < user.role.rank]
+
+
+def development_records(user: User, model) -> ColumnElement[bool]:
+    """The SQL condition on `model` (Supervision or Observation) for the records `user` may
+    read: about them, written by them, or about someone they line-manage in a service they
+    can see. Drafts are the writer's alone until finished."""
+    subject_column, writer_column = (getattr(model, n) for n in DEVELOPMENT_RECORDS[model])
+    managed = select(User.id).where(User.role.in_(roles_below(user)))
+    readable = or_(
+        subject_column == user.id,
+        writer_column == user.id,
+        and_(in_scope(user, model.service_id), subject_column.in_(managed)),
+    )
+    if model is Observation:
+        readable = and_(
+            readable,
+            or_(Observation.status == ObservationStatus.COMPLETED, writer_column == user.id),
+        )
+    return readable
+
+
+def get_development_record_or_404(model, record_id: int, user: User | None = None):
+    """One supervision or observation `user` may read (development_records), else 404."""
+    user = user or current_user
+    if not user.is_authenticated:
+        abort(404)
+    record = db.session.scalars(
+        select(model).where(model.id == record_id, development_records(user, model))
+    ).first()
+    if record is None:
+        abort(404)
+    return record
+
+
+def get_draft_observation_or_404(observation_id: int, user: User | None = None) -> Observation:
+    """A draft observation, for the observer who started it and nobody else (404 otherwise):
+    only they change or finish it, and never when it is about themselves."""
+    user = user or current_user
+    if not can(user, "observations.record"):
+        abort(403)
+    observation = db.session.scalars(
+        select(Observation).where(
+            Observation.id == observation_id,
+            Observation.observer_id == user.id,
+            Observation.staff_id != user.id,
+            in_scope(user, Observation.service_id),
+        )
+    ).first()
+    if observation is None:
+        abort(404)
+    return observation

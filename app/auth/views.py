@@ -1,5 +1,7 @@
 """Sign in and out. Only failed attempts count toward throttling, per account and per address,
-so a shared tablet signing in a whole shift from one address is never blocked."""
+so a shared tablet signing in a whole shift from one address is never blocked. A browser that
+has signed in to an account before (a known device, app/auth/devices.py) is exempt from the
+per-address limit for that account and has its own count of failures for it."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.audit import log_event
-from app.auth import bp, twofactor
+from app.auth import bp, devices, passwords, twofactor
 from app.auth.forms import SignInForm, TwoStepForm
+from app.auth.redirects import safe_path
 from app.auth.sessions import end_session, load_session_user, start_session
 from app.extensions import db, limiter, login_manager
 from app.models import User
@@ -32,15 +35,27 @@ def _sign_in_failed(_response) -> bool:
     return bool(g.get("sign_in_failed"))
 
 
+def _typed_email() -> str:
+    return request.form.get("email", "").strip().lower()
+
+
 def _account_key() -> str:
-    return "sign-in:" + request.form.get("email", "").strip().lower()
+    """Failures per account, counted apart for each known device and for all unknown ones."""
+    email = _typed_email()
+    device = devices.known_device(email)
+    return f"sign-in:{email}" + (f":device:{device}" if device else "")
+
+
+def _from_known_device() -> bool:
+    """The per-address limit does not apply to a known device signing in to its account."""
+    if request.endpoint == "auth.two_step":
+        return bool((session.get(_PENDING) or {}).get("known_device"))
+    return devices.known_device(_typed_email()) is not None
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow `next` to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    """Only follow `next` to a path on this site (see app/auth/redirects.py)."""
+    return safe_path(target) or url_for("home.index")
 
 
 def _limits():
@@ -49,6 +64,7 @@ def _limits():
             lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
             methods=["POST"],
             deduct_when=_sign_in_failed,
+            exempt_when=_from_known_device,
             scope="sign-in-address",
         ),
         limiter.limit(
@@ -75,16 +91,11 @@ def login():
         user = db.session.scalars(
             select(User).where(User.email == form.email.data.strip().lower())
         ).first()
-        if user and user.active and user.check_password(form.password.data):
+        # One argon2 check whatever the email (see passwords.matches), then the rest.
+        if passwords.matches(user, form.password.data) and user.active:
             if user.two_step_on:
                 db.session.commit()  # keeps a rehashed password
-                session.clear()
-                session[_PENDING] = {
-                    "user": user.id,
-                    "at": time.time(),
-                    "remember": bool(form.remember.data),
-                }
-                return redirect(url_for("auth.two_step", next=request.args.get("next")))
+                return ask_for_second_step(user, remember=bool(form.remember.data))
             return _complete_sign_in(user, remember=form.remember.data)
         g.sign_in_failed = True
         if user is not None:
@@ -102,12 +113,25 @@ def _complete_sign_in(user: User, *, remember: bool, how: str = "password"):
     login_user(user, remember=remember)
     log_event("auth.signed_in", user, actor=user, summary={"with": how})
     db.session.commit()  # also keeps a rehashed password if argon2 parameters changed
-    return redirect(_safe_next(request.args.get("next")))
+    return devices.remember(redirect(_safe_next(request.args.get("next"))), user.email)
 
 
 # The second step must follow the first within this many seconds.
 _PENDING = "two_step_pending"
 _PENDING_SECONDS = 300
+
+
+def ask_for_second_step(user: User, *, remember: bool = False):
+    """The first step is done (a password, or a password set from a reset link): ask for the
+    code before anything else. Nobody with two-step sign-in is signed in without it."""
+    session.clear()
+    session[_PENDING] = {
+        "user": user.id,
+        "at": time.time(),
+        "remember": remember,
+        "known_device": devices.known_device(user.email) is not None,
+    }
+    return redirect(url_for("auth.two_step", next=safe_path(request.args.get("next"))))
 
 
 def _pending_user() -> User | None:

@@ -207,6 +207,13 @@ def add_contribution(
     )
     db.session.add(contribution)
     db.session.flush()
+    log_event(
+        "debrief.point_added",
+        contribution,
+        summary={"debrief": debrief.id, "prompt": prompt_key, "unsafe": unsafe_workaround},
+        service_id=debrief.service_id,
+        actor=user,
+    )
     if unsafe_workaround:
         raise_workaround(
             debrief.service_id, text, contribution_id=contribution.id, debrief_id=debrief.id
@@ -215,10 +222,35 @@ def add_contribution(
     return contribution
 
 
+def may_remove(user: User, contribution: DebriefContribution) -> bool:
+    """A point is taken back by the person who added it or the person leading the debrief,
+    nobody else: what a colleague said in a debrief is not anyone's to delete."""
+    return user.id in {contribution.added_by_id, contribution.debrief.facilitator_id}
+
+
 def remove_contribution(user: User, contribution: DebriefContribution) -> None:
     """Take back a point added by mistake while the debrief is open. A workaround it raised
-    stays on the managers' list: once said, a safety concern is not unsaid."""
+    stays on the managers' list: once said, a safety concern is not unsaid. Audited, with the
+    words removed, so the trail shows what the debrief lost and who took it out.
+
+    Raises PermissionError when `user` may not remove it (see may_remove)."""
+    if not may_remove(user, contribution):
+        raise PermissionError(
+            "Only the person who added a point, or the debrief's lead, removes it."
+        )
     _require_open(contribution.debrief, "text")
+    log_event(
+        "debrief.point_removed",
+        contribution,
+        summary={
+            "debrief": contribution.debrief_id,
+            "prompt": contribution.prompt,
+            "added_by": contribution.added_by_id,
+            "text": contribution.text,
+        },
+        service_id=contribution.debrief.service_id,
+        actor=user,
+    )
     db.session.execute(
         update(WorkaroundFlag)
         .where(WorkaroundFlag.contribution_id == contribution.id)

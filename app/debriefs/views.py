@@ -21,6 +21,7 @@ from app.debriefs.services import (
     close_debrief,
     create_debrief,
     debriefs_attended,
+    may_remove,
     move_workaround,
     people_who_may_attend,
     remove_contribution,
@@ -37,6 +38,9 @@ from app.models import (
     WorkaroundStatus,
 )
 from app.models.debriefs import LEADER_ROLES
+
+# Templates show "Remove" only beside the points this person may take back.
+bp.add_app_template_global(may_remove, "may_remove_point")
 
 
 @bp.get("/debriefs")
@@ -274,7 +278,10 @@ def remove_point(debrief_id: int, contribution_id: int):
     if contribution is None:
         abort(404)
     prompt_key = contribution.prompt
-    remove_contribution(current_user, contribution)
+    try:
+        remove_contribution(current_user, contribution)
+    except PermissionError:
+        abort(403)
     if request.htmx:
         return render_template("debriefs/_point_removed.html")
     return redirect(url_for("debriefs.show", debrief_id=debrief.id, _anchor=f"prompt-{prompt_key}"))

@@ -6,7 +6,6 @@ Anonymous reporters never appear: nothing here reads a reporter at all.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from app.extensions import db
 from app.governance.figures import Figure, Scope, figures_for, month_name
 from app.governance.services import DashboardChoice, pulse_results
 from app.models import Meeting, Service, YouSaidWeDid
+from app.spreadsheets import SafeWriter
 
 QUALITY_STATEMENTS = (
     "Learning culture",
@@ -211,8 +211,8 @@ def render_zip(pack: EvidencePack) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, (headers, rows) in pack.tables.items():
             text = io.StringIO()
-            writer = csv.writer(text)
+            writer = SafeWriter(text)  # no cell can start a spreadsheet formula
             writer.writerow(headers)
-            writer.writerows(["" if v is None else v for v in row] for row in rows)
+            writer.writerows(rows)
             archive.writestr(f"{name}.csv", text.getvalue())
     return buffer.getvalue()

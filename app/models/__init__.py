@@ -44,6 +44,7 @@ from app.models.notifications import (
     MailStatus,
     Notification,
     OutboundEmail,
+    ResetRequest,
 )
 from app.models.people import (
     Organisation,
@@ -105,6 +106,7 @@ from app.models.supervision import (
 )
 
 __all__ = [
+    "ResetRequest",
     "AccountLink",
     "Action",
     "Article",

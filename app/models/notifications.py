@@ -105,6 +105,22 @@ class AccountLink(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class ResetRequest(Base):
+    """Someone asked for a password reset for this address: kept until the mail sender handles
+    it (app/notifications/accounts.py, `send_requested_resets`), then deleted.
+
+    Asking writes this one row whatever the address, and nothing else, so the answer takes as
+    long for an address with an account as for one without; looking the person up, making the
+    link and writing the email happen afterwards, outside the request.
+    """
+
+    __tablename__ = "reset_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class EmailPreference(Base):
     """A person's choice for one email topic; no row means the topic's default."""
 

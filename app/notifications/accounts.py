@@ -3,8 +3,9 @@
 The token lives only in the email; the database keeps its SHA-256 hash. A link works once,
 until it expires (INVITATION_HOURS, default 72; PASSWORD_RESET_HOURS, default 2), and issuing
 a new link for the same purpose cancels the older ones. Asking for a reset answers the same
-whether or not the address has an account, and takes no longer either way (the email is sent
-after the response).
+whether or not the address has an account, and takes no longer either way: the request writes
+one `reset_request` row for any address, and the mail sender looks the person up, makes the
+link and writes the email afterwards.
 
 Password rules: the same as everywhere else (app/auth/passwords.py): long enough, and not
 common or guessable. A refused password does not spend the link.
@@ -17,14 +18,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.audit import log_event
 from app.auth import passwords
 from app.auth.services import check_new_person
 from app.auth.sessions import end_all_sessions
 from app.extensions import db
-from app.models import AccountLink, EmailTopic, LinkPurpose, Role, User, utcnow
+from app.models import (
+    AccountLink,
+    EmailTopic,
+    LinkPurpose,
+    ResetRequest,
+    Role,
+    User,
+    utcnow,
+)
 from app.models.people import hash_token
 from app.notifications.mail import external_url, path_to, queue_email
 
@@ -165,10 +174,38 @@ def resend_invitation(actor: User, person: User) -> None:
 
 
 def request_reset(email: str) -> None:
-    """Email a reset link if `email` belongs to an active account; say nothing either way."""
-    user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
-    if user is None or not user.active:
-        return
+    """Note that someone asked for a reset for `email`; say nothing about the address.
+
+    The same one row is written for every address, and nothing is looked up: the answer
+    takes the same time whether or not there is an account (see ResetRequest). The mail
+    sender does the rest (`send_requested_resets`), after the response.
+    """
+    db.session.add(ResetRequest(email=email.strip().lower()[:254]))
+    db.session.info["mail_queued"] = True  # starts the sender after the commit
+    db.session.commit()
+
+
+def send_requested_resets(limit: int = 100) -> int:
+    """Turn waiting reset requests into reset emails for active accounts; drop the rest.
+
+    Each request is claimed by deleting its row, so several senders never mail one twice.
+    Returns how many emails were queued.
+    """
+    queued = 0
+    waiting = db.session.scalars(select(ResetRequest).order_by(ResetRequest.id).limit(limit))
+    for request_id, email in [(r.id, r.email) for r in waiting]:
+        claimed = db.session.execute(
+            delete(ResetRequest).where(ResetRequest.id == request_id)
+        ).rowcount
+        user = db.session.scalars(select(User).where(User.email == email)).first()
+        if claimed and user is not None and user.active:
+            _queue_reset_email(user)
+            queued += 1
+        db.session.commit()
+    return queued
+
+
+def _queue_reset_email(user: User) -> None:
     url = issue_link(user, LinkPurpose.PASSWORD_RESET)
     body = render_template(
         "notifications/email/reset.txt",
@@ -178,4 +215,3 @@ def request_reset(email: str) -> None:
     )
     queue_email(user, "Set a new LearnLoop password", body, topic=EmailTopic.ACCOUNT)
     log_event("person.reset_requested", user, actor=None)
-    db.session.commit()

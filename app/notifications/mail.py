@@ -19,7 +19,7 @@ Each message is claimed with a conditional UPDATE before sending, so several thr
 or app processes never send the same message twice.
 
 Without `MAIL_SERVER`, development and testing write each message to the log and mark it
-"logged"; /dev/mail lists them (404 in production). In production without a server, messages
+"logged"; /dev/mail lists them to a signed-in admin in development (404 anywhere else). In production without a server, messages
 stay waiting and an error is logged: nothing is silently dropped.
 """
 
@@ -33,7 +33,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app, has_request_context, url_for
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -83,18 +83,25 @@ def path_to(endpoint: str, **values) -> str:
 
 
 def external_url(path: str) -> str:
-    """An absolute link for an email: APP_BASE_URL, else the address this request came to."""
+    """An absolute link for an email, always from APP_BASE_URL (app/config.py): never from
+    the request, whose Host header anyone can write."""
     base = current_app.config.get("APP_BASE_URL")
-    if not base and has_request_context():
-        base = request.host_url
-    return (base or "http://127.0.0.1:5000").rstrip("/") + path
+    if not base:
+        raise RuntimeError("APP_BASE_URL is not set: links in emails need it.")
+    return base.rstrip("/") + path
 
 
 # -- delivery ---------------------------------------------------------------------------------
 
 
 def deliver_due(limit: int = 100) -> dict[str, int]:
-    """Send every message that is due; return how many were sent, logged, retried or failed."""
+    """Send every message that is due; return how many were sent, logged, retried or failed.
+
+    Password reset requests are turned into emails first (they wait in `reset_request`, so
+    that asking takes the same time whether or not the address has an account)."""
+    from app.notifications.accounts import send_requested_resets  # accounts imports this module
+
+    send_requested_resets()
     counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
     now = utcnow()
     due_ids = db.session.scalars(

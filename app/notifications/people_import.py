@@ -17,6 +17,7 @@ from app.auth.policy import assignable_roles
 from app.auth.services import PersonError, check_new_person
 from app.models import Role, User
 from app.notifications.accounts import NewPerson, invite_people
+from app.spreadsheets import neutralise
 
 COLUMNS = ("name", "email", "role", "start date")
 MAX_ROWS = 500
@@ -90,8 +91,10 @@ def read_csv(text: str, actor: User, service_id: int) -> Preview:
     for number, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
+        # What the preview shows and what is stored, never a spreadsheet formula.
         values = {
-            name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)
+            name: neutralise(cells[i].strip() if i < len(cells) else "")
+            for i, name in enumerate(header)
         }
         row = Row(number, values)
         rows.append(row)

@@ -2,7 +2,7 @@
 
 Who sees what: everyone sees their own notifications and email choices; managers invite and
 import people into their service (admins: their organisation's services) and see failed
-emails for their services; /dev/mail exists only in development and testing.
+emails for their services; /dev/mail exists only in development, for provider admins.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from app.audit import log_event
+from app.auth import twofactor
 from app.auth.forms import choices, role_choices
 from app.auth.passwords import PasswordError
 from app.auth.policy import (
@@ -32,8 +33,10 @@ from app.auth.policy import (
     require,
     services_for,
 )
+from app.auth.redirects import safe_path
 from app.auth.services import PersonError
 from app.auth.sessions import start_session
+from app.auth.views import ask_for_second_step
 from app.extensions import db, limiter
 from app.models import (
     EmailTopic,
@@ -139,10 +142,7 @@ def open_notification(notification_id: int):
     """Mark read and go to what it is about (only ever a path on this site)."""
     note = _own_notification(notification_id)
     mark_read(current_user, note.id)
-    target = note.link or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("notifications.index")
-    return redirect(target)
+    return redirect(safe_path(note.link) or url_for("notifications.index"))
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])
@@ -279,6 +279,30 @@ def _landing_page() -> str:
     return url_for("home.index")
 
 
+def _after_password_set(user: User, purpose: LinkPurpose):
+    """Where a link leads once the password is set. A link from an email is one factor: it
+    never signs in past two-step sign-in. A reset for someone with it on asks for the code
+    next; an invitation to a role offered two-step sign-in (managers and admins, who see a
+    whole service) leads straight into setting it up."""
+    if user.two_step_on:
+        second_step = ask_for_second_step(user)  # starts a fresh session: flash after it
+        flash("Your new password is saved. Now enter the code from your app.", "success")
+        return second_step
+    _sign_in(user)
+    if purpose is LinkPurpose.INVITATION:
+        if twofactor.offered_to(user):
+            flash(
+                f"Welcome to LearnLoop, {user.name}. Your role sees a whole service's records, "
+                "so protect it now: set up two-step sign-in with an authenticator app.",
+                "success",
+            )
+            return redirect(url_for("auth.two_step_setup"))
+        flash(f"Welcome to LearnLoop, {user.name}. You are signed in.", "success")
+        return redirect(_landing_page())
+    flash("Your new password is saved and you are signed in.", "success")
+    return redirect(url_for("home.index"))
+
+
 def _set_password_page(token: str, purpose: LinkPurpose, template: str):
     link = valid_link(token, purpose)
     if link is None:
@@ -292,12 +316,7 @@ def _set_password_page(token: str, purpose: LinkPurpose, template: str):
             return render_template(template, form=form, person=link.user)
         except ValueError:
             return render_template("notifications/link_expired.html", purpose=purpose), 410
-        _sign_in(user)
-        if purpose is LinkPurpose.INVITATION:
-            flash(f"Welcome to LearnLoop, {user.name}. You are signed in.", "success")
-            return redirect(_landing_page())
-        flash("Your new password is saved and you are signed in.", "success")
-        return redirect(url_for("home.index"))
+        return _after_password_set(user, purpose)
     return render_template(template, form=form, person=link.user)
 
 
@@ -359,8 +378,15 @@ def retry_mail(message_id: int):
 
 @bp.get("/dev/mail")
 def dev_mailbox():
-    """Every email in the outbox, newest first: for development without a mail server."""
-    if current_app.config["ENV_NAME"] not in {"development", "testing"}:
+    """Every email in the outbox, newest first: for development without a mail server.
+
+    The outbox holds live reset and invitation links, so this page exists only in
+    development and only for a signed-in provider admin; everywhere else, and to anyone
+    else, it is simply not found (404, not a sign-in page that would say it is here).
+    """
+    if current_app.config["ENV_NAME"] != "development":
+        abort(404)
+    if not current_user.is_authenticated or current_user.role is not Role.ADMIN:
         abort(404)
     messages = db.session.scalars(
         select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(50)

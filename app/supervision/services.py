@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit import log_event
-from app.auth.policy import can_see_service, in_scope
+from app.auth.policy import can_see_service, in_scope, roles_below  # noqa: F401 (re-exported)
 from app.events import observation_recorded
 from app.extensions import db
 from app.models import (
@@ -94,12 +94,6 @@ def add_months(day: date, months: int) -> date:
 # Drafts: the tablet form saves item by item
 
 
-def roles_below(user: User) -> list[Role]:
-    """The roles `user` supervises and observes: a supervisor their care workers, a manager
-    also their supervisors, an admin also the managers."""
-    return [role for role in Role if role.rank < user.role.rank]
-
-
 def observable_staff(user: User) -> list[User]:
     """Active people in `user`'s services, in a role below theirs, whose practice they observe."""
     return list(
@@ -136,7 +130,9 @@ def start_observation(
 
 def _check_staff_and_template(observer: User, staff: User | None, template) -> None:
     errors = {}
-    if staff is None or not staff.active or not can_see_service(observer, staff.service_id):
+    if staff is not None and staff.id == observer.id:
+        errors["staff_id"] = "You cannot observe your own practice: ask your manager."
+    elif staff is None or not staff.active or not can_see_service(observer, staff.service_id):
         errors["staff_id"] = "Choose who you are observing."
     elif staff.role not in roles_below(observer):
         errors["staff_id"] = "Choose someone you supervise."
@@ -149,9 +145,18 @@ def _check_staff_and_template(observer: User, staff: User | None, template) -> N
 
 
 def save_answer(
-    observation: Observation, item_id: int, result: str | None, note: str | None
+    observation: Observation,
+    item_id: int,
+    result: str | None,
+    note: str | None,
+    observer: User | None = None,
 ) -> ObservationAnswer:
-    """Save one item's answer on a draft (htmx, as the supervisor taps)."""
+    """Save one item's answer on a draft (htmx, as the supervisor taps). With `observer`,
+    only the observer who started the draft may."""
+    if observer is not None and (
+        observation.observer_id != observer.id or observation.staff_id == observer.id
+    ):
+        raise ObservationInvalid({"item": "Only the observer who started this can change it."})
     if observation.status is not ObservationStatus.DRAFT:
         raise ObservationInvalid({"item": "This observation is finished and cannot change."})
     if item_id not in {i.id for i in observation.items}:
@@ -241,8 +246,7 @@ def record_observation_once(
     if client_id and (found := _existing(client_id, answers)) is not None:
         return found, False
     if draft is not None:
-        if draft.status is not ObservationStatus.DRAFT:
-            raise ObservationInvalid({"observation": "This observation is already finished."})
+        _check_draft_belongs_to(observer, draft)
         observation = draft
     else:
         staff = db.session.get(User, _int(answers.get("staff_id")))
@@ -287,6 +291,15 @@ def record_observation_once(
         return found, False
     observation_recorded.send(observation)
     return observation, True
+
+
+def _check_draft_belongs_to(observer: User, draft: Observation) -> None:
+    """Only the observer who started a draft changes or finishes it, and never about
+    themselves (the web form and the offline API both come through here)."""
+    if draft.observer_id != observer.id or draft.staff_id == observer.id:
+        raise ObservationInvalid({"draft_id": "This observation could not be found."})
+    if draft.status is not ObservationStatus.DRAFT:
+        raise ObservationInvalid({"observation": "This observation is already finished."})
 
 
 def _int(value) -> int:

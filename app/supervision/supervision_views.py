@@ -12,9 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.forms import choices
-from app.auth.policy import get_or_404, in_scope, require
+from app.auth.policy import (
+    development_records,
+    get_development_record_or_404,
+    get_or_404,
+    require,
+)
 from app.extensions import db
-from app.models import EscalationQuestion, Role, Supervision, User
+from app.models import EscalationQuestion, Supervision, User
 from app.models.base import uk_today
 from app.supervision import bp
 from app.supervision.forms import (
@@ -53,7 +58,7 @@ def index():
     form.supervisee_id.choices = choices((p.id, p.name) for p in supervisees(current_user))
     recent = db.session.scalars(
         select(Supervision)
-        .where(in_scope(current_user, Supervision.service_id))
+        .where(development_records(current_user, Supervision))
         .options(selectinload(Supervision.supervisee), selectinload(Supervision.supervisor))
         .order_by(Supervision.held_on.desc(), Supervision.id.desc())
         .limit(15)
@@ -144,11 +149,9 @@ def new():
 
 
 def _readable_supervision(supervision_id: int) -> Supervision:
-    """The supervisee, or a supervisor and above in scope; 404 for anyone else."""
-    supervision = get_or_404(Supervision, supervision_id, "development.own")
-    if supervision.supervisee_id != current_user.id and not current_user.has_role(Role.SUPERVISOR):
-        abort(404)
-    return supervision
+    """The supervisee, the supervisor, or someone who line-manages the supervisee
+    (app/auth/policy.py, development_records); 404 for anyone else."""
+    return get_development_record_or_404(Supervision, supervision_id)
 
 
 @bp.get("/supervision/<int:supervision_id>")

@@ -12,13 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.forms import choices
-from app.auth.policy import get_or_404, in_scope, require
+from app.auth.policy import (
+    development_records,
+    get_development_record_or_404,
+    get_draft_observation_or_404,
+    in_scope,
+    require,
+)
 from app.extensions import db
 from app.models import (
     ChecklistTemplate,
     Observation,
     ObservationStatus,
-    Role,
     Supervision,
     User,
 )
@@ -81,7 +86,7 @@ def observe():
         select(Observation)
         .where(
             Observation.status == ObservationStatus.COMPLETED,
-            in_scope(current_user, Observation.service_id),
+            development_records(current_user, Observation),
         )
         .options(selectinload(Observation.staff), selectinload(Observation.template))
         .order_by(Observation.completed_at.desc())
@@ -91,8 +96,8 @@ def observe():
 
 
 def _load_draft(observation_id: int) -> Observation:
-    observation = get_or_404(Observation, observation_id, "observations.record")
-    return observation
+    """The observer's own draft (or finished observation); anyone else's is not found."""
+    return get_draft_observation_or_404(observation_id)
 
 
 def _answers_from(form_data, observation: Observation, outcome_form) -> dict:
@@ -170,6 +175,7 @@ def save_item(observation_id: int, item_id: int):
             item_id,
             request.form.get(f"item-{item_id}"),
             request.form.get(f"note-{item_id}"),
+            observer=current_user,
         )
     except ObservationInvalid as error:
         if request.htmx:
@@ -184,16 +190,9 @@ def save_item(observation_id: int, item_id: int):
 
 
 def _readable_observation(observation_id: int) -> Observation:
-    """The observed person, or a supervisor and above in scope; 404 for anyone else."""
-    observation = get_or_404(Observation, observation_id, "development.own")
-    if observation.staff_id != current_user.id and not current_user.has_role(Role.SUPERVISOR):
-        abort(404)
-    if (
-        observation.status is not ObservationStatus.COMPLETED
-        and observation.staff_id == current_user.id
-    ):
-        abort(404)
-    return observation
+    """The observed person, the observer, or someone who line-manages the observed person
+    (app/auth/policy.py, development_records); 404 for anyone else."""
+    return get_development_record_or_404(Observation, observation_id)
 
 
 @bp.get("/observations/<int:observation_id>")

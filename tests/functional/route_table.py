@@ -4,6 +4,8 @@ and fails on any endpoint missing here, so a new page is classified before it sh
 Add a line when you add a route:
 - `PUBLIC`                                   anyone, signed in or not
 - `at_least(Role.X)`                         signed in, role X or above; others get 403
+- `NOT_HERE`                                 exists only in development (for an admin): the
+  walk, which runs as "testing", expects 404 from everyone, signed in or not
 - `at_least(Role.X, record_id=make_thing)`   the same, for a route taking a record id: the
   test also opens a record of another service (and organisation) and expects 404 or 403.
   `make_thing(service_id, owner_id)` creates a record in that service belonging to that
@@ -69,9 +71,11 @@ class Access:
     role: Role | None = None
     records: dict[str, Factory] = field(default_factory=dict)
     example: dict[str, str] = field(default_factory=dict)  # URL values for public routes
+    hidden: bool = False  # 404 for everyone outside development
 
 
 PUBLIC = Access(public=True)
+NOT_HERE = Access(hidden=True)
 
 
 def at_least(role: Role, **records: Factory) -> Access:
@@ -215,18 +219,19 @@ a_reflection = record(
 a_checklist = record(
     ChecklistTemplate, service_id=service, name="Route check checklist", items=_one_item
 )
-# An observation of the owner, recorded by the owner (so each role may open it).
+# An observation of a care worker, recorded by the owner: the writer may open it (and, as
+# DEVELOPMENT_ROUTES below checks, so may the person observed and their line managers).
 _observation = {
     "service_id": service,
     "template_id": a_checklist,
-    "staff_id": owner,
+    "staff_id": a_person,
     "observer_id": owner,
     "observed_on": DAY,
 }
 an_observation = record(Observation, status=ObservationStatus.COMPLETED, **_observation)
 a_draft_observation = record(Observation, status=ObservationStatus.DRAFT, **_observation)
 a_supervision = record(
-    Supervision, service_id=service, supervisor_id=owner, supervisee_id=owner, held_on=DAY
+    Supervision, service_id=service, supervisor_id=owner, supervisee_id=a_person, held_on=DAY
 )
 an_escalation_question = record(
     EscalationQuestion, service_id=service, text="Who do you call at night?"
@@ -345,7 +350,7 @@ ROUTES: dict[str, Access] = {
     "notifications.accept_invitation": Access(public=True, example={"token": "not-a-real-link"}),
     "notifications.reset": PUBLIC,
     "notifications.reset_with_link": Access(public=True, example={"token": "not-a-real-link"}),
-    "notifications.dev_mailbox": PUBLIC,  # development only: 404 in production
+    "notifications.dev_mailbox": NOT_HERE,  # development only, admins only
     "notifications.index": at_least(Role.STAFF),
     "notifications.read_all": at_least(Role.STAFF),
     "notifications.settings": at_least(Role.STAFF),
@@ -441,4 +446,56 @@ ROUTES: dict[str, Access] = {
     "api.create_report": at_least(Role.STAFF),
     "api.create_reflection": at_least(Role.STAFF),
     "api.create_observation": at_least(Role.SUPERVISOR),
+}
+
+
+# Records about one person's development, whose readers follow line management
+# (app/auth/policy.py, development_records): the person they are about, their writer, and
+# those of a higher role who can see the service; never someone beside or above. Each
+# factory makes a record in `service_id` about `subject_id` written by `writer_id` and
+# answers the URL values. "line": those readers; "writer": a draft, its observer alone.
+DevelopmentFactory = Callable[[int, int, int], dict]
+
+
+def _checklist(service_id: int) -> ChecklistTemplate:
+    template = ChecklistTemplate(service_id=service_id, name=TEXT, items=_one_item(0, 0))
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def _observation_about(status: ObservationStatus) -> DevelopmentFactory:
+    def make(service_id: int, subject_id: int, writer_id: int) -> dict:
+        template = _checklist(service_id)
+        observation = Observation(
+            service_id=service_id,
+            template_id=template.id,
+            staff_id=subject_id,
+            observer_id=writer_id,
+            observed_on=DAY,
+            status=status,
+        )
+        db.session.add(observation)
+        db.session.flush()
+        return {"observation_id": observation.id, "item_id": template.items[0].id}
+
+    return make
+
+
+def _supervision_about(service_id: int, subject_id: int, writer_id: int) -> dict:
+    supervision = Supervision(
+        service_id=service_id, supervisor_id=writer_id, supervisee_id=subject_id, held_on=DAY
+    )
+    db.session.add(supervision)
+    db.session.flush()
+    return {"supervision_id": supervision.id}
+
+
+DEVELOPMENT_ROUTES: dict[str, tuple[DevelopmentFactory, str]] = {
+    "supervision.record": (_supervision_about, "line"),
+    "supervision.acknowledge_record": (_supervision_about, "line"),
+    "supervision.observation": (_observation_about(ObservationStatus.COMPLETED), "line"),
+    "supervision.acknowledge": (_observation_about(ObservationStatus.COMPLETED), "line"),
+    "supervision.observation_form": (_observation_about(ObservationStatus.DRAFT), "writer"),
+    "supervision.save_item": (_observation_about(ObservationStatus.DRAFT), "writer"),
 }

@@ -202,6 +202,7 @@ def test_production_cookies_are_host_prefixed_secure_and_httponly(monkeypatch, t
     monkeypatch.setenv("SECRET_KEY", "production-secret")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
     monkeypatch.setenv("TOTP_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("APP_BASE_URL", "https://learnloop.example.org")
     production = create_app({"ENV_NAME": "production"})
     assert production.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert production.config["REMEMBER_COOKIE_NAME"] == "__Host-remember"

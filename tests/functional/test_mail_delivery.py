@@ -149,18 +149,30 @@ def test_managers_see_what_failed_for_their_service_and_can_retry(app, world, ma
     )
 
 
-def test_without_a_mail_server_development_logs_mail_and_lists_it(app, world, caplog):
+def test_without_a_mail_server_development_logs_mail_and_lists_it(
+    app, world, caplog, monkeypatch
+):
     queue(app, world)
     with app.app_context():
         assert deliver_due()["logged"] == 1
     assert "someone@willow.example.org" in caplog.text and "A message" in caplog.text
-    page = app.test_client().get("/dev/mail")
+    monkeypatch.setitem(app.config, "ENV_NAME", "development")
+    page = client_for(app, world.admin).get("/dev/mail")
     assert page.status_code == 200 and "A message" in page.get_data(as_text=True)
 
 
-def test_the_development_mailbox_does_not_exist_in_production(app, world, monkeypatch):
-    monkeypatch.setitem(app.config, "ENV_NAME", "production")
-    assert app.test_client().get("/dev/mail").status_code == 404
+def test_the_development_mailbox_is_only_for_an_admin_in_development(app, world, monkeypatch):
+    """It shows live reset and invitation links: signed out, it used to show them to anyone."""
+    queue(app, world)
+    monkeypatch.setitem(app.config, "ENV_NAME", "development")
+    assert app.test_client().get("/dev/mail").status_code == 404  # signed out
+    for person in (world.staff, world.supervisor, world.manager):
+        assert client_for(app, person).get("/dev/mail").status_code == 404
+    assert client_for(app, world.admin).get("/dev/mail").status_code == 200
+    for env in ("production", "testing"):
+        monkeypatch.setitem(app.config, "ENV_NAME", env)
+        assert client_for(app, world.admin).get("/dev/mail").status_code == 404
+        assert app.test_client().get("/dev/mail").status_code == 404
 
 
 def test_production_without_a_mail_server_keeps_mail_waiting(app, world, monkeypatch):

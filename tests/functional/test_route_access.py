@@ -11,7 +11,7 @@ from flask import url_for
 from app.extensions import db
 from app.models import Role
 from tests.conftest import csrf_token_from, sign_in
-from tests.functional.route_table import ROUTES, Access
+from tests.functional.route_table import DEVELOPMENT_ROUTES, ROUTES, Access
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 REFUSED = {403, 404}
@@ -57,6 +57,11 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, world):
             continue
         for method in sorted(rule.methods - SKIPPED_METHODS):
             client = app.test_client()
+            if access.hidden:
+                response = client.open(_url(app, rule.endpoint, {}), method=method)
+                if response.status_code != 404:
+                    problems.append((method, rule.rule, response.status_code))
+                continue
             if access.public:
                 if method != "GET" or (rule.arguments - set(access.example)):
                     continue
@@ -97,6 +102,13 @@ def test_each_role_reaches_only_what_the_table_allows(app, world, role):
         if access is None or access.public:
             continue
         for method in sorted(rule.methods - SKIPPED_METHODS):
+            if access.hidden:
+                client = app.test_client()
+                assert sign_in(client, user.email).status_code == 302
+                status = client.open(_url(app, rule.endpoint, {}), method=method).status_code
+                if status != 404:
+                    problems.append((method, rule.rule, "hidden", status))
+                continue
             allowed = user.has_role(access.role)
             cases = [("own service", world.willow.id, user.id)]
             if access.records:
@@ -113,4 +125,42 @@ def test_each_role_reaches_only_what_the_table_allows(app, world, role):
                     ok = status not in REFUSED and status < 500
                 if not ok:
                     problems.append((method, rule.rule, case, status))
+    assert problems == []
+
+
+def _open_as(app, user, method: str, url: str):
+    client = app.test_client()
+    assert sign_in(client, user.email).status_code == 302
+    return _request(client, method, url, "/")
+
+
+def test_development_records_are_read_by_their_subject_writer_and_line_managers(app, world):
+    """Supervisions and observations never leak upwards or sideways: for each person of the
+    service as the subject, written by someone of another service, each role opens it only
+    when they are the subject or above the subject; a draft opens for its observer only."""
+    people = [world.staff, world.supervisor, world.manager, world.admin]
+    writer = world.riverside_manager
+    problems = []
+    for endpoint, (make, rule) in DEVELOPMENT_ROUTES.items():
+        (url_rule,) = [r for r in _rules(app) if r.endpoint == endpoint]
+        method = "GET" if "GET" in url_rule.methods else "POST"
+        for subject in people:
+            with app.app_context():
+                values = make(world.willow.id, subject.id, writer.id)
+                db.session.commit()
+            url = _url(app, endpoint, values)
+            for viewer in people:
+                allowed = rule == "line" and (
+                    viewer.id == subject.id or viewer.role.rank > subject.role.rank
+                )
+                status = _open_as(app, viewer, method, url).status_code
+                if (status in REFUSED) == allowed or status >= 500:
+                    problems.append((endpoint, subject.role.value, viewer.role.value, status))
+        # The writer opens what they wrote (for a draft: they alone, and only about others).
+        with app.app_context():
+            values = make(world.willow.id, world.staff.id, world.supervisor.id)
+            db.session.commit()
+        status = _open_as(app, world.supervisor, method, _url(app, endpoint, values)).status_code
+        if status in REFUSED or status >= 500:
+            problems.append((endpoint, "writer", status))
     assert problems == []

@@ -35,6 +35,7 @@ def test_production_cookies_are_secure_and_host_prefixed(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/learnloop")
     monkeypatch.setenv("TOTP_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("APP_BASE_URL", "https://learnloop.example.org")
     config = build_config("production", tmp_path)
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SESSION_COOKIE_NAME"].startswith("__Host-")

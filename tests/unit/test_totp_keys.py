@@ -13,6 +13,7 @@ from app.config import build_config
 def production_env(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/learnloop")
+    monkeypatch.setenv("APP_BASE_URL", "https://learnloop.example.org")
     return monkeypatch
 
 
