@@ -42,8 +42,10 @@ def database_file(uri: str) -> Path | None:
 
 
 def keep_owner_only(path: Path) -> None:
-    """Create the file readable and writable by its owner only, or narrow it to that."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Create the file readable and writable by its owner only, or narrow it to that.
+    A missing folder is left missing: SQLite will say so when the app first connects."""
+    if not path.parent.is_dir():
+        return
     try:
         descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY)
     except FileExistsError:

@@ -101,7 +101,7 @@ def usual_umask():
 
 
 def test_the_sqlite_database_is_created_readable_by_its_owner_only(tmp_path, usual_umask):
-    path = tmp_path / "instance" / "learnloop.sqlite3"
+    path = tmp_path / "learnloop.sqlite3"
     application = create_app(
         {
             "ENV_NAME": "testing",
