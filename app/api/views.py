@@ -33,7 +33,12 @@ from app.models import Observation, ObservationStatus, ReportStatus
 from app.pwa.offline import offline_urls
 from app.reflections.services import ClientIdConflict as ReflectionConflict
 from app.reflections.services import ReflectionError, save_reflection
-from app.reports.services import ClientIdConflict, ReportInvalid, submit_report
+from app.reports.services import (
+    ClientIdConflict,
+    ReceiptCodeInvalid,
+    ReportInvalid,
+    submit_report,
+)
 from app.supervision.services import (
     ObservationConflict,
     ObservationInvalid,
@@ -161,8 +166,10 @@ def create_report():
         return error(400, "Some answers need checking.", errors=invalid_report.errors)
     except ClientIdConflict:
         return error(422, "This draft was already sent with different answers.")
+    except ReceiptCodeInvalid as taken:
+        return error(400, "Some answers need checking.", errors={"receipt_code": [str(taken)]})
     except IntegrityError:
-        db.session.rollback()  # the device's receipt code is already another report's
+        db.session.rollback()  # two sendings of one code at the same moment
         return error(
             400,
             "Some answers need checking.",

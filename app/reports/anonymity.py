@@ -173,13 +173,16 @@ def _released(held: HeldReport, now: datetime) -> Report:
     from app.reports.services import find_repeat
 
     values = _from_json(held.values)
+    taken = db.session.scalar(select(Report.id).where(Report.receipt_hash == held.receipt_hash))
     report = Report(
         **values,
         id=unused_report_id(),
         service_id=held.service_id,
         reporter_id=None,
         anonymous=True,
-        receipt_hash=held.receipt_hash,
+        # A code already answering another report (two sendings racing) must not block the
+        # batch: the report still reaches managers, without a code of its own.
+        receipt_hash=None if taken else held.receipt_hash,
         status=ReportStatus.NEW,
         created_at=held.sent_window,
         device_time=None,

@@ -438,6 +438,13 @@ def _replay(
     return SubmissionResult(report=report, receipt_code=code, created=False, held=held)
 
 
+def _receipt_in_use(digest: str) -> bool:
+    """Whether a report, held or released, already has this receipt code (a device that sent
+    one code with two drafts): two reports must never answer one code."""
+    released = db.session.scalar(select(Report.id).where(Report.receipt_hash == digest))
+    return released is not None or anonymity.held_for_receipt(digest) is not None
+
+
 def _hold_anonymous(
     reporter: User,
     values: dict,
@@ -449,6 +456,8 @@ def _hold_anonymous(
 ) -> SubmissionResult:
     """Keep an anonymous report for release (app/reports/anonymity.py): nothing a manager
     can see changes now, and the request leaves no trace of the sender."""
+    if receipt_code and _receipt_in_use(receipt_hash(receipt_code)):
+        raise ReceiptCodeInvalid("This receipt code is already in use. Make a new one.")
     code = receipt_code or new_receipt_code()
     held = anonymity.hold(
         reporter.service_id,

@@ -117,6 +117,12 @@ def create():
         answers["client_id"] = client_id or str(uuid.uuid4())
         answers["receipt_code"] = receipt_code
         return render_template("reports/new.html", **_form_context(answers, invalid.errors))
+    except ReceiptCodeInvalid:
+        # The code in the form is another report's (astronomically unlikely): a fresh one.
+        answers["client_id"] = client_id or str(uuid.uuid4())
+        answers["receipt_code"] = new_receipt_code()
+        flash("Please send your report again.", "info")
+        return render_template("reports/new.html", **_form_context(answers))
     except ClientIdConflict:
         # Back button, changed answers, sent again: keep what they typed as a new report.
         answers["client_id"] = str(uuid.uuid4())

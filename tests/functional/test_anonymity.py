@@ -373,6 +373,21 @@ def test_a_malformed_device_code_is_refused_with_a_clear_message(
     assert held_count(app) == 0
 
 
+def test_one_code_for_two_drafts_is_refused_and_never_blocks_the_release(
+    app, client, signed_in, world
+):
+    signed_in(world.staff)
+    code = services.new_receipt_code()
+    assert send(client, report_body(anonymous=True, receipt_code=code)).status_code == 201
+    second = send(client, report_body(anonymous=True, receipt_code=code, description="Other"))
+    assert second.status_code == 400
+    assert "already in use" in second.get_json()["errors"]["receipt_code"][0]
+    with app.app_context():
+        assert anonymity.release_due(utcnow() + WINDOW) == 1
+    third = send(client, report_body(anonymous=True, receipt_code=code, description="Third"))
+    assert third.status_code == 400 and held_count(app) == 0
+
+
 def _receipt(html: str) -> str | None:
     match = re.search(r'id="receipt-code">([A-Z0-9-]+)<', html)
     return match.group(1) if match else None
