@@ -62,14 +62,18 @@ def load_session_user(token: str) -> User | None:
 
 # Where an anonymous report arrives: the web form and the offline outbox's API.
 ANONYMOUS_REPORT_ENDPOINTS = frozenset({"reports.create", "api.create_report"})
+# Where a receipt code is checked for replies (it opens one anonymous report).
+RECEIPT_CHECK_ENDPOINT = "reports.receipt"
 
 
 def carries_anonymous_report() -> bool:
-    """Whether this request sends an anonymous report. Such a request must leave no trace of
-    its sender: their sign-in's last-seen time is not moved (it would date the report to the
-    person), even though the sign-in itself is still checked."""
+    """Whether this request sends an anonymous report, or checks one by its receipt code. Such
+    a request must leave no trace of the person signed in: their sign-in's last-seen time is
+    not moved (it would tie the report to them), even though the sign-in itself is checked."""
     if not has_request_context() or request.method != "POST":
         return False
+    if request.endpoint == RECEIPT_CHECK_ENDPOINT:
+        return True
     if request.endpoint not in ANONYMOUS_REPORT_ENDPOINTS:
         return False
     if request.is_json:

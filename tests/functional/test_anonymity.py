@@ -331,6 +331,18 @@ def test_sending_anonymously_leaves_no_trace_of_the_sender(app, client, signed_i
     assert _last_seen(app, world.staff.id) > before
 
 
+def test_checking_a_receipt_while_signed_in_leaves_no_trace(app, client, signed_in, world):
+    signed_in(world.staff)
+    code = services.new_receipt_code()
+    send(client, report_body(anonymous=True, receipt_code=code))
+    token = csrf_token_from(client.get("/reports/receipt").get_data(as_text=True))
+    _age_sessions(app, world.staff.id)
+    before = _last_seen(app, world.staff.id)
+    page = client.post("/reports/receipt", data={"code": code, "csrf_token": token})
+    assert "Your report has reached us" in page.get_data(as_text=True)
+    assert _last_seen(app, world.staff.id) == before
+
+
 # ---- receipt codes survive every resend --------------------------------------------------
 
 
