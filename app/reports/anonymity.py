@@ -12,7 +12,8 @@ exact time, no request detail) until a random point within the release window
 - as its creation time the start of the window it was sent in (`sent_window_for`), so the
   list shows it below every named report of that window, whichever it followed;
 - an audit entry made by the system: no person, no request id, address, device or session;
-- the usual consequences, fired at release: repeat detection, the dashboard's rollups, the
+- the usual consequences, fired at release: repeat detection (counted, though not linked to
+  the earlier report, which could be its sender's own named one), the dashboard's rollups, the
   `report_submitted` signal and so the alert rules.
 
 Serious harm and safeguarding are released on the same terms: never later than the window
@@ -191,11 +192,12 @@ def _released(held: HeldReport, now: datetime) -> Report:
         contributory_factors=[],
         candour_steps={},
     )
-    if earlier := find_repeat(
-        held.service_id, values.get("person_reference"), values["category"], now
-    ):
-        report.is_repeat = True
-        report.repeat_of_id = earlier.id
+    # Counted as a repeat in every figure, but not linked to the earlier report: that link
+    # could point at the named report its sender sent about the same event a moment before.
+    report.is_repeat = (
+        find_repeat(held.service_id, values.get("person_reference"), values["category"], now)
+        is not None
+    )
     return report
 
 

@@ -253,6 +253,7 @@ def test_released_reports_count_in_rollups_and_repeats(app, world, clock):
         assert db.session.scalar(counted) == 2
         anonymous = db.session.scalars(select(Report).where(Report.anonymous)).one()
         assert anonymous.is_repeat
+        assert anonymous.repeat_of_id is None  # never a pointer to its sender's named report
 
 
 def test_ordinary_pages_release_what_is_due_when_cron_is_late(app, world, clock, monkeypatch):
