@@ -2,7 +2,16 @@
 
 Call `log_event()` in the same transaction as the change it describes, before commit, so the
 change and its audit entry are saved together or not at all. Never pass an anonymous
-reporter as the actor: pass `actor=None, anonymous=True` and nothing about them is kept.
+reporter as the actor: pass `anonymous=True` and nothing about them is kept.
+
+Every entry stores: when, who (person and role), the service, the action, the record, a
+summary, the request id and the channel. Two kinds of entry keep less:
+
+- `anonymous=True` (something an anonymous reporter did): no person, no role and no request
+  id, because proxies log the request id next to the client's address;
+- `system=True` (something LearnLoop did by itself, such as releasing held anonymous
+  reports): no person, no role, no request id, channel "system", even when it runs inside
+  someone else's request.
 """
 
 from __future__ import annotations
@@ -66,10 +75,14 @@ def log_event(
     actor=_UNSET,
     service_id: int | None = None,
     anonymous: bool = False,
+    system: bool = False,
     channel: str | None = None,
 ) -> AuditEntry:
     """Append one entry (flushed, not committed). `action` reads like "report.created"."""
-    who = None if anonymous else (_default_actor() if actor is _UNSET else actor)
+    nobody = anonymous or system
+    who = None if nobody else (_default_actor() if actor is _UNSET else actor)
+    if system:
+        channel = "system"
     if service_id is None and record is not None:
         service_id = getattr(record, "service_id", None)
     head = _lock_head()
@@ -82,7 +95,7 @@ def log_event(
         record_type=type(record).__name__ if record is not None else None,
         record_id=getattr(record, "id", None),
         summary=json.dumps(summary or {}, sort_keys=True, default=str),
-        request_id=request_id(),
+        request_id=None if nobody else request_id(),
         channel=channel or (g.get("channel", "web") if has_request_context() else "cli"),
         previous_hash=head.last_hash,
     )

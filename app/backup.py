@@ -72,10 +72,13 @@ def backup(path: Path | None = None) -> Path:
     """Write a consistent copy of the database to `path` (or BACKUP_DIR) and return it."""
     url = _url()
     path = Path(path or default_path(url))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    # Made readable by its owner only from the first byte (pg_dump and SQLite create the
+    # file themselves, so the file is made first, empty, with that mode).
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     if url.get_backend_name() == "sqlite":
-        if path.exists():
-            path.unlink()
         _sqlite_copy(url.database, str(path))
     else:
         args, env = _pg_args(url)

@@ -26,6 +26,18 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _release_minutes() -> int:
+    """Anonymous reports wait for release at most this long; windows start at midnight UTC,
+    so the length must divide a day (and a report stays in the month it was sent in)."""
+    minutes = _int("ANONYMOUS_RELEASE_MINUTES", 15)
+    if not 1 <= minutes <= 120 or 1440 % minutes:
+        raise RuntimeError(
+            "ANONYMOUS_RELEASE_MINUTES must be between 1 and 120 and divide a day "
+            "(for example 5, 10, 15, 20, 30 or 60)."
+        )
+    return minutes
+
+
 def _development_secret(instance_path: Path) -> str:
     """Read, or create once, a random secret kept in the instance folder (never in git)."""
     secret_file = instance_path / "secret_key"
@@ -119,6 +131,11 @@ def build_config(env: str, instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # A report is a repeat of one about the same person and category this many days before.
         "REPORT_REPEAT_DAYS": _int("REPORT_REPEAT_DAYS", 30),
+        # Anonymous reports reach managers at a random point within this many minutes.
+        "ANONYMOUS_RELEASE_MINUTES": _release_minutes(),
+        # ... released by cron and also checked on ordinary pages, at most once a minute per
+        # process. Off in tests by default, so the pages' query counts stay exact.
+        "ANONYMOUS_RELEASE_ON_REQUESTS": _bool("ANONYMOUS_RELEASE_ON_REQUESTS", env != "testing"),
         # Pages and static files go out compressed: a first visit on one bar of signal matters.
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIMETYPES": [

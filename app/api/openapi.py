@@ -58,6 +58,8 @@ def _errors(*codes: int) -> dict:
         400: "Answers to fix: `errors` maps each field to messages",
         401: "Signed out: sign in again (never a redirect)",
         403: "Not allowed, or the CSRF token is missing or stale",
+        409: "`written_by_someone_else`: the draft was written by another person on this "
+        "device; nothing was stored, and `message` says so in plain words",
         422: "This client_id was already used with a different body",
     }
     return {str(code): _json("Error", text[code]) for code in codes}
@@ -75,7 +77,7 @@ def _synced_post(body: str, answer: str, operation_id: str, summary: str) -> dic
         "responses": {
             "201": _json(answer, "Stored"),
             "200": _json(answer, "Already stored: the same client_id and body"),
-            **_errors(400, 401, 403, 422),
+            **_errors(400, 401, 403, 409, 422),
         },
     }
 

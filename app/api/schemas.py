@@ -15,6 +15,7 @@ from app.models import (
     ReportKind,
     TimeBracket,
 )
+from app.reports.services import RECEIPT_CODE_MESSAGE, RECEIPT_PATTERN
 
 FOLLOW_UP_PREFIX = "follow_up_"
 
@@ -56,6 +57,14 @@ class SyncedSchema(Schema):
     device_time = fields.AwareDateTime(
         metadata={"description": "The device's clock when the draft was made (with its offset)"}
     )
+    written_by = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": "The id of the person signed in when the draft was written. When "
+            "it is not the person signed in now, the answer is 409 and nothing is stored: "
+            "the draft waits on the device for its writer."
+        },
+    )
 
 
 class ReportIn(SyncedSchema):
@@ -81,6 +90,16 @@ class ReportIn(SyncedSchema):
     person_reference = Text(40)
     immediate_action = Text(5000)
     anonymous = StrictBoolean()
+    receipt_code = fields.String(
+        allow_none=True,
+        validate=validate.Regexp(RECEIPT_PATTERN, error=RECEIPT_CODE_MESSAGE),
+        metadata={
+            "description": "Anonymous reports: the receipt code made on the device with the "
+            "draft (XXXX-XXXX-XXXX-XXXX from the letters and digits of new_receipt_code). Only "
+            "its hash is stored; every resend that carries it gets it back. Without one the "
+            "server makes a code. Ignored for named reports."
+        },
+    )
     follow_up = fields.Dict(
         keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$")),
         values=Text(2000),
@@ -102,20 +121,26 @@ class ReportIn(SyncedSchema):
 
 
 class ReportOut(Schema):
+    """An anonymous report has no number or time here: it is held, then released to
+    managers at a random moment (app/reports/anonymity.py)."""
+
     class Meta:
         unknown = EXCLUDE
 
-    id = fields.Integer(required=True)
+    id = fields.Integer(required=True, allow_none=True)
     client_id = fields.String(required=True, allow_none=True)
     kind = fields.String(required=True)
     category = fields.String(required=True)
     status = fields.String(required=True)
     anonymous = fields.Boolean(required=True)
-    created_at = fields.AwareDateTime(required=True)
+    created_at = fields.AwareDateTime(required=True, allow_none=True)
     device_time = fields.AwareDateTime(required=True, allow_none=True)
     receipt_code = fields.String(
         allow_none=True,
-        metadata={"description": "Anonymous reports only, only when just created: shown once"},
+        metadata={
+            "description": "Anonymous reports only: the code, when just created, and on a "
+            "resend that carries the same code; null when it cannot be shown"
+        },
     )
     url = fields.String(allow_none=True)
 
@@ -145,6 +170,9 @@ class ErrorOut(Schema):
     sign_in = fields.String(metadata={"description": "Where to sign in again (401 only)"})
     code = fields.String(
         metadata={"description": "`csrf` when the CSRF token was missing or stale"}
+    )
+    message = fields.String(
+        metadata={"description": "409 `written_by_someone_else`: what to tell the person"}
     )
 
 

@@ -14,6 +14,7 @@ from flask import g, jsonify, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from app.api import bp
 from app.api.openapi import build_openapi
@@ -28,11 +29,16 @@ from app.api.schemas import (
 )
 from app.auth.policy import can
 from app.extensions import csrf, db
-from app.models import Observation, ObservationStatus
+from app.models import Observation, ObservationStatus, ReportStatus
 from app.pwa.offline import offline_urls
 from app.reflections.services import ClientIdConflict as ReflectionConflict
 from app.reflections.services import ReflectionError, save_reflection
-from app.reports.services import ClientIdConflict, ReportInvalid, submit_report
+from app.reports.services import (
+    ClientIdConflict,
+    ReceiptCodeInvalid,
+    ReportInvalid,
+    submit_report,
+)
 from app.supervision.services import (
     ObservationConflict,
     ObservationInvalid,
@@ -64,7 +70,7 @@ def signed_in_with_csrf():
     return None
 
 
-def parse(schema, *, sync_fields=("client_id", "device_time")):
+def parse(schema, *, sync_fields=("client_id", "device_time", "written_by")):
     """Load the JSON body; answer 400 with field errors when it does not fit."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -72,6 +78,22 @@ def parse(schema, *, sync_fields=("client_id", "device_time")):
     data = schema.load(body)
     meta = {name: data.pop(name, None) for name in sync_fields}
     return data, meta
+
+
+WRITTEN_BY_SOMEONE_ELSE = (
+    "This draft was written by someone else on this device. It will wait until they sign in."
+)
+
+
+def written_by_someone_else():
+    """409 when the draft names a writer who is not the person signed in (a shared phone or
+    tablet): it must never be stored under the wrong name. Checked before anything else."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or body.get("written_by") in (None, ""):
+        return None
+    if str(body["written_by"]) == str(current_user.id):
+        return None
+    return jsonify(error="written_by_someone_else", message=WRITTEN_BY_SOMEONE_ELSE), 409
 
 
 @bp.errorhandler(ValidationError)
@@ -121,8 +143,15 @@ def _report_answers(data: dict) -> dict:
 
 @bp.post("/reports")
 def create_report():
-    """Store a report made on a device, exactly once per client_id."""
-    data, meta = parse(ReportIn())
+    """Store a report made on a device, exactly once per client_id.
+
+    An anonymous report is held for release to managers (app/reports/anonymity.py), so its
+    answer carries no number and no time; its receipt code is the device's when it sent one.
+    """
+    if refused := written_by_someone_else():
+        return refused
+    data, meta = parse(ReportIn(), sync_fields=("client_id", "device_time", "written_by"))
+    receipt_code = data.pop("receipt_code", None)
     device_time = meta["device_time"].astimezone(UTC) if meta["device_time"] else None
     try:
         result = submit_report(
@@ -131,22 +160,33 @@ def create_report():
             client_id=str(meta["client_id"]),
             device_time=device_time,
             channel="sync",
+            receipt_code=receipt_code,
         )
     except ReportInvalid as invalid_report:
         return error(400, "Some answers need checking.", errors=invalid_report.errors)
     except ClientIdConflict:
         return error(422, "This draft was already sent with different answers.")
+    except ReceiptCodeInvalid as taken:
+        return error(400, "Some answers need checking.", errors={"receipt_code": [str(taken)]})
+    except IntegrityError:
+        db.session.rollback()  # two sendings of one code at the same moment
+        return error(
+            400,
+            "Some answers need checking.",
+            errors={"receipt_code": ["This receipt code is already in use. Make a new one."]},
+        )
     report = result.report
+    anonymous = report.anonymous
     body = ReportOut().dump(
         {
-            "id": report.id,
-            "client_id": report.client_id,
+            "id": None if anonymous else report.id,
+            "client_id": str(meta["client_id"]),
             "kind": report.kind.value,
             "category": report.category.value,
-            "status": report.status.value,
-            "anonymous": report.anonymous,
-            "created_at": report.created_at,
-            "device_time": report.device_time,
+            "status": ReportStatus.NEW.value if anonymous else report.status.value,
+            "anonymous": anonymous,
+            "created_at": None if anonymous else report.created_at,
+            "device_time": None if anonymous else report.device_time,
             "receipt_code": result.receipt_code,
             "url": _report_url(report),
         }
@@ -181,7 +221,7 @@ CONFLICT = "This draft was already sent with different answers."
 def create_reflection():
     """Store a reflection written on a device, exactly once per client_id (only its author
     ever reads it, unless they share it)."""
-    if refused := _not_allowed("reflections.write"):
+    if refused := _not_allowed("reflections.write") or written_by_someone_else():
         return refused
     data, meta = parse(ReflectionIn())
     kind, _, raw = (data.get("link") or "").partition(":")
@@ -259,7 +299,7 @@ def create_observation():
     observation" then queues every answer at once with the draft's id, and this endpoint
     completes that draft. Without a draft, `staff_id` and `template_id` say whom and what.
     """
-    if refused := _not_allowed("observations.record"):
+    if refused := _not_allowed("observations.record") or written_by_someone_else():
         return refused
     data, meta = parse(ObservationIn())
     answers = _observation_answers(data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -50,7 +50,7 @@ def load_session_user(token: str) -> User | None:
         record.ended_at = utcnow()
         db.session.commit()
         return None
-    if utcnow() - record.last_seen_at > _TOUCH_EVERY:
+    if utcnow() - record.last_seen_at > _TOUCH_EVERY and not carries_anonymous_report():
         record.last_seen_at = utcnow()
         db.session.commit()
     user = record.user
@@ -58,6 +58,30 @@ def load_session_user(token: str) -> User | None:
     if has_app_context():
         g.unread_notifications = unread  # read by the header (notifications.views)
     return user
+
+
+# Where an anonymous report arrives: the web form and the offline outbox's API.
+ANONYMOUS_REPORT_ENDPOINTS = frozenset({"reports.create", "api.create_report"})
+# Where a receipt code is checked for replies (it opens one anonymous report).
+RECEIPT_CHECK_ENDPOINT = "reports.receipt"
+
+
+def carries_anonymous_report() -> bool:
+    """Whether this request sends an anonymous report, or checks one by its receipt code. Such
+    a request must leave no trace of the person signed in: their sign-in's last-seen time is
+    not moved (it would tie the report to them), even though the sign-in itself is checked."""
+    if not has_request_context() or request.method != "POST":
+        return False
+    if request.endpoint == RECEIPT_CHECK_ENDPOINT:
+        return True
+    if request.endpoint not in ANONYMOUS_REPORT_ENDPOINTS:
+        return False
+    if request.is_json:
+        body = request.get_json(silent=True)
+        return isinstance(body, dict) and body.get("anonymous") is True
+    from app.reports.services import is_yes
+
+    return is_yes(request.form.get("anonymous"))
 
 
 @cache

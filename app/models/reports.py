@@ -7,6 +7,7 @@ address, no device and no session detail: only a hash of the receipt code its re
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text
@@ -119,6 +120,16 @@ class CqcNotification(LabelledEnum):
 
 SERIOUS_HARM = (PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL)
 
+# Report numbers are drawn at random, not counted up, so a number never tells which report
+# came before another (an anonymous report released next to a named one gives nothing away).
+# Above a million, so they never meet the numbers counted up before this rule.
+REPORT_ID_FLOOR = 1_000_000
+REPORT_ID_CEILING = 2**31 - 1  # fits an INTEGER column on PostgreSQL and SQLite
+
+
+def random_report_id() -> int:
+    return REPORT_ID_FLOOR + secrets.randbelow(REPORT_ID_CEILING - REPORT_ID_FLOOR)
+
 
 class Report(Base):
     __tablename__ = "report"
@@ -128,7 +139,7 @@ class Report(Base):
         Index("ix_report_person_category", "service_id", "person_reference", "category"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, default=random_report_id)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
     # None for anonymous reports, always: nothing else identifies the reporter either.
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -212,6 +223,27 @@ class Report(Base):
         if self.anonymous or self.reporter is None:
             return "Anonymous"
         return self.reporter.name
+
+
+class HeldReport(Base):
+    """An anonymous report waiting for its release to managers (app/reports/anonymity.py).
+
+    Held apart from `report` so that nothing a manager or admin can see (the list, the
+    dashboard, the audit trail, a report number) moves at the moment it is sent. It keeps the
+    answers, the coarse time it will show as sent (`sent_window`) and when it may be released:
+    no exact time of sending, no reporter, no request detail. Released rows are deleted.
+    """
+
+    __tablename__ = "held_report"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, orders nothing
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    values: Mapped[dict] = mapped_column(JSON)  # the validated answers, as JSON
+    sent_window: Mapped[datetime] = mapped_column(UTCDateTime)
+    release_after: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    payload_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Action(Base):

@@ -24,6 +24,7 @@ from app.reflections.services import (
     set_sharing,
     shared_with,
 )
+from app.security import offline_copy
 
 
 def _template_from(value: str | None) -> ReflectionTemplate:
@@ -46,6 +47,13 @@ def _link_ids(link: str | None) -> dict:
 def new():
     source = request.form if request.method == "POST" else request.args
     template = _template_from(source.get("template"))
+    if offline_copy():
+        # The service worker's copy: no token and none of the person's reports or debriefs
+        # to link (app/security.py); the device fills in the rest when it sends.
+        form = reflection_form(template, [])
+        return render_template(
+            "reflections/new.html", form=form, template=template, person_free=True
+        )
     form = reflection_form(template, link_choices(current_user))
     if request.method == "GET":
         form.link.data = request.args.get("link", "")

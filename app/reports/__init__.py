@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from app.reports import home, views  # noqa: E402,F401  (routes and home panels register on import)
+from app.reports import cli, home, views  # noqa: E402,F401  (routes, panels, commands register on import)

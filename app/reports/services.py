@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from app.models.reports import (
     Category,
     CqcNotification,
     Factor,
+    HeldReport,
     PhysicalHarm,
     PsychologicalHarm,
     Report,
@@ -38,6 +40,7 @@ from app.models.reports import (
     ReportStatus,
     TimeBracket,
 )
+from app.reports import anonymity
 
 UK = ZoneInfo("Europe/London")
 DESCRIPTION_MAX = 5000
@@ -163,11 +166,25 @@ class ClientIdConflict(ValueError):
     """The client_id was already used for a report with a different body."""
 
 
+class ReceiptCodeInvalid(ValueError):
+    """A receipt code made on the device does not have the shape of ours."""
+
+
+RECEIPT_CODE_MESSAGE = (
+    "The receipt code must be four groups of four letters and digits, like ABCD-EFGH-JKMN-PQRS."
+)
+
+
 @dataclass
 class SubmissionResult:
+    # The stored report; for an anonymous report still held for release, an unsaved copy of
+    # its answers (no number, no time) for the thank-you page.
     report: Report
-    receipt_code: str | None  # only for anonymous reports, only when just created; shown once
+    # Anonymous reports only: the code on the first sending, and on every resend that
+    # carries the same code (the device's or the web form's). None when it cannot be shown.
+    receipt_code: str | None
     created: bool  # False when this client_id + same body was already stored
+    held: bool = False  # an anonymous report waiting for its release to managers
 
 
 def repeat_window_days() -> int:
@@ -323,12 +340,17 @@ def validate_answers(answers: Mapping[str, Any], now: datetime | None = None) ->
     return values
 
 
+# Sent with the answers but not part of them: a resend whose answers are the same is the
+# same report whatever these say (the receipt code is checked against its hash instead).
+NOT_ANSWERS = frozenset({"csrf_token", "receipt_code", "written_by"})
+
+
 def payload_hash(answers: Mapping[str, Any]) -> str:
     """A fingerprint of what was sent, to tell a retry from a different report."""
     relevant = {
         key: (str(value).strip() if not isinstance(value, bool) else value)
         for key, value in answers.items()
-        if key != "csrf_token" and value not in (None, "")
+        if key not in NOT_ANSWERS and value not in (None, "")
     }
     if "anonymous" in relevant:
         relevant["anonymous"] = is_yes(relevant["anonymous"])
@@ -338,6 +360,21 @@ def payload_hash(answers: Mapping[str, Any]) -> str:
 def new_receipt_code() -> str:
     raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+RECEIPT_PATTERN = re.compile(
+    rf"^[{RECEIPT_ALPHABET}]{{4}}(-[{RECEIPT_ALPHABET}]{{4}}){{{RECEIPT_LENGTH // 4 - 1}}}$"
+)
+
+
+def checked_receipt_code(code: Any) -> str | None:
+    """A receipt code made on the device or in the web form, in new_receipt_code()'s shape
+    exactly; None when none was sent. Raises ReceiptCodeInvalid otherwise."""
+    if code is None or code == "":
+        return None
+    if not isinstance(code, str) or not RECEIPT_PATTERN.match(code):
+        raise ReceiptCodeInvalid(RECEIPT_CODE_MESSAGE)
+    return code
 
 
 def receipt_hash(code: str) -> str:
@@ -351,6 +388,13 @@ def find_by_receipt(code: str) -> Report | None:
     return db.session.scalars(
         select(Report).where(Report.receipt_hash == receipt_hash(code))
     ).first()
+
+
+def is_held(code: str) -> bool:
+    """Whether the code belongs to an anonymous report still waiting for its release."""
+    if not code or len(code) > 64:
+        return False
+    return anonymity.held_for_receipt(receipt_hash(code)) is not None
 
 
 def find_repeat(service_id: int, person_reference: str | None, category, now: datetime):
@@ -371,15 +415,69 @@ def find_repeat(service_id: int, person_reference: str | None, category, now: da
     ).first()
 
 
-def _stored_for(client_id: str) -> Report | None:
-    return db.session.scalars(select(Report).where(Report.client_id == client_id)).first()
+def _stored_for(client_id: str) -> Report | HeldReport | None:
+    stored = db.session.scalars(select(Report).where(Report.client_id == client_id)).first()
+    return stored or anonymity.held_for_client(client_id)
 
 
-def _replay(stored: Report, reporter: User, fingerprint: str) -> SubmissionResult:
-    same_person = stored.anonymous or stored.reporter_id == reporter.id
+def _replay(
+    stored: Report | HeldReport, reporter: User, fingerprint: str, receipt_code: str | None
+) -> SubmissionResult:
+    held = isinstance(stored, HeldReport)
+    anonymous = held or stored.anonymous
+    same_person = anonymous or stored.reporter_id == reporter.id
     if stored.payload_hash != fingerprint or not same_person:
         raise ClientIdConflict("That draft was already sent with different answers.")
-    return SubmissionResult(report=stored, receipt_code=None, created=False)
+    # The code comes back only when the resend carries it: we keep its hash, never the code.
+    code = (
+        receipt_code
+        if anonymous and receipt_code and receipt_hash(receipt_code) == stored.receipt_hash
+        else None
+    )
+    report = anonymity.preview(stored) if held else stored
+    return SubmissionResult(report=report, receipt_code=code, created=False, held=held)
+
+
+def _receipt_in_use(digest: str) -> bool:
+    """Whether a report, held or released, already has this receipt code (a device that sent
+    one code with two drafts): two reports must never answer one code."""
+    released = db.session.scalar(select(Report.id).where(Report.receipt_hash == digest))
+    return released is not None or anonymity.held_for_receipt(digest) is not None
+
+
+def _hold_anonymous(
+    reporter: User,
+    values: dict,
+    *,
+    receipt_code: str | None,
+    client_id: str | None,
+    fingerprint: str,
+    now,
+) -> SubmissionResult:
+    """Keep an anonymous report for release (app/reports/anonymity.py): nothing a manager
+    can see changes now, and the request leaves no trace of the sender."""
+    if receipt_code and _receipt_in_use(receipt_hash(receipt_code)):
+        raise ReceiptCodeInvalid("This receipt code is already in use. Make a new one.")
+    code = receipt_code or new_receipt_code()
+    held = anonymity.hold(
+        reporter.service_id,
+        values,
+        receipt_hash=receipt_hash(code),
+        client_id=client_id or None,
+        payload_hash=fingerprint,
+        now=now,
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        stored = _stored_for(client_id) if client_id else None
+        if stored is None:
+            raise  # a receipt code already in use: the device must make another
+        return _replay(stored, reporter, fingerprint, receipt_code)
+    return SubmissionResult(
+        report=anonymity.preview(held), receipt_code=code, created=True, held=True
+    )
 
 
 def submit_report(
@@ -389,27 +487,40 @@ def submit_report(
     client_id: str | None = None,
     device_time: datetime | None = None,
     channel: str = "web",
+    receipt_code: str | None = None,
 ) -> SubmissionResult:
     """Validate and save a report for `reporter`'s service; see /work/report-contract.md.
 
-    An anonymous report keeps no reporter id and nothing else about the person; its
-    receipt code is returned once and stored only as a hash.
+    A named report is stored, audited and announced now. An anonymous report keeps no
+    reporter id and nothing else about the person, and is held for release (anonymity.py);
+    its receipt code is the one made on the device or in the web form when one came
+    (`receipt_code`, already checked with `checked_receipt_code`), otherwise made here, and
+    only its hash is stored.
     """
     fingerprint = payload_hash(answers)
     if client_id:
         client_id = str(client_id).strip()[:36]
         if stored := _stored_for(client_id):
-            return _replay(stored, reporter, fingerprint)
+            return _replay(stored, reporter, fingerprint, receipt_code)
     now = utcnow()
     values = validate_answers(answers, now)
     anonymous = values.pop("anonymous")
-    receipt_code = new_receipt_code() if anonymous else None
+    if anonymous:
+        return _hold_anonymous(
+            reporter,
+            values,
+            receipt_code=receipt_code,
+            client_id=client_id,
+            fingerprint=fingerprint,
+            now=now,
+        )
     report = Report(
         **values,
+        id=anonymity.unused_report_id(),
         service_id=reporter.service_id,
-        reporter_id=None if anonymous else reporter.id,
-        anonymous=anonymous,
-        receipt_hash=receipt_hash(receipt_code) if receipt_code else None,
+        reporter_id=reporter.id,
+        anonymous=False,
+        receipt_hash=None,
         status=ReportStatus.NEW,
         created_at=now,
         device_time=device_time,
@@ -434,7 +545,6 @@ def submit_report(
                 "category": report.category.value,
                 "repeat": report.is_repeat,
             },
-            anonymous=anonymous,
             channel=channel,
         )
         db.session.commit()
@@ -443,9 +553,9 @@ def submit_report(
         stored = _stored_for(client_id) if client_id else None
         if stored is None:
             raise
-        return _replay(stored, reporter, fingerprint)
+        return _replay(stored, reporter, fingerprint, receipt_code)
     report_submitted.send(report)
-    return SubmissionResult(report=report, receipt_code=receipt_code, created=True)
+    return SubmissionResult(report=report, receipt_code=None, created=True)
 
 
 # ---- the reporter's side -------------------------------------------------------------

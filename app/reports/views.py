@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from app.auth.forms import choices
@@ -26,9 +35,17 @@ from app.models.reports import (
     ReportStatus,
     TimeBracket,
 )
-from app.reports import bp, services
+from app.reports import anonymity, bp, services
 from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
-from app.reports.services import ClientIdConflict, ReportInvalid, submit_report
+from app.reports.services import (
+    ClientIdConflict,
+    ReceiptCodeInvalid,
+    ReportInvalid,
+    checked_receipt_code,
+    new_receipt_code,
+    submit_report,
+)
+from app.security import offline_copy
 
 REPORT_KINDS = (ReportKind.NEAR_MISS, ReportKind.INCIDENT)
 
@@ -49,6 +66,7 @@ def _form_context(answers: dict, errors: dict | None = None) -> dict:
         "follow_ups": services.follow_ups_for(answers.get("category")),
         "now_local": services.utcnow().astimezone(services.UK).strftime("%Y-%m-%dT%H:%M"),
         "today": services.utcnow().astimezone(services.UK).date().isoformat(),
+        "release_minutes": anonymity.release_window().seconds // 60,
     }
 
 
@@ -56,8 +74,27 @@ def _form_context(answers: dict, errors: dict | None = None) -> dict:
 @login_required
 @require("reports.create")
 def new():
-    answers = {"client_id": str(uuid.uuid4()), "time_bracket": "exact"}
+    """The form. Rendered fresh (no-store), it carries this draft's id and the receipt code an
+    anonymous report would get, so sending the same form twice shows the same code again.
+    The service worker's offline copy is the same form with no draft id, code or token: the
+    device makes those (app/security.py, offline copies)."""
+    if offline_copy():
+        answers = {"time_bracket": "exact"}
+        return render_template("reports/new.html", person_free=True, **_form_context(answers))
+    answers = {
+        "client_id": str(uuid.uuid4()),
+        "time_bracket": "exact",
+        "receipt_code": new_receipt_code(),
+    }
     return render_template("reports/new.html", **_form_context(answers))
+
+
+def _form_receipt_code(answers: dict) -> str:
+    """The code the form was rendered with; a fresh one if it is missing or was changed."""
+    try:
+        return checked_receipt_code(answers.get("receipt_code")) or new_receipt_code()
+    except ReceiptCodeInvalid:
+        return new_receipt_code()
 
 
 @bp.post("/report")
@@ -66,22 +103,35 @@ def new():
 def create():
     answers = request.form.to_dict()
     answers.pop("csrf_token", None)
+    answers["receipt_code"] = _form_receipt_code(answers)
     if "show_follow_up" in answers:  # the no-JavaScript way to see the category's questions
         answers.pop("show_follow_up")
         return render_template("reports/new.html", **_form_context(answers))
     client_id = answers.pop("client_id", None) or None
+    receipt_code = answers.pop("receipt_code")
     try:
-        result = submit_report(current_user, answers, client_id=client_id)
+        result = submit_report(
+            current_user, answers, client_id=client_id, receipt_code=receipt_code
+        )
     except ReportInvalid as invalid:
         answers["client_id"] = client_id or str(uuid.uuid4())
+        answers["receipt_code"] = receipt_code
         return render_template("reports/new.html", **_form_context(answers, invalid.errors))
+    except ReceiptCodeInvalid:
+        # The code in the form is another report's (astronomically unlikely): a fresh one.
+        answers["client_id"] = client_id or str(uuid.uuid4())
+        answers["receipt_code"] = new_receipt_code()
+        flash("Please send your report again.", "info")
+        return render_template("reports/new.html", **_form_context(answers))
     except ClientIdConflict:
         # Back button, changed answers, sent again: keep what they typed as a new report.
         answers["client_id"] = str(uuid.uuid4())
+        answers["receipt_code"] = new_receipt_code()
         flash("Your first report was already sent. Send this one too if it is new.", "info")
         return render_template("reports/new.html", **_form_context(answers))
     if result.report.anonymous:
-        # Shown once, never stored in the session or a URL: answer this POST with the page.
+        # Never stored in the session or a URL: answer this POST with the page. A second
+        # sending of the same form carries the same code, so it shows again.
         return render_template(
             "reports/thanks.html", report=result.report, receipt_code=result.receipt_code
         )
@@ -127,15 +177,27 @@ def receipt():
     """Anonymous reporters open their report's feedback with the code they kept."""
     form = ReceiptForm()
     report = None
+    waiting = False
     if form.validate_on_submit():
         report = services.find_by_receipt(form.code.data)
-        if report is None:
+        waiting = report is None and services.is_held(form.code.data)
+        if report is None and not waiting:
             form.code.errors.append(
                 "We could not find a report with that code. Check each character."
             )
-    return render_template(
-        "reports/receipt.html", form=form, report=report, timeline=services.timeline
+    response = make_response(
+        render_template(
+            "reports/receipt.html",
+            form=form,
+            report=report,
+            waiting=waiting,
+            release_minutes=anonymity.release_window().seconds // 60,
+            timeline=services.timeline,
+        )
     )
+    # The page names a report and its replies: never kept, whoever is looking.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/reports")

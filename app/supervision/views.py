@@ -27,6 +27,7 @@ from app.models import (
     Supervision,
     User,
 )
+from app.security import offline_copy
 from app.supervision import bp
 from app.supervision.checklists import current_templates
 from app.supervision.forms import ACTION_ROWS, CommentForm, ObservationOutcomeForm, ObserveStartForm
@@ -59,6 +60,17 @@ def _start_form() -> ObserveStartForm:
 @require("observations.record")
 def observe():
     """Step one: choose the person and the checklist."""
+    if offline_copy():
+        # The service worker's copy: no staff, no outcomes, no token (app/security.py).
+        # Choosing the person needs a connection; the checklists' names are not personal.
+        return render_template(
+            "supervision/observe.html",
+            person_free=True,
+            checklists=current_templates(current_user),
+            form=None,
+            drafts=[],
+            recent=[],
+        )
     form = _start_form()
     if request.method == "GET" and request.args.get("staff_id", type=int):
         form.staff_id.data = request.args.get("staff_id", type=int)

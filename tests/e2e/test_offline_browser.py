@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     open_menu,
     sign_in,
 )
+from tests.functional.anonymous_release import release_held
 
 pytestmark = pytest.mark.e2e
 
@@ -183,6 +184,8 @@ def test_an_anonymous_report_sent_later_shows_its_receipt_code_until_written_dow
     code = receipt.locator(".receipt__code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", code)
     assert_accessible(page)
+    assert reports_saying(app, text) == 0  # held for release to managers
+    assert release_held(app) == 1
     with app.app_context():
         report = db.session.scalars(select(Report).where(Report.description == text)).one()
         assert report.anonymous and report.reporter_id is None

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import AuditEntry, Report
 from app.seed import seed_demo
 from tests.conftest import post_form, sign_in
+from tests.functional.anonymous_release import release_held
 
 NEAR_MISS = {
     "description": "Two residents' tablets were in one pot; I caught it before giving them.",
@@ -136,12 +137,16 @@ def test_without_the_csrf_token_it_is_forbidden(app, signed_in, world):
 
 
 def test_anonymous_report_keeps_no_reporter_and_gives_a_receipt_once(app, signed_in, world):
+    """An older device that sends no code of its own: the server makes one, and cannot show
+    it again (it keeps only the hash). Devices that send their code get it back every time
+    (tests/functional/test_anonymity.py)."""
     client = signed_in(world.staff)
     body = draft(anonymous=True)
     first = send(client, body).get_json()
     again = send(client, body).get_json()
     assert first["receipt_code"] and again["receipt_code"] is None
     assert first["url"] is None
+    assert release_held(app) == 1
     [report] = reports_in(app)
     assert report.reporter_id is None and report.anonymous
 
@@ -163,7 +168,7 @@ def test_the_openapi_document_describes_the_api(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     post = document["paths"]["/reports"]["post"]
-    assert set(post["responses"]) == {"200", "201", "400", "401", "403", "422"}
+    assert set(post["responses"]) == {"200", "201", "400", "401", "403", "409", "422"}
     assert "client_id" in document["components"]["schemas"]["ReportIn"]["required"]
 
 

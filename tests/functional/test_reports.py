@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import AuditEntry, Report, ReportStatus, User
 from app.reports import services
 from tests.conftest import post_form
+from tests.functional.anonymous_release import release_held
 
 NEAR_MISS = {
     "description": "Two residents' tablets nearly mixed up",
@@ -190,6 +191,7 @@ def test_anonymous_report_stores_nothing_about_the_reporter(app, client, signed_
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Thank you for telling us." in html
     code = _receipt_code(html)
+    assert release_held(app) == 1
     with app.app_context():
         row = db.session.execute(select(Report.__table__)).mappings().one()
         assert row["reporter_id"] is None and row["anonymous"] is True
@@ -212,6 +214,7 @@ def test_receipt_codes_are_long_and_different_every_time():
 def test_anonymous_report_goes_round_the_loop_by_receipt_code(app, client, signed_in, world):
     signed_in(world.staff)
     code = _receipt_code(_report(client, anonymous="on").get_data(as_text=True))
+    release_held(app)
     report_id = _only_report(app).id
     post_form(client, "/logout", {})
     signed_in(world.manager)
@@ -485,6 +488,7 @@ def test_a_day_in_the_future_is_refused(client, signed_in, world):
 def test_anonymous_feedback_never_names_the_reporter_to_the_manager(app, client, signed_in, world):
     signed_in(world.staff)
     _report(client, anonymous="y")
+    release_held(app)
     report_id = _only_report(app).id
     post_form(client, "/logout", {})
     signed_in(world.manager)
