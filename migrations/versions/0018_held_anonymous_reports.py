@@ -1,7 +1,7 @@
 """Anonymous reports are held, then released to managers in shuffled batches
 
-Revision ID: 0017_held_anonymous_reports
-Revises: 0016_totp_sealed
+Revision ID: 0018_held_anonymous_reports
+Revises: 0017_reset_requests
 Create Date: 2026-12-06 20:30:00.000000
 
 `held_report` keeps an anonymous report from the moment it is sent until its release
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_held_anonymous_reports'
-down_revision = '0016_totp_sealed'
+revision = '0018_held_anonymous_reports'
+down_revision = '0017_reset_requests'
 branch_labels = None
 depends_on = None
 
