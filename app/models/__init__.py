@@ -89,6 +89,7 @@ from app.models.safeguarding import (
 from app.models.security import (
     RecoveryCode,
 )
+from app.models.sharing import EvidenceShare
 from app.models.supervision import (
     ChecklistItem,
     ChecklistTemplate,
@@ -116,6 +117,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "BestInterestsDecision",
+    "EvidenceShare",
     "CARE_CERTIFICATE_STANDARDS",
     "CandourStep",
     "CapacityFinding",
