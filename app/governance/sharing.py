@@ -211,7 +211,20 @@ def watchlist_for(organisation_id: int) -> Watchlist:
 
 
 _MONTHS = "|".join(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
 )
 _SMALL_COUNT = re.compile(
     r"(?<![\w.,/%£$-])[1-4](?![\w%/]|[.,]\d|\s*%|\s+(?:points?|hours?|days?|weeks?|months?|"
@@ -529,9 +542,7 @@ def shared_pack(share: EvidenceShare) -> SharedPack:
             share_figure(fig)
         )
     for story in share.stories:
-        sections.get(story["quality_statement"], sections["Learning culture"]).stories.append(
-            story
-        )
+        sections.get(story["quality_statement"], sections["Learning culture"]).stories.append(story)
     names = db.session.scalars(
         select(Service.name).where(Service.id.in_(scope.service_ids)).order_by(Service.name)
     ).all()
@@ -570,4 +581,3 @@ def describe_services(share: EvidenceShare) -> str:
 
 def as_of_now() -> datetime:
     return utcnow()
-

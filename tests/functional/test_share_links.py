@@ -80,14 +80,19 @@ def seed_learning(app, world, *, small_month_reports: int = 3) -> None:
     earlier = when - timedelta(days=31)
     with app.app_context():
         grace = User(
-            name=STAFF_NAME, email="grace@willow.example.org", role=Role.STAFF,
+            name=STAFF_NAME,
+            email="grace@willow.example.org",
+            role=Role.STAFF,
             service_id=world.willow.id,
         )
         grace.set_password(PASSWORD)
         db.session.add(grace)
         rows = [
             report_row(
-                world.willow.id, when, person_reference="Room 12", reporter_id=world.staff.id,
+                world.willow.id,
+                when,
+                person_reference="Room 12",
+                reporter_id=world.staff.id,
                 learning_outcome="Grace Okafor spotted the wet floor; Flat 3B had the same leak.",
             ),
             report_row(world.riverside.id, when, person_reference="Flat 3B"),
@@ -97,8 +102,11 @@ def seed_learning(app, world, *, small_month_reports: int = 3) -> None:
         add_reports(rows)
         db.session.add(
             Debrief(
-                service_id=world.willow.id, held_on=when.date(), facilitator_id=world.manager.id,
-                created_by_id=world.manager.id, closed_at=when,
+                service_id=world.willow.id,
+                held_on=when.date(),
+                facilitator_id=world.manager.id,
+                created_by_id=world.manager.id,
+                closed_at=when,
                 learning_summary="okafor and the night team agreed to check room 12's sensor.",
             )
         )
@@ -168,7 +176,9 @@ def test_names_and_references_block_the_link_until_edited_or_left_out(
 
     # Edit one story: its matches are gone, but the other still blocks the link.
     fields = form_fields(body)
-    fields[f"story-{learning}-text"] = "Someone on shift spotted the wet floor; another flat had a leak."
+    fields[f"story-{learning}-text"] = (
+        "Someone on shift spotted the wet floor; another flat had a leak."
+    )
     still = client.post("/evidence/shares/new", data=fields)
     assert still.status_code == 422
     assert "Grace Okafor" not in still.get_data(as_text=True).split("Learning stories to share")[1]
@@ -221,8 +231,14 @@ def test_bad_input_is_explained_not_an_error(app, client, signed_in, world):
             "/evidence/shares/new", data={**fields, "days": days, "passcode": passcode}
         )
         assert response.status_code == 422
-    tampered = {**fields, "story-0-title": "x", "story-0-text": "y", "story-0-statement": "Nope",
-                "story-0-category": "Processes", "story-0-include": "yes"}
+    tampered = {
+        **fields,
+        "story-0-title": "x",
+        "story-0-text": "y",
+        "story-0-statement": "Nope",
+        "story-0-category": "Processes",
+        "story-0-include": "yes",
+    }
     assert client.post("/evidence/shares/new", data=tampered).status_code == 422
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(EvidenceShare)) == 0
@@ -269,7 +285,10 @@ def test_views_are_counted_and_audited_and_revoking_answers_410(app, client, sig
     assert "Revoked" in client.get("/evidence/shares").get_data(as_text=True)
     actions = audit_actions(app)
     assert [a for a in actions if a.startswith("share.")] == [
-        "share.created", "share.viewed", "share.viewed", "share.revoked"
+        "share.created",
+        "share.viewed",
+        "share.viewed",
+        "share.revoked",
     ]
     with app.app_context():
         viewed = db.session.scalars(
