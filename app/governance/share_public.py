@@ -4,8 +4,9 @@ A separate blueprint so that nothing of the signed-in app comes with it: its own
 with no navigation and no links into LearnLoop, no script, no cookie (no CSRF token, so the
 passcode form is exempt: it changes nothing but what the sender reads), and headers that keep
 the page out of search engines, caches and Referer headers. Rate limits come from the settings
-SHARE_PAGE_LIMIT (every request, per address) and SHARE_PASSCODE_FAILURES (wrong passcodes,
-per link, so guessing from many addresses does not help).
+SHARE_PAGE_LIMIT (every request, per address), SHARE_PDF_LIMIT (PDFs, which take seconds to
+make, per address) and SHARE_PASSCODE_FAILURES (wrong passcodes, per link, so guessing from
+many addresses does not help).
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def _page_limit() -> str:
     return current_app.config["SHARE_PAGE_LIMIT"]
 
 
+def _pdf_limit() -> str:
+    return current_app.config["SHARE_PDF_LIMIT"]
+
+
 def _passcode_limit() -> str:
     return current_app.config["SHARE_PASSCODE_FAILURES"]
 
@@ -40,6 +45,7 @@ def _passcode_refused(response) -> bool:
 
 
 _per_address = limiter.limit(_page_limit, scope="share-page")
+_pdfs_per_address = limiter.limit(_pdf_limit, scope="share-pdf")
 _per_link = limiter.limit(
     _passcode_limit,
     key_func=_link_key,
@@ -118,6 +124,7 @@ def page(token: str):
 
 @bp.route("/<token>/pack.pdf", methods=["GET", "POST"])
 @_per_address
+@_pdfs_per_address
 def pdf(token: str):
     share = _open_link(token)
     if not sharing.is_unlocked(share, request.form.get("unlock")):

@@ -227,7 +227,7 @@ _MONTHS = "|".join(
     ]
 )
 _SMALL_COUNT = re.compile(
-    r"(?<![\w.,/%£$-])[1-4](?![\w%/]|[.,]\d|\s*%|\s+(?:points?|hours?|days?|weeks?|months?|"
+    r"(?<![\w.,:/%£$-])[1-4](?![\w%/:]|[.,]\d|\s*%|\s+(?:points?|hours?|days?|weeks?|months?|"
     r"years?|" + _MONTHS + r")\b)"
 )
 _PERCENT = re.compile(r"\d+(?:\.\d+)?%")
@@ -236,8 +236,8 @@ _PERCENT = re.compile(r"\d+(?:\.\d+)?%")
 def suppress_text(text: str) -> str:
     """Counts 1 to 4 in a sentence read "fewer than 5"; that sentence's percentages are hidden.
 
-    Dates ("3 December"), durations ("2 days", "within 24 hours"), scores ("4.2/5") and
-    percentages are not counts and stay as they are.
+    Dates ("3 December"), times ("1:30"), durations ("2 days", "within 24 hours"), scores
+    ("4.2/5") and percentages are not counts and stay as they are.
     """
     sentences = re.split(r"(?<=[.;])(\s+)", text)
     out = []

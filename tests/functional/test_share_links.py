@@ -390,6 +390,16 @@ def test_the_page_itself_is_rate_limited(app, client, signed_in, world, monkeypa
     assert [visitor.get(link).status_code for _ in range(3)] == [200, 200, 429]
 
 
+def test_pdfs_have_their_own_tighter_limit(app, client, signed_in, world, monkeypatch):
+    monkeypatch.setitem(app.config, "SHARE_PDF_LIMIT", "1 per minute")
+    signed_in(world.manager)
+    link, _ = make_link(client)
+    visitor = app.test_client()
+    assert visitor.get(f"{link}/pack.pdf").status_code == 200
+    assert visitor.get(f"{link}/pack.pdf").status_code == 429
+    assert visitor.get(link).status_code == 200  # the page still opens
+
+
 def test_small_numbers_read_fewer_than_five(app, client, signed_in, world):
     seed_learning(app, world, small_month_reports=3)
     signed_in(world.manager)
@@ -415,7 +425,7 @@ def test_counts_in_words_are_suppressed_but_dates_and_durations_are_not():
         "fewer than 5 of 12 concerns were escalated ([share not shown])."
     )
     assert suppress_text("7 done, 2 open, 0 overdue.") == "7 done, fewer than 5 open, 0 overdue."
-    kept = "12 of 14 in date on 3 December 2026 (86%). Median 2.5 days; within 24 hours."
+    kept = "12 of 14 in date on 3 December 2026 (86%). Median 2.5 days; within 24 hours; at 1:30."
     assert suppress_text(kept) == kept
     assert suppress_text("Reports up 40% (3 then 7).") == (
         "Reports up [share not shown] (fewer than 5 then 7)."
