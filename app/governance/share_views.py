@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth.policy import get_or_404, in_scope, require, services_for
 from app.extensions import db
@@ -21,6 +22,7 @@ from app.notifications.mail import external_url
 def shares():
     links = db.session.scalars(
         select(EvidenceShare)
+        .options(selectinload(EvidenceShare.created_by))
         .where(in_scope(current_user, EvidenceShare.service_id))
         .order_by(EvidenceShare.created_at.desc(), EvidenceShare.id.desc())
         .limit(200)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.governance.figures import add_months, today
-from app.governance.sharing import FEWER, suppress_text
+from app.governance.sharing import FEWER, Watchlist, name_parts, suppress_text
 from app.models import AuditEntry, Debrief, EvidenceShare, Role, User
 from tests.conftest import PASSWORD
 from tests.functional.governance_data import add_reports, report_row
@@ -149,9 +149,9 @@ def audit_actions(app) -> list[str]:
         return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
-def assert_clean(text: str) -> None:
+def assert_clean(text: str, *more: str) -> None:
     lowered = text.casefold()
-    for secret in SECRETS:
+    for secret in (*SECRETS, *more):
         assert secret.casefold() not in lowered, secret
 
 
@@ -206,11 +206,13 @@ def test_names_and_references_block_the_link_until_edited_or_left_out(
         share.revoked_at = datetime.now(UTC)
         db.session.commit()
     responses += [visitor.get(link), visitor.post(f"{link}/pack.pdf")]
+    reporter = world.staff.name  # the seeded report's reporter
+    assert_clean(pdf_text, reporter)
     for response in responses:
         if response.mimetype != "application/pdf":
-            assert_clean(response.get_data(as_text=True))
+            assert_clean(response.get_data(as_text=True), reporter)
         for value in response.headers.values():
-            assert_clean(value)
+            assert_clean(value, reporter)
 
 
 def test_a_name_in_the_note_blocks_the_link(app, client, signed_in, world):
@@ -410,7 +412,7 @@ def test_small_numbers_read_fewer_than_five(app, client, signed_in, world):
     short = "{:%b %Y}"
     small_row = reports.split(f">{short.format(small)}</th>")[1].split("</tr>")[0]
     large_row = reports.split(f">{short.format(large)}</th>")[1].split("</tr>")[0]
-    assert f"<td class=\"suppressed\">{FEWER}</td>" in small_row  # 3 near misses
+    assert f'<td class="suppressed">{FEWER}</td>' in small_row  # 3 near misses
     assert "<td>6</td>" in large_row
     chart = reports.split("<svg")[1].split("</svg>")[0]
     assert f", {small:%Y-%m}:" not in chart  # no bar for the month of 3
@@ -418,6 +420,24 @@ def test_small_numbers_read_fewer_than_five(app, client, signed_in, world):
     # The same page for the manager shows the real count.
     evidence = client.get("/evidence").get_data(as_text=True)
     assert f"{small:%Y-%m}: 3" in evidence
+
+
+def test_names_are_matched_whole_in_any_case_and_by_parts_of_three_letters():
+    assert name_parts("Mary-Jane  O'Neil Li") == {
+        "Mary-Jane O'Neil Li",
+        "Mary-Jane",
+        "Mary",
+        "Jane",
+        "O'Neil",
+        "Neil",
+    }
+    watch = Watchlist({"mary-jane o'neil li", "mary", "jane", "neil"}, {"room 12"})
+    found = watch.matches("MARY and the team checked ROOM   12; Janet and Neill were away.")
+    assert [(m.text, m.kind) for m in found] == [
+        ("MARY", "name"),
+        ("ROOM   12", "person reference"),
+    ]
+    assert watch.matches("Bedroom 120 and primary care") == []
 
 
 def test_counts_in_words_are_suppressed_but_dates_and_durations_are_not():
