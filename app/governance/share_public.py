@@ -79,7 +79,7 @@ def _plain_error(error: HTTPException):
 
 
 # Registered per code: an app-wide handler for a code would otherwise win over a generic one.
-for _code in (400, 404, 405, 410, 413, 429):
+for _code in (400, 404, 405, 410, 413, 429, 500):
     bp.register_error_handler(_code, _plain_error)
 
 
