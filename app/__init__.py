@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.debriefs import bp as debriefs_bp
     from app.governance import bp as governance_bp
+    from app.governance.share_public import bp as share_bp
     from app.home import bp as home_bp
     from app.library import bp as library_bp
     from app.library import induction_bp
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         library_bp,
         induction_bp,
         governance_bp,
+        share_bp,
         notifications_bp,
         pwa_bp,
         api_bp,

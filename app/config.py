@@ -195,4 +195,11 @@ def _mail_settings(env: str) -> dict:
         "RESET_REQUESTS_PER_ADDRESS": os.environ.get(
             "RESET_REQUESTS_PER_ADDRESS", "10 per 15 minutes"
         ),
+        # Share links (app/governance/share_public.py): every request to a link's pages per
+        # address, PDFs per address, and wrong passcodes per link whatever the address.
+        "SHARE_PAGE_LIMIT": os.environ.get("SHARE_PAGE_LIMIT", "60 per minute"),
+        "SHARE_PDF_LIMIT": os.environ.get("SHARE_PDF_LIMIT", "10 per 10 minutes"),
+        "SHARE_PASSCODE_FAILURES": os.environ.get(
+            "SHARE_PASSCODE_FAILURES", "5 per 15 minutes; 20 per day"
+        ),
     }

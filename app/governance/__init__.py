@@ -11,5 +11,6 @@ from app.governance import (  # noqa: E402,F401  (register figures, evidence and
     people_figures,
     report_figures,
     safeguarding_figures,
+    share_views,
     views,
 )

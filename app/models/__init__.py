@@ -91,6 +91,7 @@ from app.models.safeguarding import (
 from app.models.security import (
     RecoveryCode,
 )
+from app.models.sharing import EvidenceShare
 from app.models.supervision import (
     ChecklistItem,
     ChecklistTemplate,
@@ -119,6 +120,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "BestInterestsDecision",
+    "EvidenceShare",
     "CARE_CERTIFICATE_STANDARDS",
     "CandourStep",
     "CapacityFinding",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
 from app.extensions import db
@@ -33,6 +33,7 @@ from app.models import (
     DebriefFormat,
     EmailTopic,
     EscalationQuestion,
+    EvidenceShare,
     MailStatus,
     Meeting,
     MeetingKind,
@@ -313,6 +314,26 @@ def a_draft_observation_item(service_id: int, owner_id: int) -> dict:
     return {"observation_id": observation.id, "item_id": observation.template.items[0].id}
 
 
+def a_share_link(service_id: int, owner_id: int) -> int:
+    """An evidence share link of `service_id`, made by `owner_id`."""
+    share = EvidenceShare(
+        service_id=service_id,
+        organisation_id=organisation(service_id, owner_id),
+        service_ids=[service_id],
+        first_month=date(2026, 1, 1),
+        last_month=date(2026, 6, 1),
+        note="",
+        stories=[],
+        token_hash=unique("{:064d}")(service_id, owner_id),
+        created_by_id=owner_id,
+        expires_at=datetime.now(UTC) + timedelta(days=14),
+        views=0,
+    )
+    db.session.add(share)
+    db.session.flush()
+    return share.id
+
+
 def a_person_reference(service_id: int, _owner_id: int) -> dict:
     """A person supported, by their service's reference (the register's URL names both)."""
     return {"service_id": service_id, "reference": "RC1"}
@@ -340,6 +361,13 @@ ROUTES: dict[str, Access] = {
     "governance.evidence_pack": at_least(Role.MANAGER),
     "governance.evidence_pdf": at_least(Role.MANAGER),
     "governance.evidence_zip": at_least(Role.MANAGER),
+    "governance.shares": at_least(Role.MANAGER),
+    "governance.new_share": at_least(Role.MANAGER),
+    "governance.revoke_share": at_least(Role.MANAGER, share_id=a_share_link),
+    # Public only with a valid link: an unknown token answers 404, a revoked or expired link
+    # 410 (tests/functional/test_share_links.py opens real links).
+    "share.page": Access(public=True, example={"token": "not-a-real-link"}),
+    "share.pdf": Access(public=True, example={"token": "not-a-real-link"}),
     "governance.meetings": at_least(Role.STAFF),
     "governance.new_meeting": at_least(Role.SUPERVISOR),
     "governance.meeting": at_least(Role.STAFF, meeting_id=a_meeting),
