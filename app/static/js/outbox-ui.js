@@ -173,6 +173,11 @@ function fillForm(form, answers) {
   }
 }
 
+function sameAnswers(one, other) {
+  const names = Object.keys(one);
+  return names.length === Object.keys(other).length && names.every((name) => one[name] === other[name]);
+}
+
 export async function enhanceForm(form) {
   const endpoint = form.dataset.outbox;
   const region = statusRegionFor(form);
@@ -196,12 +201,39 @@ export async function enhanceForm(form) {
   // marked data-outbox-always, it goes through the outbox.
   const viaOutbox = () => !navigator.onLine || draft || "outboxAlways" in form.dataset;
   form.dataset.outboxReady = ""; // pwa.js stops standing in for the outbox
+  // Sent later, in the background, and refused: say so here too, once per answer.
+  let shown = "";
+  async function showRefusal() {
+    const stored = await outbox.get(form.dataset.clientId);
+    if (!stored || `${stored.state}${stored.message}` === shown) return Boolean(stored && shown);
+    if (stored.state === outbox.State.FIX) {
+      say(region, `${stored.message || "Some answers need checking."} Nothing has been lost.`, "error");
+      showFieldErrors(form, stored.errors);
+    } else if (stored.state === outbox.State.CONFLICT) {
+      say(region, `${stored.message} Your answers are kept: see what is waiting to send.`, "error");
+    } else {
+      return false;
+    }
+    shown = `${stored.state}${stored.message}`;
+    return true;
+  }
+  window.addEventListener("outbox:changed", showRefusal);
+  const savedHere = new Set();
   form.addEventListener("submit", async (event) => {
     if (!viaOutbox()) return;
     event.preventDefault();
+    const answers = answersOf(form);
+    // A reload brings back the last client_id the form had. If a draft saved on an earlier
+    // page holds it with other answers, this is another report: never write over that draft.
+    const earlier = draft ? null : await outbox.get(form.dataset.clientId);
+    if (earlier && !savedHere.has(earlier.clientId) && !sameAnswers(earlier.body, answers)) {
+      form.dataset.clientId = outbox.newClientId();
+      if (hidden) hidden.value = form.dataset.clientId;
+    }
+    savedHere.add(form.dataset.clientId);
     const entry = await outbox.save({
       endpoint,
-      body: answersOf(form),
+      body: answers,
       label,
       clientId: form.dataset.clientId,
       createdAt,
@@ -214,20 +246,16 @@ export async function enhanceForm(form) {
       form.reset();
       showFieldErrors(form, {});
       form.dataset.clientId = outbox.newClientId();
+      if (hidden) hidden.value = form.dataset.clientId;
       say(region, "Thank you, it is sent.", "success"); // a receipt code shows in its own box
       return;
     }
+    shown = "";
     const stored = await outbox.get(entry.clientId);
-    if (stored?.state === outbox.State.FIX) {
-      say(region, `${stored.message || "Some answers need checking."} Nothing has been lost.`, "error");
-      showFieldErrors(form, stored.errors);
-    } else if (stored?.state === outbox.State.SIGN_IN) {
-      showSignInNeeded();
-    } else if (stored?.state === outbox.State.CONFLICT) {
-      say(region, `${stored.message} See what is waiting to send.`, "error");
-    } else if (stored && navigator.onLine && !summary.offline) {
-      say(region, stored.attempts ? SERVER_TROUBLE : SENT_ALONE, "success");
-    }
+    if (stored?.state === outbox.State.SIGN_IN) showSignInNeeded();
+    else if ((await showRefusal()) || !stored || !navigator.onLine || summary.offline) return;
+    else if (stored.attempts) say(region, SERVER_TROUBLE);
+    else if (outbox.isAnonymous(stored)) say(region, SENT_ALONE, "success");
   });
 }
 
