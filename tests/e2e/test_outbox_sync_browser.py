@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.sessions import end_all_sessions
 from app.extensions import db
@@ -152,7 +152,9 @@ def test_a_draft_waits_for_the_person_who_wrote_it_on_a_shared_phone(phone_expec
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
     sign_in(page, CARER)
-    wait_until(page, lambda: reports_saying(app, text) == 1, what="Priya's draft reaching the server")
+    wait_until(
+        page, lambda: reports_saying(app, text) == 1, what="Priya's draft reaching the server"
+    )
     page.goto("/outbox")
     page.get_by_text("Nothing is waiting").wait_for()
     assert page.locator("[data-outbox-others]").is_hidden()
@@ -211,7 +213,9 @@ def test_a_draft_the_server_cannot_take_waits_while_the_others_are_sent(phone_ex
     entry = next(e for e in page.evaluate(ENTRIES) if e["clientId"] == failing)
     assert entry["attempts"] >= 1 and entry["nextTryAt"]
 
-    wait_until(page, lambda: reports_saying(app, texts[1]) == 1, seconds=30, what="the retry arriving")
+    wait_until(
+        page, lambda: reports_saying(app, texts[1]) == 1, seconds=30, what="the retry arriving"
+    )
     page.get_by_text("Nothing is waiting").wait_for()
     assert len(tries) == 3
     # Backoff: the first wait is 1 to 2 s, the second 2 to 4 s.
@@ -253,7 +257,9 @@ def test_a_refused_draft_shows_the_servers_message_and_can_be_fixed(phone_expect
     assert page.get_by_label("It reached someone").is_checked()
     harm = page.get_by_label("None – no harm")
     harm.wait_for()
-    assert page.locator("[data-outbox-error]").first.inner_text() == "Choose whether anyone was hurt."
+    assert (
+        page.locator("[data-outbox-error]").first.inner_text() == "Choose whether anyone was hurt."
+    )
     harm.check()
     page.get_by_role("button", name="Send report").click()
     page.get_by_role("status").filter(has_text="Thank you, it is sent").wait_for()
@@ -315,9 +321,11 @@ def test_anonymous_drafts_go_alone_after_the_named_ones(phone_expecting, demo, a
     sent: list[dict] = []  # each POST of a report: its body and when it started (ms since 1970)
     page.on(
         "requestfinished",
-        lambda r: r.method == "POST"
-        and r.url.endswith("/api/v1/reports")
-        and sent.append({"body": r.post_data_json, "at": r.timing["startTime"]}),
+        lambda r: (
+            r.method == "POST"
+            and r.url.endswith("/api/v1/reports")
+            and sent.append({"body": r.post_data_json, "at": r.timing["startTime"]})
+        ),
     )
     sign_in(page, CARER)
     open_offline(page, "/report")
