@@ -239,6 +239,8 @@ export async function enhanceForm(form) {
       createdAt,
       formUrl: location.pathname,
     });
+    form.dataset.clientId = entry.clientId;
+    if (hidden) hidden.value = entry.clientId;
     say(region, SAVED, "success");
     const summary = await sendNow();
     const sent = summary.sent.find((item) => item.entry.clientId === entry.clientId);

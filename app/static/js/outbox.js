@@ -66,7 +66,8 @@ export function newReceiptCode() {
   let code = "";
   while (code.length < RECEIPT_LENGTH) {
     for (const byte of crypto.getRandomValues(new Uint8Array(RECEIPT_LENGTH))) {
-      if (byte < fair && code.length < RECEIPT_LENGTH) code += RECEIPT_ALPHABET[byte % RECEIPT_ALPHABET.length];
+      if (byte >= fair || code.length === RECEIPT_LENGTH) continue;
+      code += RECEIPT_ALPHABET[byte % RECEIPT_ALPHABET.length];
     }
   }
   return code.match(/.{4}/g).join("-");
@@ -113,12 +114,13 @@ function changed() {
 /** Keep a draft on this device. `body` holds the answers; client_id and device time are added
  * when it is sent. Saving it again (fixed, or edited offline) keeps its receipt code. */
 export async function save({ endpoint, body, label, clientId, userId, createdAt, formUrl }) {
-  const id = clientId || newClientId();
-  const before = await get(id);
+  const writer = String(userId ?? (await currentUserId()) ?? "");
+  const before = clientId ? await get(clientId) : undefined;
+  const someoneElses = before && before.userId !== writer; // never written over: a new draft
   const entry = {
-    clientId: id,
+    clientId: clientId && !someoneElses ? clientId : newClientId(),
     formUrl: formUrl || location.pathname,
-    userId: String(userId ?? (await currentUserId()) ?? ""),
+    userId: writer,
     endpoint,
     body,
     label: label || "Saved form",
@@ -127,7 +129,9 @@ export async function save({ endpoint, body, label, clientId, userId, createdAt,
     errors: {},
     message: "",
   };
-  if (isAnonymous(entry)) entry.receiptCode = before?.receiptCode || newReceiptCode();
+  if (isAnonymous(entry)) {
+    entry.receiptCode = (!someoneElses && before?.receiptCode) || newReceiptCode();
+  }
   await (await db()).put(STORE, entry);
   changed();
   return entry;
