@@ -164,6 +164,45 @@ def test_a_draft_waits_for_the_person_who_wrote_it_on_a_shared_phone(phone_expec
     assert stored[0].reporter_id == user_id(app, CARER) and not stored[0].anonymous
 
 
+def test_a_draft_left_at_sign_out_is_sent_only_when_its_writer_is_back(phone_expecting, demo, app):
+    """Priya signs out with a draft the server could not take yet ("Sign out anyway"). Tom
+    signs in on the same phone with the server working again: nothing is sent under his name.
+    Priya signs in: it arrives once, as hers."""
+    page = phone_expecting("status of 503")
+    sign_in(page, CARER)
+    open_offline(page, "/report")
+    text = "Pressure mattress pump in room 6 was alarming and switched off at the wall."
+    save_offline(page, text)
+    page.route("**/api/v1/reports", lambda route: route.fulfill(status=503, json={}))
+    page.context.set_offline(False)
+    wait_until(page, lambda: page.evaluate(ENTRIES)[0].get("attempts"), what="a refused first try")
+    page.goto("/")
+    open_menu(page)
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("alert").filter(has_text="1 thing is still waiting").wait_for()
+    page.get_by_role("button", name="Sign out anyway").click()
+    page.wait_for_url("**/login")
+    page.unroute("**/api/v1/reports")  # the server is well again
+
+    posts: list[str] = []
+    page.on("request", lambda r: r.method == "POST" and "/api/v1/" in r.url and posts.append(r.url))
+    sign_in(page, SUPERVISOR)
+    page.goto("/outbox")
+    page.locator("[data-outbox-others]").wait_for()
+    page.wait_for_timeout(3000)  # longer than the draft's first wait after server trouble
+    page.goto("/")
+    assert posts == [] and reports_saying(app, text) == 0
+
+    open_menu(page)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+    sign_in(page, CARER)
+    wait_until(page, lambda: reports_saying(app, text) == 1, what="Priya's draft arriving")
+    stored = reports_where(app, Report.description == text)
+    assert len(stored) == 1 and stored[0].reporter_id == user_id(app, CARER)
+    assert len(posts) == 1
+
+
 def test_a_draft_the_server_cannot_take_waits_while_the_others_are_sent(phone_expecting, demo, app):
     """Three drafts wait. The server fails one (a 503, then a broken connection); the other two
     are sent at once, and the failing one is tried again by itself, later each time, and
