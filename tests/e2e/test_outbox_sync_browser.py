@@ -175,7 +175,7 @@ def test_a_draft_left_at_sign_out_is_sent_only_when_its_writer_is_back(phone_exp
     save_offline(page, text)
     page.route("**/api/v1/reports", lambda route: route.fulfill(status=503, json={}))
     page.context.set_offline(False)
-    wait_until(page, lambda: page.evaluate(ENTRIES)[0].get("attempts"), what="a refused first try")
+    page.get_by_role("status").filter(has_text="could not take it just now").wait_for()
     page.goto("/")
     open_menu(page)
     page.get_by_role("button", name="Sign out").click()

@@ -201,20 +201,23 @@ export async function enhanceForm(form) {
   // marked data-outbox-always, it goes through the outbox.
   const viaOutbox = () => !navigator.onLine || draft || "outboxAlways" in form.dataset;
   form.dataset.outboxReady = ""; // pwa.js stops standing in for the outbox
-  // Sent later, in the background, and refused: say so here too, once per answer.
+  // Sent later, in the background: say here too what became of it, once per answer.
   let shown = "";
   async function showRefusal() {
     const stored = await outbox.get(form.dataset.clientId);
-    if (!stored || `${stored.state}${stored.message}` === shown) return Boolean(stored && shown);
+    const answer = stored && `${stored.state}${stored.message}${stored.attempts}`;
+    if (!stored || answer === shown) return Boolean(stored && shown);
     if (stored.state === outbox.State.FIX) {
       say(region, `${stored.message || "Some answers need checking."} Nothing has been lost.`, "error");
       showFieldErrors(form, stored.errors);
     } else if (stored.state === outbox.State.CONFLICT) {
       say(region, `${stored.message} Your answers are kept: see what is waiting to send.`, "error");
+    } else if (stored.attempts && navigator.onLine) {
+      say(region, SERVER_TROUBLE);
     } else {
       return false;
     }
-    shown = `${stored.state}${stored.message}`;
+    shown = answer;
     return true;
   }
   window.addEventListener("outbox:changed", showRefusal);
@@ -256,7 +259,6 @@ export async function enhanceForm(form) {
     const stored = await outbox.get(entry.clientId);
     if (stored?.state === outbox.State.SIGN_IN) showSignInNeeded();
     else if ((await showRefusal()) || !stored || !navigator.onLine || summary.offline) return;
-    else if (stored.attempts) say(region, SERVER_TROUBLE);
     else if (outbox.isAnonymous(stored)) say(region, SENT_ALONE, "success");
   });
 }
