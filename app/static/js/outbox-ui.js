@@ -77,7 +77,8 @@ export async function sendNow({ force = false } = {}) {
     retryTimer = setTimeout(sendNow, retryDelay);
   } else {
     retryDelay = 0;
-    if (summary.nextAt) retryTimer = setTimeout(sendNow, Math.max(summary.nextAt - Date.now(), 0) + 50);
+    const due = summary.nextAt && Math.max(summary.nextAt - Date.now(), 0) + 50;
+    if (due) retryTimer = setTimeout(sendNow, due);
   }
   return summary;
 }
@@ -175,7 +176,8 @@ function fillForm(form, answers) {
 
 function sameAnswers(one, other) {
   const names = Object.keys(one);
-  return names.length === Object.keys(other).length && names.every((name) => one[name] === other[name]);
+  if (names.length !== Object.keys(other).length) return false;
+  return names.every((name) => one[name] === other[name]);
 }
 
 export async function enhanceForm(form) {
@@ -208,7 +210,8 @@ export async function enhanceForm(form) {
     const answer = stored && `${stored.state}${stored.message}${stored.attempts}`;
     if (!stored || answer === shown) return Boolean(stored && shown);
     if (stored.state === outbox.State.FIX) {
-      say(region, `${stored.message || "Some answers need checking."} Nothing has been lost.`, "error");
+      const message = stored.message || "Some answers need checking.";
+      say(region, `${message} Nothing has been lost.`, "error");
       showFieldErrors(form, stored.errors);
     } else if (stored.state === outbox.State.CONFLICT) {
       say(region, `${stored.message} Your answers are kept: see what is waiting to send.`, "error");
@@ -275,17 +278,24 @@ const STATE_TEXT = {
 };
 
 function stateText(entry) {
-  if (entry.state !== outbox.State.WAITING || !navigator.onLine) return STATE_TEXT[entry.state] || "";
+  if (entry.state !== outbox.State.WAITING || !navigator.onLine) {
+    return STATE_TEXT[entry.state] || "";
+  }
   if (entry.attempts) {
     const at = new Date(entry.nextTryAt).toLocaleTimeString("en-GB", { timeStyle: "short" });
     return `The server could not take it just now. It tries again by itself (next at ${at}).`;
   }
-  if (outbox.isAnonymous(entry)) return "Sent by itself a little later, so its timing does not point to you.";
+  if (outbox.isAnonymous(entry)) {
+    return "Sent by itself a little later, so its timing does not point to you.";
+  }
   return STATE_TEXT.waiting;
 }
 
 // "Send as new" for the records whose drafts stand alone (an observation completes its draft).
-const AS_NEW = { "/api/v1/reports": "Send as a new report", "/api/v1/reflections": "Send as a new reflection" };
+const AS_NEW = {
+  "/api/v1/reports": "Send as a new report",
+  "/api/v1/reflections": "Send as a new reflection",
+};
 
 function button(text, kind, action) {
   const element = document.createElement("button");
@@ -364,7 +374,8 @@ async function renderOutboxPage(page) {
   const note = page.querySelector("[data-outbox-others]");
   note.hidden = (await outbox.countAll()) === mine.length;
   note.textContent =
-    "Drafts from another person are waiting on this device. They send when that person signs in here.";
+    "Drafts from another person are waiting on this device. " +
+    "They send when that person signs in here.";
 }
 
 export function enhanceOutboxPage(page) {

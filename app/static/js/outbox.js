@@ -146,7 +146,11 @@ export async function sendAsNew(clientId) {
   const entry = { ...rest, clientId: newClientId(), state: State.WAITING, errors: {}, message: "" };
   if (old.receiptCode) entry.receiptCode = newReceiptCode();
   const transaction = (await db()).transaction(STORE, "readwrite");
-  await Promise.all([transaction.store.put(entry), transaction.store.delete(clientId), transaction.done]);
+  await Promise.all([
+    transaction.store.put(entry),
+    transaction.store.delete(clientId),
+    transaction.done,
+  ]);
   changed();
   return entry;
 }
@@ -327,7 +331,8 @@ const PARALLEL_SENDS = 4;
 const SENDABLE = new Set([State.WAITING, State.SIGN_IN]);
 
 async function sendAll(signedOut, force) {
-  const summary = { sent: [], kept: 0, signIn: false, offline: false, nextAt: null, offlineUrls: [] };
+  const summary = { sent: [], kept: 0, signIn: false, offline: false, nextAt: null };
+  summary.offlineUrls = [];
   if (!navigator.onLine) {
     summary.offline = true;
     return summary;
