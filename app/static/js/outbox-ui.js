@@ -3,6 +3,11 @@
 import * as outbox from "/static/js/outbox.js";
 
 const SAVED = "Saved on this device. It will send by itself when you are back online.";
+const SENT_ALONE =
+  "Saved on this device. A report without your name is sent by itself a little later, so its " +
+  "timing does not point to you. Its receipt code shows here once it has gone.";
+const SERVER_TROUBLE =
+  "Saved on this device. The server could not take it just now: it tries again by itself.";
 const SIGN_IN = "Please sign in again to send what is saved on this device. Nothing has been lost.";
 
 function say(region, text, kind = "info") {
@@ -56,19 +61,24 @@ async function noteForLaterPages(userId) {
 let retryDelay = 0;
 let retryTimer = null;
 
-export async function sendNow() {
-  const summary = await outbox.flush({ signedOut: isSignedOutPage() });
+/** Send what waits now. `force` also sends drafts still waiting their turn after server trouble
+ * (the person asked, or the connection came back). */
+export async function sendNow({ force = false } = {}) {
+  const summary = await outbox.flush({ signedOut: isSignedOutPage(), force });
   if (summary.signIn) showSignInNeeded();
   await refreshBadge();
-  // The connection came back but the send still failed (it often does for a moment):
-  // try again a little later, waiting longer each time, up to a minute.
   clearTimeout(retryTimer);
+  // The browser says it is online but the server could not be reached (it often cannot for a
+  // moment when the signal comes back): try again a little later, longer each time, up to a
+  // minute. Otherwise wake up when the next waiting draft is due.
   const waiting = await outbox.count(await outbox.currentUserId());
   if (summary.offline && navigator.onLine && waiting > 0) {
     retryDelay = Math.min(retryDelay ? retryDelay * 2 : 2000, 60000);
     retryTimer = setTimeout(sendNow, retryDelay);
   } else {
     retryDelay = 0;
+    const due = summary.nextAt && Math.max(summary.nextAt - Date.now(), 0) + 50;
+    if (due) retryTimer = setTimeout(sendNow, due);
   }
   return summary;
 }
@@ -164,6 +174,12 @@ function fillForm(form, answers) {
   }
 }
 
+function sameAnswers(one, other) {
+  const names = Object.keys(one);
+  if (names.length !== Object.keys(other).length) return false;
+  return names.every((name) => one[name] === other[name]);
+}
+
 export async function enhanceForm(form) {
   const endpoint = form.dataset.outbox;
   const region = statusRegionFor(form);
@@ -187,17 +203,50 @@ export async function enhanceForm(form) {
   // marked data-outbox-always, it goes through the outbox.
   const viaOutbox = () => !navigator.onLine || draft || "outboxAlways" in form.dataset;
   form.dataset.outboxReady = ""; // pwa.js stops standing in for the outbox
+  // Sent later, in the background: say here too what became of it, once per answer.
+  let shown = "";
+  async function showRefusal() {
+    const stored = await outbox.get(form.dataset.clientId);
+    const answer = stored && `${stored.state}${stored.message}${stored.attempts}`;
+    if (!stored || answer === shown) return Boolean(stored && shown);
+    if (stored.state === outbox.State.FIX) {
+      const message = stored.message || "Some answers need checking.";
+      say(region, `${message} Nothing has been lost.`, "error");
+      showFieldErrors(form, stored.errors);
+    } else if (stored.state === outbox.State.CONFLICT) {
+      say(region, `${stored.message} Your answers are kept: see what is waiting to send.`, "error");
+    } else if (stored.attempts && navigator.onLine) {
+      say(region, SERVER_TROUBLE);
+    } else {
+      return false;
+    }
+    shown = answer;
+    return true;
+  }
+  window.addEventListener("outbox:changed", showRefusal);
+  const savedHere = new Set();
   form.addEventListener("submit", async (event) => {
     if (!viaOutbox()) return;
     event.preventDefault();
+    const answers = answersOf(form);
+    // A reload brings back the last client_id the form had. If a draft saved on an earlier
+    // page holds it with other answers, this is another report: never write over that draft.
+    const earlier = draft ? null : await outbox.get(form.dataset.clientId);
+    if (earlier && !savedHere.has(earlier.clientId) && !sameAnswers(earlier.body, answers)) {
+      form.dataset.clientId = outbox.newClientId();
+      if (hidden) hidden.value = form.dataset.clientId;
+    }
+    savedHere.add(form.dataset.clientId);
     const entry = await outbox.save({
       endpoint,
-      body: answersOf(form),
+      body: answers,
       label,
       clientId: form.dataset.clientId,
       createdAt,
       formUrl: location.pathname,
     });
+    form.dataset.clientId = entry.clientId;
+    if (hidden) hidden.value = entry.clientId;
     say(region, SAVED, "success");
     const summary = await sendNow();
     const sent = summary.sent.find((item) => item.entry.clientId === entry.clientId);
@@ -205,16 +254,15 @@ export async function enhanceForm(form) {
       form.reset();
       showFieldErrors(form, {});
       form.dataset.clientId = outbox.newClientId();
+      if (hidden) hidden.value = form.dataset.clientId;
       say(region, "Thank you, it is sent.", "success"); // a receipt code shows in its own box
       return;
     }
+    shown = "";
     const stored = await outbox.get(entry.clientId);
-    if (stored?.state === outbox.State.FIX) {
-      say(region, "Some answers need checking. Nothing has been lost.", "error");
-      showFieldErrors(form, stored.errors);
-    } else if (stored?.state === outbox.State.SIGN_IN) {
-      showSignInNeeded();
-    }
+    if (stored?.state === outbox.State.SIGN_IN) showSignInNeeded();
+    else if ((await showRefusal()) || !stored || !navigator.onLine || summary.offline) return;
+    else if (outbox.isAnonymous(stored)) say(region, SENT_ALONE, "success");
   });
 }
 
@@ -222,67 +270,119 @@ export async function enhanceForm(form) {
 const STATE_TEXT = {
   waiting: "Waiting for a connection.",
   "sign-in": "Waiting for you to sign in again.",
-  fix: "Some answers need checking before it can send.",
-  conflict: "This was already sent with different answers.",
+  fix: "The server could not take it as it is. Check the answers, then it sends again.",
+  conflict:
+    "Something was already sent from this draft with different answers. These answers are " +
+    "kept here: send them as a new one, or remove them from this device.",
   refused: "This sign-in cannot send it.",
 };
+
+function stateText(entry) {
+  if (entry.state !== outbox.State.WAITING || !navigator.onLine) {
+    return STATE_TEXT[entry.state] || "";
+  }
+  if (entry.attempts) {
+    const at = new Date(entry.nextTryAt).toLocaleTimeString("en-GB", { timeStyle: "short" });
+    return `The server could not take it just now. It tries again by itself (next at ${at}).`;
+  }
+  if (outbox.isAnonymous(entry)) {
+    return "Sent by itself a little later, so its timing does not point to you.";
+  }
+  return STATE_TEXT.waiting;
+}
+
+// "Send as new" for the records whose drafts stand alone (an observation completes its draft).
+const AS_NEW = {
+  "/api/v1/reports": "Send as a new report",
+  "/api/v1/reflections": "Send as a new reflection",
+};
+
+function button(text, kind, action) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = `button ${kind}`;
+  element.textContent = text;
+  element.addEventListener("click", action);
+  return element;
+}
+
+function outboxCard(entry) {
+  const item = document.createElement("li");
+  item.className = "card stack";
+  item.dataset.outboxEntry = entry.state;
+  const title = document.createElement("h2");
+  title.className = "card__title";
+  title.textContent = entry.label;
+  const when = document.createElement("p");
+  when.className = "muted";
+  when.textContent = `Saved ${new Date(entry.createdAt).toLocaleString("en-GB")}`;
+  const text = document.createElement("p");
+  text.textContent = (entry.body.description || "").slice(0, 140);
+  const state = document.createElement("p");
+  state.textContent = stateText(entry);
+  item.append(title, when, text, state);
+  if (entry.message && entry.state !== outbox.State.WAITING) {
+    const message = document.createElement("p");
+    message.className = "field__error";
+    message.dataset.outboxMessage = "";
+    message.textContent = entry.message;
+    item.append(message);
+  }
+  for (const [field, messages] of Object.entries(entry.errors || {})) {
+    const error = document.createElement("p");
+    error.className = "field__error";
+    error.textContent = `${field.replaceAll("_", " ")}: ${messages.join(" ")}`;
+    item.append(error);
+  }
+  const actions = document.createElement("p");
+  actions.className = "outbox__actions";
+  if (entry.state === outbox.State.FIX) {
+    const fix = document.createElement("a");
+    fix.className = "button button--primary";
+    fix.href = `${entry.formUrl}?draft=${encodeURIComponent(entry.clientId)}`;
+    fix.textContent = "Check the answers";
+    actions.append(fix);
+  }
+  if (entry.state === outbox.State.CONFLICT && AS_NEW[entry.endpoint]) {
+    actions.append(
+      button(AS_NEW[entry.endpoint], "button--primary", async () => {
+        await outbox.sendAsNew(entry.clientId);
+        await sendNow();
+      }),
+    );
+  }
+  if ([outbox.State.FIX, outbox.State.CONFLICT, outbox.State.REFUSED].includes(entry.state)) {
+    actions.append(
+      button("Remove from this device", "button--danger", () => outbox.discard(entry.clientId)),
+    );
+  }
+  if (actions.childElementCount) item.append(actions);
+  return item;
+}
 
 async function renderOutboxPage(page) {
   const userId = await outbox.currentUserId();
   const mine = await outbox.entriesFor(userId);
   const list = page.querySelector("[data-outbox-list]");
-  list.replaceChildren();
-  for (const entry of mine.sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
-    const item = document.createElement("li");
-    item.className = "card";
-    const title = document.createElement("h2");
-    title.className = "card__title";
-    title.textContent = entry.label;
-    const when = document.createElement("p");
-    when.className = "muted";
-    when.textContent = `Saved ${new Date(entry.createdAt).toLocaleString("en-GB")}`;
-    const state = document.createElement("p");
-    state.textContent = STATE_TEXT[entry.state] || "";
-    const text = document.createElement("p");
-    text.textContent = (entry.body.description || "").slice(0, 140);
-    item.append(title, when, text, state);
-    for (const [field, messages] of Object.entries(entry.errors || {})) {
-      const error = document.createElement("p");
-      error.className = "field__error";
-      error.textContent = `${field.replaceAll("_", " ")}: ${messages.join(" ")}`;
-      item.append(error);
-    }
-    if (entry.state === "fix") {
-      const fix = document.createElement("a");
-      fix.className = "button";
-      fix.href = `${entry.formUrl}?draft=${encodeURIComponent(entry.clientId)}`;
-      fix.textContent = "Check the answers";
-      item.append(fix);
-    }
-    if (entry.state === "conflict" || entry.state === "refused") {
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.className = "button button--danger";
-      remove.textContent = "Remove from this device";
-      remove.addEventListener("click", () => outbox.discard(entry.clientId));
-      item.append(remove);
-    }
-    list.append(item);
-  }
+  list.replaceChildren(
+    ...mine.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(outboxCard),
+  );
   list.hidden = mine.length === 0;
   page.querySelector("[data-outbox-empty]").hidden = mine.length !== 0;
   page.querySelector("[data-outbox-actions]").hidden = mine.length === 0;
-  const others = (await outbox.allEntries()).length - mine.length;
+  // Someone else's drafts: never shown, not even how many, only that they wait.
   const note = page.querySelector("[data-outbox-others]");
-  note.hidden = others === 0;
-  note.textContent = `${others} more saved on this device by someone else. They send when that person signs in.`;
+  note.hidden = (await outbox.countAll()) === mine.length;
+  note.textContent =
+    "Drafts from another person are waiting on this device. " +
+    "They send when that person signs in here.";
 }
 
 export function enhanceOutboxPage(page) {
   const render = () => renderOutboxPage(page);
   window.addEventListener("outbox:changed", render);
   page.querySelector("[data-outbox-send]").addEventListener("click", async () => {
-    const summary = await sendNow();
+    const summary = await sendNow({ force: true });
     if (summary.offline) say(page.querySelector("[data-outbox-status]"), SAVED);
   });
   window.addEventListener("outbox:sent", (event) => {
@@ -335,7 +435,7 @@ function receiptNotice(userId, receipt) {
   const done = document.createElement("button");
   done.type = "button";
   done.className = "button";
-  done.textContent = receipt.code ? "I have written it down" : "OK";
+  done.textContent = receipt.code ? "I have noted it" : "OK";
   done.addEventListener("click", async () => {
     await outbox.forgetReceipt(userId, receipt.clientId);
     await showReceipts();
@@ -357,7 +457,7 @@ export async function start() {
 
   window.addEventListener("outbox:changed", refreshBadge);
   window.addEventListener("outbox:sent", showReceipts);
-  window.addEventListener("online", sendNow);
+  window.addEventListener("online", () => sendNow({ force: true }));
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") sendNow();
   });
