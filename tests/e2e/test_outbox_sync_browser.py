@@ -24,6 +24,7 @@ from tests.e2e.test_offline_browser import (
     open_offline,
     reports_saying,
 )
+from tests.functional.anonymous_release import release_held
 
 pytestmark = pytest.mark.e2e
 
@@ -382,6 +383,8 @@ def test_anonymous_drafts_go_alone_after_the_named_ones(phone_expecting, demo, a
     wait_until(page, lambda: reports_saying(app, named) == 1, what="the named report arriving")
     assert reports_saying(app, anonymous) == 0  # not with it
     page.locator("[data-outbox-receipts]").wait_for(timeout=15000)
+    assert reports_saying(app, anonymous) == 0  # held until its release window
+    release_held(app)
     assert reports_saying(app, anonymous) == 1
     page.locator("[data-outbox-badge]").wait_for(state="hidden")
 
