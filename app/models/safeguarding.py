@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -46,6 +58,11 @@ class CapacityFinding(LabelledEnum):
     NOT_CONSIDERED = "not_considered", "Not considered"
     HAS_CAPACITY = "has_capacity", "Has capacity for this decision"
     LACKS_CAPACITY = "lacks_capacity", "Lacks capacity for this decision"
+
+
+# Mental Health Act 1983 Code of Practice (2015) 26.103-26.165 terms for hospitals: in a care
+# home or supported living they are very likely an unlawful deprivation of liberty.
+DEPRIVATION_RISK_TYPES = (RestraintType.SECLUSION, RestraintType.SEGREGATION)
 
 
 class ConcernType(LabelledEnum):
@@ -119,6 +136,8 @@ class RestrictivePractice(Base):
     in_plan: Mapped[bool] = mapped_column(Boolean)
     tried_first: Mapped[str] = mapped_column(Text, default="")  # less restrictive options
     capacity: Mapped[CapacityFinding] = mapped_column(_enum(CapacityFinding, "capacity_finding"))
+    # Only asked when the person has capacity for the decision: did they agree to it?
+    consented: Mapped[bool | None] = mapped_column(Boolean)
     best_interests_id: Mapped[int | None] = mapped_column(
         ForeignKey("best_interests_decision.id"), index=True
     )
@@ -150,16 +169,67 @@ class RestrictivePractice(Base):
         return self.needs_best_interests and self.best_interests_id is None
 
     @property
+    def is_prone(self) -> bool:
+        return self.position is RestraintPosition.PRONE
+
+    @property
+    def is_seclusion_or_segregation(self) -> bool:
+        return self.restraint_type in DEPRIVATION_RISK_TYPES
+
+    @property
+    def outside_mca_protection(self) -> bool:
+        """MCA 2005 s.5-6 protect restraint only where the person is reasonably believed to
+        lack capacity (and it is necessary and proportionate). Capacity not considered, or a
+        person with capacity who did not agree, leaves the act unprotected."""
+        if self.capacity is CapacityFinding.NOT_CONSIDERED:
+            return True
+        return self.capacity is CapacityFinding.HAS_CAPACITY and not self.consented
+
+    @property
     def flags(self) -> list[str]:
-        """What the manager must look at, in words (never colour alone)."""
+        """What the manager must look at, in words (never colour alone). See docs/sources.md."""
         found = []
         if self.restraint_type is RestraintType.INFORMAL:
             found.append("Informal restriction: not in any plan")
         elif not self.in_plan:
             found.append("Unplanned: not in the person's support or PBS plan")
+        if self.is_seclusion_or_segregation:
+            found.append(
+                f"{self.restraint_type.short_label} outside a hospital: very likely an unlawful "
+                "deprivation of liberty, even when it is in the plan. Stop it and get advice "
+                "(DoLS or Court of Protection) now"
+            )
+        if self.is_prone:
+            found.append("Prone (face-down) restraint: never restrain anyone face down")
+        if self.capacity is CapacityFinding.NOT_CONSIDERED:
+            found.append(
+                "Capacity not considered: restraint is only lawful under the Mental Capacity "
+                "Act when the person is reasonably believed to lack capacity"
+            )
+        elif self.capacity is CapacityFinding.HAS_CAPACITY and not self.consented:
+            found.append(
+                "The person has capacity for this decision and did not consent: the Mental "
+                "Capacity Act gives no protection"
+            )
         if self.missing_best_interests:
             found.append("Capacity lacking and no best-interests decision recorded")
         return found
+
+    @classmethod
+    def needs_attention(cls):
+        """The SQL twin of `flags` (a record with any flag), for the log's filter."""
+        return or_(
+            cls.restraint_type == RestraintType.INFORMAL,
+            cls.in_plan.is_(False),
+            cls.restraint_type.in_(DEPRIVATION_RISK_TYPES),
+            cls.position == RestraintPosition.PRONE,
+            cls.capacity == CapacityFinding.NOT_CONSIDERED,
+            and_(
+                cls.capacity == CapacityFinding.HAS_CAPACITY,
+                or_(cls.consented.is_(None), cls.consented.is_(False)),
+            ),
+            and_(cls.capacity == CapacityFinding.LACKS_CAPACITY, cls.best_interests_id.is_(None)),
+        )
 
     @property
     def ended_at(self) -> datetime:

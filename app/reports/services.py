@@ -133,6 +133,19 @@ FOLLOW_UPS: dict[Category, tuple[FollowUp, ...]] = {
                 "Informal or unplanned restriction",
             ),
         ),
+        FollowUp(
+            "position",
+            "If it was physical restraint: which position?",
+            (
+                ("standing", "Standing"),
+                ("seated", "Seated"),
+                ("kneeling", "Kneeling"),
+                ("supine", "Face up (supine)"),
+                ("prone", "Face down (prone)"),
+                ("side", "On their side"),
+                ("restrictive_escort", "Restrictive escort"),
+            ),
+        ),
         FollowUp("duration", "How long did it last? (for example 5 minutes)"),
         FollowUp("in_plan", "Was it in the person's support or PBS plan?", YES_NO),
         FollowUp("tried_first", "What was tried first?"),
@@ -142,6 +155,13 @@ FOLLOW_UPS: dict[Category, tuple[FollowUp, ...]] = {
         FollowUp("helped", "What helped the person feel calmer?"),
     ),
 }
+
+
+# Asked for every kind of event, so the CQC notification for police involvement
+# (Regulation 18(2)(f)) can be prompted.
+POLICE_QUESTION = FollowUp("police_involved", "Were the police called or told about it?", YES_NO)
+for _category in Category:
+    FOLLOW_UPS[_category] = (*FOLLOW_UPS.get(_category, ()), POLICE_QUESTION)
 
 
 def follow_ups_for(category: str | None) -> tuple[FollowUp, ...]:

@@ -64,7 +64,20 @@ class RestrictionForm(FlaskForm, ServiceChoice):
         description="For example: distraction, space, a familiar person, a change of activity.",
     )
     capacity = SelectField(
-        "Was the person's capacity considered?", choices=_labelled(CapacityFinding)
+        "Was the person's capacity considered?",
+        choices=_labelled(CapacityFinding),
+        description=(
+            "Restraint is only lawful under the Mental Capacity Act when the person is "
+            "reasonably believed to lack capacity for this decision, and it is necessary "
+            "and proportionate to prevent harm to them."
+        ),
+    )
+    consented = SelectField(
+        "If they have capacity for this decision: did they agree to it?",
+        choices=choices(
+            [("", "Not applicable (they lack capacity)"), ("yes", "Yes"), ("no", "No")]
+        ),
+        validators=[Optional()],
     )
     best_interests_id = SelectField(
         "Best-interests decision",

@@ -168,6 +168,8 @@ def prefill_from_report(report: Report) -> dict[str, Any]:
     in_plan = str(follow_up.get("in_plan") or "")
     if in_plan in {"yes", "no"}:
         answers["in_plan"] = in_plan
+    if kind is RestraintType.PHYSICAL and follow_up.get("position") in set(RestraintPosition):
+        answers["position"] = str(follow_up["position"])
     if follow_up.get("tried_first"):
         answers["tried_first"] = str(follow_up["tried_first"])
     return answers
@@ -220,6 +222,12 @@ def _restriction_fields(answers: Mapping, check: _Checker, service_id: int | Non
         check,
         "Say whether the person's capacity was considered.",
     )
+    consented = None
+    if capacity is CapacityFinding.HAS_CAPACITY:
+        consent_answer = str(answers.get("consented") or "").lower()
+        if consent_answer not in {"yes", "no"}:
+            check.add("consented", "Say whether the person, who has capacity, agreed to it.")
+        consented = consent_answer == "yes"
     injury = _yes(answers.get("injury"))
     injury_details = (answers.get("injury_details") or "").strip()
     if injury and not injury_details:
@@ -245,6 +253,7 @@ def _restriction_fields(answers: Mapping, check: _Checker, service_id: int | Non
         "in_plan": in_plan,
         "tried_first": (answers.get("tried_first") or "").strip(),
         "capacity": capacity,
+        "consented": consented,
         "best_interests_id": best_interests.id if best_interests else None,
         "injury": injury,
         "injury_details": injury_details if injury else "",

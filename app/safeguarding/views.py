@@ -259,14 +259,7 @@ def restrictions():
             < datetime.combine(filters.end.data + timedelta(days=1), time(), UK)
         )
     if filters.flagged.data:
-        query = query.where(
-            (RestrictivePractice.restraint_type == RestraintType.INFORMAL)
-            | RestrictivePractice.in_plan.is_(False)
-            | (
-                (RestrictivePractice.capacity == CapacityFinding.LACKS_CAPACITY)
-                & RestrictivePractice.best_interests_id.is_(None)
-            )
-        )
+        query = query.where(RestrictivePractice.needs_attention())
     records = db.session.scalars(query.limit(LOG_LIMIT)).all()
     return render_template(
         "safeguarding/restrictions.html", records=records, filters=filters, limit=LOG_LIMIT
@@ -345,6 +338,7 @@ def edit_restriction(record_id: int):
             started_at=to_uk(record.started_at),
             in_plan="yes" if record.in_plan else "no",
             position=record.position or "",
+            consented="" if record.consented is None else ("yes" if record.consented else "no"),
             best_interests_id=record.best_interests_id or 0,
         )
         form.process(data=values)
