@@ -349,3 +349,89 @@ class PositiveRiskSession(Base):
 
     facilitator: Mapped[User | None] = relationship()
     restrictive_practice: Mapped[RestrictivePractice | None] = relationship()
+
+
+class LibertyRoute(LabelledEnum):
+    """How a deprivation of liberty is authorised (Mental Capacity Act 2005, Schedule A1 for
+    DoLS; s.16(2)(a) and s.4A(3) for a Court of Protection order). Liberty Protection
+    Safeguards are not in force."""
+
+    DOLS_URGENT = "dols_urgent", "DoLS urgent authorisation (care home, up to 7 days)"
+    DOLS_STANDARD = "dols_standard", "DoLS standard authorisation (care home, up to 1 year)"
+    COURT_OF_PROTECTION = (
+        "court_of_protection",
+        ("Court of Protection order (supported living, at home, or aged 16 or 17)"),
+    )
+
+    @property
+    def is_dols(self) -> bool:
+        return self is not LibertyRoute.COURT_OF_PROTECTION
+
+
+class LibertyStatus(LabelledEnum):
+    APPLIED = "applied", "Applied for: waiting for the outcome"
+    AUTHORISED = "authorised", "Authorised"
+    REFUSED = "refused", "Not authorised"
+    ENDED = "ended", "Withdrawn, or no longer needed"
+
+
+# Schedule A1 paras 78 and 84-85 (urgent: 7 days, extendable once by 7); para 42 (standard:
+# at most one year). A Court of Protection order runs for as long as the court says.
+LIBERTY_LONGEST = {
+    LibertyRoute.DOLS_URGENT: timedelta(days=14),
+    LibertyRoute.DOLS_STANDARD: timedelta(days=366),
+}
+EXPIRY_WARNING = timedelta(days=28)
+
+
+class LibertyAuthorisation(Base):
+    """One DoLS or Court of Protection application for one person: the register entry that
+    holds its outcome, expiry, conditions and the CQC notification of the outcome."""
+
+    __tablename__ = "liberty_authorisation"
+    __table_args__ = (Index("ix_liberty_service_person", "service_id", "person_reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    person_reference: Mapped[str] = mapped_column(String(40))
+    route: Mapped[LibertyRoute] = mapped_column(_enum(LibertyRoute, "liberty_route"))
+    aged_18_or_over: Mapped[bool] = mapped_column(Boolean)
+    applied_on: Mapped[date] = mapped_column(Date)
+    applied_to: Mapped[str] = mapped_column(String(200))  # the council, or who went to court
+    status: Mapped[LibertyStatus] = mapped_column(
+        _enum(LibertyStatus, "liberty_status"), default=LibertyStatus.APPLIED
+    )
+    outcome_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    cqc_notified_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    service: Mapped[Service] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def cqc_regulation(self) -> str:
+        return "18(2)(c)" if self.route.is_dols else "18(2)(d)"
+
+    def flags(self, today: date) -> list[str]:
+        """What the manager must act on, in words."""
+        found = []
+        if self.status is not LibertyStatus.APPLIED and self.cqc_notified_on is None:
+            found.append(f"Tell CQC the outcome without delay (Regulation {self.cqc_regulation})")
+        if self.status is LibertyStatus.AUTHORISED and self.expires_on:
+            if self.expires_on < today:
+                found.append(
+                    "Expired: any deprivation of liberty now has no authorisation. "
+                    "Apply again or end the restrictions"
+                )
+            elif self.expires_on - today <= EXPIRY_WARNING:
+                found.append("Expires within 28 days: apply for renewal now")
+        if self.status is LibertyStatus.REFUSED:
+            found.append(
+                "Not authorised: the restrictions must change so the person is not deprived "
+                "of their liberty, or seek advice"
+            )
+        return found

@@ -36,6 +36,7 @@ from app import events
 from app.extensions import db
 from app.models import (
     Category,
+    CqcNotification,
     EmailTopic,
     Notification,
     PhysicalHarm,
@@ -106,27 +107,33 @@ def _restriction_reasons(answers: dict) -> list[str]:
     return reasons
 
 
-def police_involved(report: Report) -> bool:
-    return (report.follow_up or {}).get("police_involved") in (True, "yes")
+CQC_PROMPTS = {
+    CqcNotification.DEATH: "A death: notify CQC (Regulation 16)",
+    CqcNotification.LEDER: "Notify LeDeR of the death",
+    CqcNotification.ABUSE: (
+        "CQC must be told of any abuse or allegation of abuse (Regulation 18(2)(e))"
+    ),
+    CqcNotification.POLICE: "The police are involved: notify CQC (Regulation 18(2)(f))",
+}
 
 
 def cqc_reasons(report: Report) -> list[str]:
-    """The CQC notifications a report points to (Registration Regulations 2009, regs 16, 18)."""
+    """The CQC notifications a report points to (Report.notifications_due)."""
     reasons = []
+    for kind, required in report.notifications_due().items():
+        if kind is CqcNotification.SERIOUS_INJURY:
+            reasons.append(
+                "Notify CQC of a serious injury (Regulation 18(2)(a)-(b))"
+                if required
+                else "Check whether CQC must be told of a serious injury, such as a fracture "
+                "(Regulation 18(2)(a)-(b))"
+            )
+        else:
+            reasons.append(CQC_PROMPTS[kind])
     if report.physical_harm is PhysicalHarm.FATAL:
         reasons.append(
-            "A death: notify CQC (Regulation 16), and LeDeR for a person with a "
-            "learning disability or an autistic person"
+            "If the person had a learning disability or was autistic, notify LeDeR as well"
         )
-    if report.physical_harm in MODERATE_OR_WORSE - {PhysicalHarm.FATAL}:
-        reasons.append(
-            "Check whether CQC must be told of a serious injury, such as a fracture "
-            "(Regulation 18(2)(a)-(b))"
-        )
-    if report.category is Category.SAFEGUARDING:
-        reasons.append("CQC must be told of any abuse or allegation of abuse (Regulation 18(2)(e))")
-    if police_involved(report):
-        reasons.append("The police are involved: notify CQC (Regulation 18(2)(f))")
     return reasons
 
 

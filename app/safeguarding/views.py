@@ -18,7 +18,6 @@ from app.auth.policy import can, can_see_service, get_or_404, in_scope, require,
 from app.extensions import db
 from app.models import (
     BestInterestsDecision,
-    CapacityFinding,
     Category,
     Debrief,
     PbsReview,
