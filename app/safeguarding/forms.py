@@ -77,7 +77,7 @@ class RestrictionForm(FlaskForm, ServiceChoice):
         choices=choices(
             [("", "Not applicable (they lack capacity)"), ("yes", "Yes"), ("no", "No")]
         ),
-        validators=[Optional()],
+        validate_choice=False,  # the service checks it, with a message that says why
     )
     best_interests_id = SelectField(
         "Best-interests decision",
