@@ -163,6 +163,8 @@ def test_a_restriction_on_someone_with_capacity_asks_whether_they_agreed(
     answers = {
         "person_reference": "WH-9",
         "restraint_type": "mechanical",
+        "position": "",
+        "consented": "",
         "what_happened": "Lap belt on the wheelchair",
         "started_at": "2026-11-20T14:00",
         "duration_minutes": "30",
