@@ -17,7 +17,15 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import choices
-from app.models import CapacityFinding, ConcernType, RestraintPosition, RestraintType, ReviewKind
+from app.models import (
+    CapacityFinding,
+    ConcernType,
+    LibertyRoute,
+    LibertyStatus,
+    RestraintPosition,
+    RestraintType,
+    ReviewKind,
+)
 from app.safeguarding.services import POSITIVE_RISK_TEMPLATE
 
 PICK = ("", "Choose one")
@@ -161,9 +169,17 @@ class EscalationForm(FlaskForm):
         "When was CQC notified?",
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
-        description="UK time. Leave empty if not yet, or not needed.",
+        description=(
+            "UK time. Required for every concern: CQC must be told without delay of any "
+            "abuse or allegation of abuse, including when another person using the service "
+            "is the alleged abuser (Regulation 18(2)(e))."
+        ),
     )
-    outcome = TextAreaField("Outcome", validators=[Optional()])
+    outcome = TextAreaField(
+        "Outcome",
+        validators=[Optional()],
+        description="The local authority's outcome. Record it once CQC has been told.",
+    )
 
 
 class RiskSessionForm(FlaskForm, ServiceChoice):
@@ -204,3 +220,44 @@ class LogFilterForm(FlaskForm):
     flagged = BooleanField("Only those needing attention")
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
+
+
+class LibertyForm(FlaskForm, ServiceChoice):
+    """An entry on the DoLS / Court of Protection register."""
+
+    person_reference = StringField(
+        "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
+    )
+    route = SelectField(
+        "Which authorisation?",
+        choices=_labelled(LibertyRoute),
+        description=(
+            "DoLS is for people aged 18 or over in care homes and hospitals. In supported "
+            "living or at home, the Court of Protection authorises a deprivation of liberty; "
+            "the council or ICB that commissions the care normally applies."
+        ),
+    )
+    aged_18_or_over = BooleanField("The person is 18 or over")
+    applied_on = DateField("Date applied", validators=[Optional()])
+    applied_to = StringField(
+        "Applied to",
+        description="The council (the supervisory body) for DoLS, or who applied to the court.",
+    )
+    status = SelectField("Where is it now?", choices=_labelled(LibertyStatus, PICK))
+    outcome_on = DateField("Date of the outcome", validators=[Optional()])
+    expires_on = DateField(
+        "Authorised until",
+        validators=[Optional()],
+        description="Urgent DoLS: 7 days, extendable once by 7. Standard DoLS: up to a year.",
+    )
+    conditions = TextAreaField(
+        "Conditions attached",
+        validators=[Optional()],
+        description="Each condition, so the team can meet it. Review them at every care plan review.",
+    )
+    cqc_notified_on = DateField(
+        "Date CQC was told the outcome",
+        validators=[Optional()],
+        description="Without delay once the outcome is known (Regulation 18(2)(c) for DoLS, "
+        "18(2)(d) for the Court of Protection).",
+    )

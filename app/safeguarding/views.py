@@ -20,6 +20,7 @@ from app.models import (
     BestInterestsDecision,
     Category,
     Debrief,
+    LibertyAuthorisation,
     PbsReview,
     PositiveRiskSession,
     Report,
@@ -34,6 +35,7 @@ from app.safeguarding.forms import (
     BestInterestsForm,
     ConcernForm,
     EscalationForm,
+    LibertyForm,
     LogFilterForm,
     RestrictionForm,
     ReviewForm,
@@ -48,10 +50,12 @@ from app.safeguarding.services import (
     prefill_from_report,
     raise_concern,
     record_best_interests,
+    record_liberty,
     record_restriction,
     record_review,
     record_risk_session,
     update_concern,
+    update_liberty,
     update_restriction,
 )
 
@@ -680,6 +684,89 @@ def concern(concern_id: int):
         overdue=record.is_overdue(now, escalation_hours()),
         waited=now - record.raised_at,
         hours=escalation_hours(),
+    )
+
+
+# ---------------------------------------------------------------- DoLS and Court of Protection
+
+
+def _liberty_answers(form) -> dict:
+    return dict(form.data)
+
+
+@bp.get("/liberty")
+@login_required
+@require("safeguarding.manage")
+def liberty_register():
+    """Every DoLS and Court of Protection application, what needs acting on first."""
+    records = db.session.scalars(
+        select(LibertyAuthorisation)
+        .where(in_scope(current_user, LibertyAuthorisation.service_id))
+        .options(selectinload(LibertyAuthorisation.service))
+        .order_by(LibertyAuthorisation.applied_on.desc())
+        .limit(LOG_LIMIT)
+    ).all()
+    today = date.today()
+    return render_template(
+        "safeguarding/liberty_register.html",
+        records=sorted(records, key=lambda r: not r.flags(today)),
+        today=today,
+        limit=LOG_LIMIT,
+    )
+
+
+@bp.route("/liberty/new", methods=["GET", "POST"])
+@login_required
+@require("safeguarding.manage")
+def new_liberty():
+    form = LibertyForm()
+    _service_choices(form)
+    if request.method == "POST" and form.validate():
+        try:
+            record = record_liberty(current_user, _liberty_answers(form))
+        except SafeguardingInvalid as error:
+            _show_errors(form, error)
+        else:
+            flash("The application is on the register.", "success")
+            return redirect(url_for("safeguarding.liberty", record_id=record.id))
+    return render_template("safeguarding/liberty_form.html", form=form, record=None)
+
+
+@bp.route("/liberty/<int:record_id>", methods=["GET", "POST"])
+@login_required
+def liberty(record_id: int):
+    """One register entry: its outcome, expiry, conditions and the CQC notification."""
+    record = get_or_404(LibertyAuthorisation, record_id, "safeguarding.manage")
+    form = LibertyForm(
+        data={
+            name: getattr(record, name)
+            for name in (
+                "person_reference",
+                "route",
+                "aged_18_or_over",
+                "applied_on",
+                "applied_to",
+                "status",
+                "outcome_on",
+                "expires_on",
+                "conditions",
+                "cqc_notified_on",
+            )
+        }
+        if request.method == "GET"
+        else None
+    )
+    _service_choices(form)
+    if request.method == "POST" and form.validate():
+        try:
+            update_liberty(current_user, record, _liberty_answers(form))
+        except SafeguardingInvalid as error:
+            _show_errors(form, error)
+        else:
+            flash("The register entry is updated.", "success")
+            return redirect(url_for("safeguarding.liberty", record_id=record.id))
+    return render_template(
+        "safeguarding/liberty_form.html", form=form, record=record, today=date.today()
     )
 
 

@@ -53,6 +53,8 @@ from app.models.safeguarding import (
     BestInterestsDecision,
     CapacityFinding,
     ConcernType,
+    LibertyAuthorisation,
+    LibertyRoute,
     PositiveRiskSession,
     RestraintType,
     RestrictivePractice,
@@ -269,6 +271,16 @@ a_concern = record(
     raised_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
     recorded_by_id=owner,
 )
+a_liberty_application = record(
+    LibertyAuthorisation,
+    service_id=service,
+    person_reference="RC1",
+    route=LibertyRoute.COURT_OF_PROTECTION,
+    aged_18_or_over=True,
+    applied_on=date(2026, 1, 5),
+    applied_to=TEXT,
+    recorded_by_id=owner,
+)
 a_risk_session = record(
     PositiveRiskSession,
     service_id=service,
@@ -419,6 +431,9 @@ ROUTES: dict[str, Access] = {
     "safeguarding.new_risk_session": at_least(Role.SUPERVISOR),
     "safeguarding.risk_session": at_least(Role.SUPERVISOR, session_id=a_risk_session),
     "safeguarding.trends": at_least(Role.MANAGER),
+    "safeguarding.liberty_register": at_least(Role.MANAGER),
+    "safeguarding.new_liberty": at_least(Role.MANAGER),
+    "safeguarding.liberty": at_least(Role.MANAGER, record_id=a_liberty_application),
     "library.index": at_least(Role.STAFF),
     "library.article": at_least(Role.STAFF, article=an_article),
     "library.acknowledgement": at_least(Role.STAFF, article=an_article),

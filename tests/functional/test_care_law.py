@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -341,3 +342,39 @@ def test_the_review_warns_before_a_debrief_on_a_safeguarding_matter(app, client,
         "This is a safeguarding or police matter" in client.get(f"/reports/{safeguarding_id}").text
     )
     assert "This is a safeguarding or police matter" not in client.get(f"/reports/{falls_id}").text
+
+
+def test_a_concern_shows_cqc_is_required_and_its_outcome_waits_for_the_notification(
+    app, client, signed_in, world
+):
+    from app.models import ConcernType, SafeguardingConcern
+
+    with app.app_context():
+        concern = SafeguardingConcern(
+            service_id=world.willow.id,
+            person_reference="WH-9",
+            concern_type=ConcernType.NEGLECT,
+            what_happened="Left in a wet bed all night",
+            raised_at=datetime.now(UTC) - timedelta(hours=3),
+        )
+        db.session.add(concern)
+        db.session.commit()
+        url = f"/safeguarding/concerns/{concern.id}"
+    signed_in(world.manager)
+    page = client.get(url).text
+    assert "CQC not told yet:" in page and "Regulation 18(2)(e)" in page
+    assert "Leave empty if not yet, or not needed" not in page
+    answers = {
+        "escalated_at": "",
+        "escalated_to": "",
+        "la_reference": "",
+        "outcome": "No further action",
+    }
+    refused = post_form(client, url, {**answers, "cqc_notified_at": ""}, page_url=url)
+    assert "Enter when the notification was sent." in refused.text
+    sent = (datetime.now(UTC) - timedelta(hours=1)).astimezone(ZoneInfo("Europe/London"))
+    done = post_form(
+        client, url, {**answers, "cqc_notified_at": sent.strftime("%Y-%m-%dT%H:%M")}, page_url=url
+    )
+    assert done.status_code == 302
+    assert "CQC not told yet:" not in client.get(url).text
