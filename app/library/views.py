@@ -46,6 +46,7 @@ from app.library.services import (
     withdraw,
 )
 from app.models import ArticleKind, Role, Topic
+from app.reports.just_culture import SENSITIVE_WARNING, is_safeguarding_or_police_matter
 
 WHOLE_ORGANISATION = "all"
 
@@ -337,7 +338,15 @@ def new_bulletin():
             db.session.commit()
             flash("Bulletin published. Staff will see it on their home page.", "success")
             return redirect(url_for("library.article", slug=saved.slug))
-    return render_template("library/new_bulletin.html", form=form, report=report, bulletin=None)
+    return render_template(
+        "library/new_bulletin.html",
+        form=form,
+        report=report,
+        bulletin=None,
+        sensitive_warning=SENSITIVE_WARNING
+        if report is not None and is_safeguarding_or_police_matter(report)
+        else None,
+    )
 
 
 # -- induction -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Notification, Report
+from app.models import Notification, Report, ReportStatus
 from tests.conftest import post_form
 
 RESTRAINT = {
@@ -378,3 +378,24 @@ def test_a_concern_shows_cqc_is_required_and_its_outcome_waits_for_the_notificat
     )
     assert done.status_code == 302
     assert "CQC not told yet:" not in client.get(url).text
+
+
+def test_a_debrief_or_bulletin_on_a_police_matter_warns_first(app, client, signed_in, world):
+    signed_in(world.staff)
+    _report(
+        client,
+        description="Money taken from a resident's room; the police came",
+        kind="incident",
+        category="other",
+        physical_harm="none",
+        follow_up_police_involved="yes",
+    )
+    report_id = _report_id(app)
+    with app.app_context():
+        db.session.get(Report, report_id).status = ReportStatus.LEARNING_SHARED
+        db.session.commit()
+    _switch(client, signed_in, world.manager)
+    warning = "This is a safeguarding or police matter"
+    assert warning in client.get(f"/debriefs/new?report={report_id}").text
+    assert warning in client.get(f"/library/bulletins/new?report={report_id}").text
+    assert warning not in client.get("/debriefs/new").text
