@@ -1,4 +1,4 @@
-"""Care law: consent on restrictions, several CQC notifications per report, the just culture
+"""Care law: consent on restrictions, Care Certificate assessments, several CQC notifications per report, the just culture
 guide's answers and route, and the DoLS / Court of Protection register
 
 Revision ID: 0017_care_law
@@ -83,6 +83,25 @@ def upgrade():
         batch_op.create_index('ix_liberty_service_person', ['service_id', 'person_reference'], unique=False)
         batch_op.create_index(batch_op.f('ix_liberty_authorisation_service_id'), ['service_id'], unique=False)
 
+    op.create_table('care_certificate_assessment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('service_id', sa.Integer(), nullable=False),
+    sa.Column('standard', sa.Integer(), nullable=False),
+    sa.Column('knowledge_assessed_on', sa.Date(), nullable=True),
+    sa.Column('competence_observed_on', sa.Date(), nullable=True),
+    sa.Column('assessor_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assessor_id'], ['user_account.id'], name=op.f('fk_care_certificate_assessment_assessor_id_user_account')),
+    sa.ForeignKeyConstraint(['service_id'], ['service.id'], name=op.f('fk_care_certificate_assessment_service_id_service')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_care_certificate_assessment_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_care_certificate_assessment')),
+    sa.UniqueConstraint('user_id', 'standard', name='uq_care_certificate_assessment')
+    )
+    with op.batch_alter_table('care_certificate_assessment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_care_certificate_assessment_service_id'), ['service_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_care_certificate_assessment_user_id'), ['user_id'], unique=False)
+
     op.add_column('restrictive_practice', sa.Column('consented', sa.Boolean(), nullable=True))
     op.add_column('report', sa.Column('cqc_notifications', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
     op.add_column('report', sa.Column('learning_disability_or_autism', sa.Boolean(), nullable=True))
@@ -102,6 +121,10 @@ def downgrade():
     op.drop_column('report', 'learning_disability_or_autism')
     op.drop_column('report', 'cqc_notifications')
     op.drop_column('restrictive_practice', 'consented')
+    with op.batch_alter_table('care_certificate_assessment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_care_certificate_assessment_user_id'))
+        batch_op.drop_index(batch_op.f('ix_care_certificate_assessment_service_id'))
+    op.drop_table('care_certificate_assessment')
     with op.batch_alter_table('liberty_authorisation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_liberty_authorisation_service_id'))
         batch_op.drop_index('ix_liberty_service_person')

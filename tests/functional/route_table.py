@@ -271,6 +271,14 @@ a_concern = record(
     raised_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
     recorded_by_id=owner,
 )
+a_new_starter = record(
+    User,
+    name="New Starter",
+    email=unique("starter-{}@route.example.org"),
+    role=Role.STAFF,
+    service_id=service,
+    started_on=DAY,
+)
 a_liberty_application = record(
     LibertyAuthorisation,
     service_id=service,
@@ -446,6 +454,8 @@ ROUTES: dict[str, Access] = {
     "library.new_bulletin": at_least(Role.MANAGER),
     "induction.index": at_least(Role.STAFF),
     "induction.team": at_least(Role.MANAGER),
+    "induction.care_certificates": at_least(Role.SUPERVISOR),
+    "induction.care_certificate_person": at_least(Role.SUPERVISOR, user_id=a_new_starter),
     "induction.manage": at_least(Role.MANAGER),
     "pwa.manifest": PUBLIC,
     "pwa.service_worker": PUBLIC,
