@@ -137,6 +137,38 @@ def cqc_reasons(report: Report) -> list[str]:
     return reasons
 
 
+SERIOUS_PRESSURE_ULCERS = {"3", "4", "unstageable", "deep_tissue"}
+
+
+def _clinical_reasons(report: Report, answers: dict) -> list[str]:
+    """Falls, pressure ulcers and controlled drugs: see docs/sources.md."""
+    reasons = []
+    maybe = ("yes", "not_sure")
+    if (
+        report.category is Category.FALLS
+        and answers.get("head_injury") in maybe
+        and answers.get("anticoagulant") in maybe
+    ):
+        reasons.append(
+            "A possible head injury in someone who may take a blood thinner: they need an "
+            "urgent medical assessment (NICE NG232)"
+        )
+    if (
+        report.category is Category.PRESSURE_CARE
+        and answers.get("ulcer_category") in SERIOUS_PRESSURE_ULCERS
+    ):
+        reasons.append(
+            "A category 3 or worse pressure ulcer: use the DHSC safeguarding protocol (2018) to "
+            "decide on a safeguarding referral"
+        )
+    if report.category is Category.MEDICATION and answers.get("error_type") == "cd_discrepancy":
+        reasons.append(
+            "A controlled drug discrepancy: if it cannot be explained, tell the Controlled "
+            "Drugs Accountable Officer"
+        )
+    return reasons
+
+
 def reasons_for(report: Report) -> list[str]:
     """Why managers must hear about `report` now (empty when they need not be alerted)."""
     reasons = []
@@ -149,6 +181,7 @@ def reasons_for(report: Report) -> list[str]:
         reasons.append("A safeguarding concern was raised")
     if report.category is Category.RESTRICTIVE_PRACTICE:
         reasons.extend(_restriction_reasons(answers))
+    reasons.extend(_clinical_reasons(report, answers))
     if report.physical_harm in {PhysicalHarm.SEVERE, PhysicalHarm.FATAL} or (
         report.psychological_harm is PsychologicalHarm.SEVERE
     ):

@@ -87,7 +87,8 @@ FOLLOW_UPS: dict[Category, tuple[FollowUp, ...]] = {
                 "Wrong route",
                 "Recording error",
                 "Storage",
-            ),
+            )
+            + (("cd_discrepancy", "Controlled drug count does not match the register"),),
         ),
         FollowUp(
             "stage",
@@ -100,6 +101,23 @@ FOLLOW_UPS: dict[Category, tuple[FollowUp, ...]] = {
     Category.FALLS: (
         FollowUp("witnessed", "Did anyone see the fall?", YES_NO),
         FollowUp("injury", "Any injury you could see?", YES_NO),
+        FollowUp("head_injury", "Did they hit their head, or might they have?", YES_NO),
+        FollowUp("anticoagulant", "Do they take a blood thinner (anticoagulant)?", YES_NO),
+    ),
+    Category.PRESSURE_CARE: (
+        FollowUp(
+            "ulcer_category",
+            "If a nurse has graded it: which category?",
+            (
+                ("1", "Category 1"),
+                ("2", "Category 2"),
+                ("3", "Category 3"),
+                ("4", "Category 4"),
+                ("unstageable", "Unstageable"),
+                ("deep_tissue", "Deep tissue injury"),
+                ("not_graded", "Not graded yet"),
+            ),
+        ),
     ),
     Category.SAFEGUARDING: (
         FollowUp(

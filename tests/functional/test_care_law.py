@@ -399,3 +399,53 @@ def test_a_debrief_or_bulletin_on_a_police_matter_warns_first(app, client, signe
     assert warning in client.get(f"/debriefs/new?report={report_id}").text
     assert warning in client.get(f"/library/bulletins/new?report={report_id}").text
     assert warning not in client.get("/debriefs/new").text
+
+
+def test_a_fall_with_a_head_injury_on_a_blood_thinner_alerts_the_manager(
+    app, client, signed_in, world
+):
+    signed_in(world.staff)
+    part = client.get("/report/follow-up?category=falls").text
+    assert "Do they take a blood thinner (anticoagulant)?" in part
+    assert "Do not move someone who may have a broken bone" in part
+    _report(
+        client,
+        description="Found on the floor by the bed with a bump on the head",
+        kind="incident",
+        category="falls",
+        physical_harm="low",
+        follow_up_head_injury="yes",
+        follow_up_anticoagulant="yes",
+    )
+    (alert,) = _alerts(app, world.manager)
+    assert "urgent medical assessment (NICE NG232)" in alert
+
+
+def test_a_category_3_pressure_ulcer_prompts_the_safeguarding_protocol(
+    app, client, signed_in, world
+):
+    signed_in(world.staff)
+    _report(
+        client,
+        description="District nurse graded the sacral sore as category 3",
+        kind="incident",
+        category="pressure_care",
+        physical_harm="moderate",
+        follow_up_ulcer_category="3",
+    )
+    (alert,) = _alerts(app, world.manager)
+    assert "DHSC safeguarding protocol (2018)" in alert
+
+
+def test_a_controlled_drug_discrepancy_alerts_the_manager(app, client, signed_in, world):
+    signed_in(world.staff)
+    _report(
+        client,
+        description="Morphine count one ampoule short at the evening check",
+        kind="near_miss",
+        category="medication",
+        follow_up_error_type="cd_discrepancy",
+        follow_up_stage="storage",
+    )
+    (alert,) = _alerts(app, world.manager)
+    assert "Controlled Drugs Accountable Officer" in alert
