@@ -106,17 +106,35 @@ class BestInterestsForm(FlaskForm, ServiceChoice):
     person_reference = StringField(
         "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
     )
-    decision = TextAreaField("What is the decision?")
+    decision = TextAreaField(
+        "What is the decision?",
+        description=(
+            "One decision only: each restriction or medicine needs its own. If an attorney "
+            "(LPA) or deputy has authority for this decision, they make it; a valid advance "
+            "decision to refuse treatment must be followed. A best-interests decision does "
+            "not authorise a deprivation of liberty."
+        ),
+    )
     capacity_assessment = TextAreaField(
         "What did the capacity assessment find?",
-        description="About this decision, at this time.",
+        description=(
+            "About this decision, at this time, by the person making the decision. Never "
+            "based only on age, appearance, condition or behaviour."
+        ),
     )
     regain_capacity = TextAreaField("Could the person regain capacity? Can the decision wait?")
     person_involvement = TextAreaField("How did the person take part?")
-    wishes_and_values = TextAreaField("Their past and present wishes, feelings, beliefs and values")
+    wishes_and_values = TextAreaField(
+        "Their past and present wishes, feelings, beliefs and values",
+        description="Including anything they wrote down when they had capacity.",
+    )
     consulted = TextAreaField(
         "Who was consulted?",
-        description="For example: family, attorney (LPA), deputy, IMCA, their GP.",
+        description=(
+            "Anyone they named, family and carers, any attorney or deputy. Instruct an IMCA "
+            "when there is nobody appropriate to consult. For life-sustaining treatment, the "
+            "decision is never motivated by a wish to bring about death."
+        ),
     )
     least_restrictive_option = TextAreaField("Which least restrictive option was chosen?")
     decided_on = DateField("Date of the decision", validators=[Optional()])

@@ -250,6 +250,11 @@ def _restriction_fields(answers: Mapping, check: _Checker, service_id: int | Non
         ):
             check.add("best_interests_id", "Choose a best-interests decision for this person.")
             best_interests = None
+        elif restraint_type is not None and (
+            other := _decision_used_for_another_kind(best_interests, restraint_type)
+        ):
+            check.add("best_interests_id", _decision_specific_message(other))
+            best_interests = None
     return {
         "restraint_type": restraint_type,
         "position": position,
@@ -267,6 +272,28 @@ def _restriction_fields(answers: Mapping, check: _Checker, service_id: int | Non
         "debrief_offered_staff": _yes(answers.get("debrief_offered_staff")),
         "review_needed": _yes(answers.get("review_needed")),
     }
+
+
+def _decision_used_for_another_kind(
+    decision: BestInterestsDecision, kind: RestraintType
+) -> RestraintType | None:
+    """Best-interests decisions are decision-specific (MCA 2005 s.1-4; Code ch. 5): one made
+    for one kind of restriction cannot cover another."""
+    return db.session.scalars(
+        select(RestrictivePractice.restraint_type)
+        .where(
+            RestrictivePractice.best_interests_id == decision.id,
+            RestrictivePractice.restraint_type != kind,
+        )
+        .limit(1)
+    ).first()
+
+
+def _decision_specific_message(other: RestraintType) -> str:
+    return (
+        f"That decision was made for {other.short_label.lower()}. Best-interests decisions "
+        "are decision-specific: record one for this restriction."
+    )
 
 
 def record_restriction(
@@ -336,6 +363,8 @@ def link_best_interests(record: RestrictivePractice, decision: BestInterestsDeci
         raise SafeguardingInvalid(
             {"best_interests_id": ["Choose a best-interests decision for this person."]}
         )
+    if other := _decision_used_for_another_kind(decision, record.restraint_type):
+        raise SafeguardingInvalid({"best_interests_id": [_decision_specific_message(other)]})
     record.best_interests_id = decision.id
     log_event(
         "restrictive_practice.best_interests_linked",

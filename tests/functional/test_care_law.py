@@ -449,3 +449,68 @@ def test_a_controlled_drug_discrepancy_alerts_the_manager(app, client, signed_in
     )
     (alert,) = _alerts(app, world.manager)
     assert "Controlled Drugs Accountable Officer" in alert
+
+
+def test_a_best_interests_decision_for_one_restriction_cannot_cover_another(
+    app, client, signed_in, world
+):
+    from datetime import date
+
+    from app.models import (
+        BestInterestsDecision,
+        CapacityFinding,
+        RestraintType,
+        RestrictivePractice,
+    )
+
+    with app.app_context():
+        decision = BestInterestsDecision(
+            service_id=world.willow.id,
+            person_reference="WH-9",
+            decision="PRN lorazepam when distress does not ease",
+            capacity_assessment="x",
+            regain_capacity="x",
+            person_involvement="x",
+            wishes_and_values="x",
+            consulted="x",
+            least_restrictive_option="x",
+            decided_on=date(2026, 1, 5),
+            review_on=date(2027, 1, 5),
+        )
+        db.session.add(decision)
+        db.session.flush()
+        db.session.add(
+            RestrictivePractice(
+                service_id=world.willow.id,
+                person_reference="WH-9",
+                restraint_type=RestraintType.CHEMICAL,
+                started_at=datetime(2026, 1, 6, 10, tzinfo=UTC),
+                duration_minutes=0,
+                in_plan=True,
+                capacity=CapacityFinding.LACKS_CAPACITY,
+                best_interests_id=decision.id,
+            )
+        )
+        db.session.commit()
+        decision_id = decision.id
+    signed_in(world.manager)
+    url = "/safeguarding/restrictions/new"
+    page = post_form(
+        client,
+        url,
+        {
+            "person_reference": "WH-9",
+            "restraint_type": "mechanical",
+            "position": "",
+            "what_happened": "Lap belt",
+            "started_at": "2026-11-20T14:00",
+            "duration_minutes": "30",
+            "in_plan": "yes",
+            "capacity": "lacks_capacity",
+            "consented": "",
+            "best_interests_id": str(decision_id),
+        },
+        page_url=url,
+    ).text
+    assert "That decision was made for chemical restraint." in page
+    assert "Best-interests decisions are decision-specific" in page
