@@ -21,6 +21,7 @@ from app.models import (
     Category,
     Debrief,
     LibertyAuthorisation,
+    LibertyStatus,
     PbsReview,
     PositiveRiskSession,
     Report,
@@ -176,9 +177,24 @@ def index():
             else []
         ),
         overdue=overdue_concerns(current_user) if manager else [],
+        liberty_flagged=_liberty_needing_action(today) if manager else [],
         hours=escalation_hours(),
         late_before=utcnow() - timedelta(hours=escalation_hours()),
     )
+
+
+def _liberty_needing_action(today: date) -> list[tuple[LibertyAuthorisation, list[str]]]:
+    """Register entries with an outcome not told to CQC, an expiry near or past, or a refusal."""
+    records = db.session.scalars(
+        select(LibertyAuthorisation)
+        .where(
+            in_scope(current_user, LibertyAuthorisation.service_id),
+            LibertyAuthorisation.status != LibertyStatus.APPLIED,
+        )
+        .order_by(LibertyAuthorisation.expires_on)
+        .limit(100)
+    )
+    return [(r, flags) for r in records if (flags := r.flags(today))][:10]
 
 
 # ---------------------------------------------------------------- restrictive practice

@@ -363,6 +363,7 @@ def test_a_concern_shows_cqc_is_required_and_its_outcome_waits_for_the_notificat
     signed_in(world.manager)
     page = client.get(url).text
     assert "CQC not told yet:" in page and "Regulation 18(2)(e)" in page
+    assert "CQC not told yet:" in client.get("/safeguarding/concerns").text
     assert "Leave empty if not yet, or not needed" not in page
     answers = {
         "escalated_at": "",

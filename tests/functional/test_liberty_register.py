@@ -108,6 +108,8 @@ def test_an_outcome_not_yet_told_to_cqc_stands_out_until_it_is(app, client, sign
     entry = response.location
     page = client.get(entry).text
     assert "Tell CQC the outcome without delay (Regulation 18(2)(c))" in page
+    overview = client.get("/safeguarding/").text
+    assert "Tell CQC the outcome without delay" in overview and "WH-9" in overview
     updated = post_form(
         client,
         entry,
@@ -122,6 +124,7 @@ def test_an_outcome_not_yet_told_to_cqc_stands_out_until_it_is(app, client, sign
     )
     assert updated.status_code == 302
     assert "Tell CQC the outcome" not in client.get(entry).text
+    assert "Nothing on the" in client.get("/safeguarding/").text
     assert _only(app).conditions == "Weekly trips to the market with staff"
 
 
