@@ -177,6 +177,8 @@ THANKS = "Thank you for reporting this so quickly. It helps us keep everyone saf
 LEARNING = {
     Category.MEDICATION: "Every chart now has a photo, and nobody interrupts the medicines round.",
     Category.FALLS: "Sensor mats are checked at every handover, and floors are signed when wet.",
+    Category.SAFEGUARDING: "Passed to the council's safeguarding team the same day, and CQC was "
+    "told. Any new mark is now recorded on a body map at personal care.",
 }
 DEFAULT_LEARNING = "We talked this through at the team meeting and changed the checklist."
 
@@ -229,7 +231,9 @@ def _review(rng: random.Random, report: Report, now: datetime) -> None:
     report.feedback_updated_at = feedback_at
     report.feedback_read_at = feedback_at + timedelta(hours=8)
     report.contributory_factors = rng.sample([f.value for f in Factor], k=2)
-    report.just_culture_outcome = "system"
+    # A safeguarding concern is for the local authority's enquiry, not a just culture review.
+    if report.category is not Category.SAFEGUARDING:
+        report.just_culture_outcome = "system"
     _notifications(report, report.seen_at.date())
     if age > timedelta(days=45):
         report.status = ReportStatus.CLOSED
