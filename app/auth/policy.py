@@ -74,6 +74,8 @@ PERMISSIONS: dict[str, Role] = {
     "library.write": Role.MANAGER,
     "library.publish": Role.MANAGER,
     "induction.team": Role.MANAGER,
+    # Supervisors (and up) record Care Certificate assessments for people in their service.
+    "induction.assess": Role.SUPERVISOR,
     "induction.manage": Role.MANAGER,
 }
 

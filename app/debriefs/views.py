@@ -34,10 +34,12 @@ from app.models import (
     Debrief,
     DebriefAttendee,
     DebriefFormat,
+    Report,
     WorkaroundFlag,
     WorkaroundStatus,
 )
 from app.models.debriefs import LEADER_ROLES
+from app.reports.just_culture import SENSITIVE_WARNING, is_safeguarding_or_police_matter
 
 # Templates show "Remove" only beside the points this person may take back.
 bp.add_app_template_global(may_remove, "may_remove_point")
@@ -133,7 +135,18 @@ def new():
         service_id=service_id,
         services=services_for(current_user),
         debrief=None,
+        sensitive_warning=_sensitive_warning(form.report_ids.data or []),
     )
+
+
+def _sensitive_warning(report_ids: list[int]) -> str | None:
+    """Warn before a debrief on a safeguarding or police matter (see app/reports/just_culture)."""
+    if not report_ids:
+        return None
+    reports = db.session.scalars(
+        select(Report).where(Report.id.in_(report_ids), in_scope(current_user, Report.service_id))
+    )
+    return SENSITIVE_WARNING if any(map(is_safeguarding_or_police_matter, reports)) else None
 
 
 @bp.route("/debriefs/<int:debrief_id>/edit", methods=["GET", "POST"])

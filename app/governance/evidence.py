@@ -7,6 +7,7 @@ Anonymous reporters never appear: nothing here reads a reporter at all.
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,13 +23,35 @@ from app.governance.services import DashboardChoice, pulse_results
 from app.models import Meeting, Service, YouSaidWeDid
 from app.spreadsheets import SafeWriter
 
-QUALITY_STATEMENTS = (
-    "Learning culture",
-    "Safeguarding",
-    "Safe and effective staffing",
-    "Governance, management and sustainability",
-    "Learning, improvement and innovation",
-)
+EVIDENCE_MAP_FILE = Path(__file__).with_name("evidence_map.json")
+
+
+def load_evidence_map(path: Path = EVIDENCE_MAP_FILE) -> dict:
+    """The CQC mapping, as data (evidence_map.json): quality statements in order, where each
+    figure and sample goes, and the evidence categories renamed for LearnLoop's own records."""
+    mapping = json.loads(path.read_text(encoding="utf-8"))
+    statements = mapping["quality_statements"]
+    placed = [f["quality_statement"] for f in mapping["figures"].values()]
+    unknown = {s for s in [*placed, *mapping["items"].values()] if s not in statements}
+    if unknown:
+        raise ValueError(f"{path.name}: not a listed quality statement: {sorted(unknown)}")
+    return mapping
+
+
+EVIDENCE_MAP = load_evidence_map()
+QUALITY_STATEMENTS = tuple(EVIDENCE_MAP["quality_statements"])
+
+
+def _category(name: str) -> str:
+    return EVIDENCE_MAP["category_renames"].get(name, name)
+
+
+def place_figure(fig: Figure) -> Figure:
+    """Put a figure where the mapping says (its own tags are the fallback)."""
+    placed = EVIDENCE_MAP["figures"].get(fig.key, {})
+    fig.quality_statement = placed.get("quality_statement", fig.quality_statement)
+    fig.evidence_category = _category(placed.get("evidence_category", fig.evidence_category))
+    return fig
 
 
 @dataclass
@@ -149,11 +172,14 @@ def build_pack(choice: DashboardChoice) -> EvidencePack:
     scope = choice.scope
     sections = {name: Section(name) for name in QUALITY_STATEMENTS}
     tables = {}
-    for fig in figures_for(scope):
+    for fig in map(place_figure, figures_for(scope)):
         sections.get(fig.quality_statement, sections["Learning culture"]).figures.append(fig)
         tables[fig.key] = fig.table()
-    for statement, build in _ITEM_SOURCES:
+    for registered, build in _ITEM_SOURCES:
+        statement = EVIDENCE_MAP["items"].get(build.__name__, registered)
         items = build(scope)
+        for item in items:
+            item.evidence_category = _category(item.evidence_category)
         sections[statement].items.extend(items)
         if items:
             key = f"{statement.split(',')[0].lower().replace(' ', '_')}_{build.__name__}"

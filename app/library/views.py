@@ -7,13 +7,15 @@ which htmx loads into the page and which also works as a page of its own without
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.forms import choices
-from app.auth.policy import can, require, services_for
+from app.auth.policy import can, get_or_404, require, services_for
 from app.extensions import db
-from app.library import bp, induction_bp
+from app.library import bp, care_certificate, induction_bp
 from app.library.forms import AcknowledgeForm, ArticleForm, BulletinForm
 from app.library.induction import (
     PathwayChange,
@@ -45,7 +47,8 @@ from app.library.services import (
     versions_of,
     withdraw,
 )
-from app.models import ArticleKind, Role, Topic
+from app.models import CARE_CERTIFICATE_STANDARDS, ArticleKind, Role, Topic, User
+from app.reports.just_culture import SENSITIVE_WARNING, is_safeguarding_or_police_matter
 
 WHOLE_ORGANISATION = "all"
 
@@ -337,7 +340,15 @@ def new_bulletin():
             db.session.commit()
             flash("Bulletin published. Staff will see it on their home page.", "success")
             return redirect(url_for("library.article", slug=saved.slug))
-    return render_template("library/new_bulletin.html", form=form, report=report, bulletin=None)
+    return render_template(
+        "library/new_bulletin.html",
+        form=form,
+        report=report,
+        bulletin=None,
+        sensitive_warning=SENSITIVE_WARNING
+        if report is not None and is_safeguarding_or_police_matter(report)
+        else None,
+    )
 
 
 # -- induction -------------------------------------------------------------------------------
@@ -354,6 +365,8 @@ def induction_index():
         ends=induction_ends(current_user),
         weeks=induction_weeks(),
         can_see_team=can(current_user, "induction.team"),
+        certificate=care_certificate.progress(current_user),
+        standards=CARE_CERTIFICATE_STANDARDS,
     )
 
 
@@ -402,6 +415,61 @@ def manage():
         steps=steps,
         addable=[a for a in articles_for_service(current_user, service.id) if a.id not in on_list],
     )
+
+
+@induction_bp.get("/induction/care-certificate")
+@login_required
+@require("induction.assess")
+def care_certificates():
+    """New starters in my services and how many Care Certificate standards are assessed."""
+    starters = [s.person for s in new_starters_progress(current_user)]
+    return render_template(
+        "induction/care_certificates.html",
+        starters=[care_certificate.progress(person) for person in starters],
+    )
+
+
+@induction_bp.route("/induction/care-certificate/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def care_certificate_person(user_id: int):
+    """Record, standard by standard, knowledge assessed and competence observed."""
+    person = get_or_404(User, user_id, "induction.assess")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        dates, errors = _assessment_dates(request.form)
+        if not errors:
+            try:
+                care_certificate.record_assessments(current_user, person, dates)
+            except care_certificate.AssessmentInvalid as problem:
+                errors = problem.errors
+            else:
+                flash("Care Certificate assessments saved.", "success")
+                return redirect(url_for("induction.care_certificate_person", user_id=person.id))
+    status = 422 if errors else 200
+    return render_template(
+        "induction/care_certificate.html",
+        progress=care_certificate.progress(person),
+        standards=CARE_CERTIFICATE_STANDARDS,
+        form=request.form if errors else None,
+        errors=errors,
+    ), status
+
+
+def _assessment_dates(form) -> tuple[dict, dict[str, str]]:
+    """Two dates per standard from the form; a date that is not one is a 4xx, not a 500."""
+    dates, errors = {}, {}
+    for standard in CARE_CERTIFICATE_STANDARDS:
+        pair = []
+        for part in ("knowledge", "competence"):
+            name = f"{part}_{standard}"
+            raw = (form.get(name) or "").strip()
+            try:
+                pair.append(date.fromisoformat(raw) if raw else None)
+            except ValueError:
+                errors[name] = "Enter a date, like 2026-11-20."
+                pair.append(None)
+        dates[standard] = tuple(pair)
+    return dates, errors
 
 
 _CHANGED = {

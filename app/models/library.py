@@ -11,9 +11,9 @@ migrations/versions/0005_library.py and app/library/search.py.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -192,3 +192,32 @@ class InductionStep(Base):
     position: Mapped[int] = mapped_column(Integer)
 
     article: Mapped[Article] = relationship()
+
+
+class CareCertificateAssessment(Base):
+    """One Care Certificate standard assessed for one new starter: the date their knowledge
+    was assessed and the date their competence was observed at work, and by whom.
+
+    Reading the induction articles prepares for this; it never completes a standard (Skills
+    for Care: assessed knowledge and observed competence, within 12 weeks of starting).
+    """
+
+    __tablename__ = "care_certificate_assessment"
+    __table_args__ = (
+        UniqueConstraint("user_id", "standard", name="uq_care_certificate_assessment"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    standard: Mapped[int] = mapped_column(Integer)  # 1-16, CARE_CERTIFICATE_STANDARDS
+    knowledge_assessed_on: Mapped[date | None] = mapped_column(Date)
+    competence_observed_on: Mapped[date | None] = mapped_column(Date)
+    assessor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    assessor: Mapped[User | None] = relationship(foreign_keys=[assessor_id])
+
+    @property
+    def met(self) -> bool:
+        return bool(self.knowledge_assessed_on and self.competence_observed_on)

@@ -54,11 +54,16 @@ class Category(LabelledEnum):
 
 
 class PhysicalHarm(LabelledEnum):
+    """LFPSE physical harm levels (NHS England, Learn from patient safety events)."""
+
     NONE = "none", "None – no harm"
-    LOW = "low", "Low – minor, short-term harm"
-    MODERATE = "moderate", "Moderate – needed extra treatment or care"
+    LOW = "low", "Low – minimal harm: extra observation or minor treatment"
+    MODERATE = (
+        "moderate",
+        ("Moderate – significant but not permanent harm, or a moderate increase in treatment"),
+    )
     SEVERE = "severe", "Severe – permanent or long-term harm"
-    FATAL = "fatal", "Fatal – the person died"
+    FATAL = "fatal", "Fatal – the incident caused the death, or more likely than not contributed"
 
 
 class PsychologicalHarm(LabelledEnum):
@@ -96,26 +101,60 @@ class Factor(LabelledEnum):
 
 
 class CandourStep(LabelledEnum):
-    """Duty of candour (Regulation 20): the steps, each recorded with its date."""
+    """Duty of candour (Regulation 20 of the 2014 Regulations): the steps, each recorded with
+    its date, as soon as reasonably practicable after the incident is known about."""
 
-    TOLD = "told", "Told the person (or their representative) face to face"
+    TOLD = "told", "Told the person (or whoever acts for them) in person"
     APOLOGISED = "apologised", "Apologised"
     ACCOUNT = "account", "Gave a true account of what happened"
     ENQUIRIES = "enquiries", "Explained what further enquiries we will make"
+    SUPPORT = "support", "Offered reasonable support"
     WRITTEN = "written", "Followed up in writing"
     RECORD = "record", "Kept a record"
+    NOT_REACHED = (
+        "not_reached",
+        ("Could not contact them, or they declined to speak: attempts or refusal recorded"),
+    )
 
 
 class CqcNotification(LabelledEnum):
-    """CQC notifications (Regulation 18, deaths under Regulation 16)."""
+    """CQC notifications: Care Quality Commission (Registration) Regulations 2009,
+    regulation 18 ("without delay") and regulation 16 (deaths). One event can need several."""
 
-    NOT_NEEDED = "not_needed", "Not needed"
-    SERIOUS_INJURY = "serious_injury", "Serious injury"
-    ABUSE = "abuse", "Abuse or an allegation of abuse"
-    POLICE = "police", "Reported to or investigated by the police"
-    DOLS = "dols", "Outcome of a DoLS application"
-    SERVICE_SAFETY = "service_safety", "An event that stops the service running safely"
+    SERIOUS_INJURY = (
+        "serious_injury",
+        "Serious injury, such as a fracture (Regulation 18(2)(a)-(b))",
+    )
+    ABUSE = "abuse", "Abuse or an allegation of abuse (Regulation 18(2)(e))"
+    POLICE = "police", "Reported to or investigated by the police (Regulation 18(2)(f))"
+    DOLS = "dols", "A DoLS application and its outcome (Regulation 18(2)(c))"
+    COURT_OF_PROTECTION = (
+        "court_of_protection",
+        ("A Court of Protection application about liberty and its outcome (Regulation 18(2)(d))"),
+    )
+    SERVICE_SAFETY = (
+        "service_safety",
+        ("An event that stops the service running safely (Regulation 18(2)(g))"),
+    )
     DEATH = "death", "A death (Regulation 16)"
+    LEDER = "leder", "LeDeR: the death of a person with a learning disability or autistic person"
+
+
+class JustCultureOutcome(LabelledEnum):
+    """Where the NHS England just culture guide (2018) points. Never preselected."""
+
+    SYSTEM = "system", "The system: change the work and support the team"
+    SUPPORT = (
+        "support",
+        (
+            "Individual support: occupational health (including for substance misuse), "
+            "training or supervision, with any mitigating circumstances taken into account"
+        ),
+    )
+    DELIBERATE_HARM = (
+        "deliberate_harm",
+        ("Deliberate harm or a suspected crime: follow the route below, not a learning review"),
+    )
 
 
 SERIOUS_HARM = (PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL)
@@ -193,10 +232,15 @@ class Report(Base):
     debrief_needed: Mapped[bool | None] = mapped_column(Boolean)
     candour_applies: Mapped[str | None] = mapped_column(String(16))  # yes / no / unsure
     candour_steps: Mapped[dict] = mapped_column(JSON, default=dict)  # step value -> ISO date
-    cqc_notification: Mapped[str | None] = mapped_column(String(32))  # a CqcNotification value
-    cqc_sent_on: Mapped[date | None] = mapped_column(Date)
+    # Every CQC notification the event needs: CqcNotification value -> ISO date sent, or
+    # None while it is still to send. One event can need several.
+    cqc_notifications: Mapped[dict] = mapped_column(JSON, default=dict)
+    # For a death: LeDeR is notified too for a person with a learning disability or autism.
+    learning_disability_or_autism: Mapped[bool | None] = mapped_column(Boolean)
     safeguarding_referred_on: Mapped[date | None] = mapped_column(Date)
-    just_culture_outcome: Mapped[str | None] = mapped_column(String(32))
+    just_culture_outcome: Mapped[str | None] = mapped_column(String(32))  # JustCultureOutcome
+    just_culture_answers: Mapped[dict] = mapped_column(JSON, default=dict)  # test -> yes/no
+    just_culture_route: Mapped[dict] = mapped_column(JSON, default=dict)  # route step -> ISO date
     just_culture_note: Mapped[str | None] = mapped_column(Text)
 
     service: Mapped[Service] = relationship()
@@ -209,6 +253,41 @@ class Report(Base):
     @property
     def is_serious(self) -> bool:
         return self.physical_harm in SERIOUS_HARM
+
+    @property
+    def police_involved(self) -> bool:
+        return (self.follow_up or {}).get("police_involved") in ("yes", True)
+
+    def notifications_due(self) -> dict[CqcNotification, bool]:
+        """The CQC notifications this event points to, each with True when the regulations
+        leave no choice (abuse, police, a death, a severe injury) and False when the manager
+        must check (moderate harm may be a serious injury, such as a fracture). See
+        docs/sources.md: Registration Regulations 2009, regulations 16 and 18."""
+        due: dict[CqcNotification, bool] = {}
+        if self.physical_harm is PhysicalHarm.SEVERE:
+            due[CqcNotification.SERIOUS_INJURY] = True
+        elif self.physical_harm is PhysicalHarm.MODERATE:
+            due[CqcNotification.SERIOUS_INJURY] = False
+        if self.category is Category.SAFEGUARDING:
+            due[CqcNotification.ABUSE] = True
+        if self.police_involved:
+            due[CqcNotification.POLICE] = True
+        if self.physical_harm is PhysicalHarm.FATAL or CqcNotification.DEATH in (
+            self.cqc_notifications or {}
+        ):
+            due[CqcNotification.DEATH] = True
+            if self.learning_disability_or_autism:
+                due[CqcNotification.LEDER] = True
+        return due
+
+    def notifications_missing(self) -> list[CqcNotification]:
+        """Required notifications with no date sent yet."""
+        sent = self.cqc_notifications or {}
+        return [
+            kind
+            for kind, required in self.notifications_due().items()
+            if required and not sent.get(kind.value)
+        ]
 
     @property
     def has_new_feedback(self) -> bool:

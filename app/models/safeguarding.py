@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -46,6 +58,11 @@ class CapacityFinding(LabelledEnum):
     NOT_CONSIDERED = "not_considered", "Not considered"
     HAS_CAPACITY = "has_capacity", "Has capacity for this decision"
     LACKS_CAPACITY = "lacks_capacity", "Lacks capacity for this decision"
+
+
+# Mental Health Act 1983 Code of Practice (2015) 26.103-26.165 terms for hospitals: in a care
+# home or supported living they are very likely an unlawful deprivation of liberty.
+DEPRIVATION_RISK_TYPES = (RestraintType.SECLUSION, RestraintType.SEGREGATION)
 
 
 class ConcernType(LabelledEnum):
@@ -119,6 +136,8 @@ class RestrictivePractice(Base):
     in_plan: Mapped[bool] = mapped_column(Boolean)
     tried_first: Mapped[str] = mapped_column(Text, default="")  # less restrictive options
     capacity: Mapped[CapacityFinding] = mapped_column(_enum(CapacityFinding, "capacity_finding"))
+    # Only asked when the person has capacity for the decision: did they agree to it?
+    consented: Mapped[bool | None] = mapped_column(Boolean)
     best_interests_id: Mapped[int | None] = mapped_column(
         ForeignKey("best_interests_decision.id"), index=True
     )
@@ -150,16 +169,67 @@ class RestrictivePractice(Base):
         return self.needs_best_interests and self.best_interests_id is None
 
     @property
+    def is_prone(self) -> bool:
+        return self.position is RestraintPosition.PRONE
+
+    @property
+    def is_seclusion_or_segregation(self) -> bool:
+        return self.restraint_type in DEPRIVATION_RISK_TYPES
+
+    @property
+    def outside_mca_protection(self) -> bool:
+        """MCA 2005 s.5-6 protect restraint only where the person is reasonably believed to
+        lack capacity (and it is necessary and proportionate). Capacity not considered, or a
+        person with capacity who did not agree, leaves the act unprotected."""
+        if self.capacity is CapacityFinding.NOT_CONSIDERED:
+            return True
+        return self.capacity is CapacityFinding.HAS_CAPACITY and not self.consented
+
+    @property
     def flags(self) -> list[str]:
-        """What the manager must look at, in words (never colour alone)."""
+        """What the manager must look at, in words (never colour alone). See docs/sources.md."""
         found = []
         if self.restraint_type is RestraintType.INFORMAL:
             found.append("Informal restriction: not in any plan")
         elif not self.in_plan:
             found.append("Unplanned: not in the person's support or PBS plan")
+        if self.is_seclusion_or_segregation:
+            found.append(
+                f"{self.restraint_type.short_label} outside a hospital: very likely an unlawful "
+                "deprivation of liberty, even when it is in the plan. Stop it and get advice "
+                "(DoLS or Court of Protection) now"
+            )
+        if self.is_prone:
+            found.append("Prone (face-down) restraint: never restrain anyone face down")
+        if self.capacity is CapacityFinding.NOT_CONSIDERED:
+            found.append(
+                "Capacity not considered: restraint is only lawful under the Mental Capacity "
+                "Act when the person is reasonably believed to lack capacity"
+            )
+        elif self.capacity is CapacityFinding.HAS_CAPACITY and not self.consented:
+            found.append(
+                "The person has capacity for this decision and did not consent: the Mental "
+                "Capacity Act gives no protection"
+            )
         if self.missing_best_interests:
             found.append("Capacity lacking and no best-interests decision recorded")
         return found
+
+    @classmethod
+    def needs_attention(cls):
+        """The SQL twin of `flags` (a record with any flag), for the log's filter."""
+        return or_(
+            cls.restraint_type == RestraintType.INFORMAL,
+            cls.in_plan.is_(False),
+            cls.restraint_type.in_(DEPRIVATION_RISK_TYPES),
+            cls.position == RestraintPosition.PRONE,
+            cls.capacity == CapacityFinding.NOT_CONSIDERED,
+            and_(
+                cls.capacity == CapacityFinding.HAS_CAPACITY,
+                or_(cls.consented.is_(None), cls.consented.is_(False)),
+            ),
+            and_(cls.capacity == CapacityFinding.LACKS_CAPACITY, cls.best_interests_id.is_(None)),
+        )
 
     @property
     def ended_at(self) -> datetime:
@@ -279,3 +349,89 @@ class PositiveRiskSession(Base):
 
     facilitator: Mapped[User | None] = relationship()
     restrictive_practice: Mapped[RestrictivePractice | None] = relationship()
+
+
+class LibertyRoute(LabelledEnum):
+    """How a deprivation of liberty is authorised (Mental Capacity Act 2005, Schedule A1 for
+    DoLS; s.16(2)(a) and s.4A(3) for a Court of Protection order). Liberty Protection
+    Safeguards are not in force."""
+
+    DOLS_URGENT = "dols_urgent", "DoLS urgent authorisation (care home, up to 7 days)"
+    DOLS_STANDARD = "dols_standard", "DoLS standard authorisation (care home, up to 1 year)"
+    COURT_OF_PROTECTION = (
+        "court_of_protection",
+        ("Court of Protection order (supported living, at home, or aged 16 or 17)"),
+    )
+
+    @property
+    def is_dols(self) -> bool:
+        return self is not LibertyRoute.COURT_OF_PROTECTION
+
+
+class LibertyStatus(LabelledEnum):
+    APPLIED = "applied", "Applied for: waiting for the outcome"
+    AUTHORISED = "authorised", "Authorised"
+    REFUSED = "refused", "Not authorised"
+    ENDED = "ended", "Withdrawn, or no longer needed"
+
+
+# Schedule A1 paras 78 and 84-85 (urgent: 7 days, extendable once by 7); para 42 (standard:
+# at most one year). A Court of Protection order runs for as long as the court says.
+LIBERTY_LONGEST = {
+    LibertyRoute.DOLS_URGENT: timedelta(days=14),
+    LibertyRoute.DOLS_STANDARD: timedelta(days=366),
+}
+EXPIRY_WARNING = timedelta(days=28)
+
+
+class LibertyAuthorisation(Base):
+    """One DoLS or Court of Protection application for one person: the register entry that
+    holds its outcome, expiry, conditions and the CQC notification of the outcome."""
+
+    __tablename__ = "liberty_authorisation"
+    __table_args__ = (Index("ix_liberty_service_person", "service_id", "person_reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    person_reference: Mapped[str] = mapped_column(String(40))
+    route: Mapped[LibertyRoute] = mapped_column(_enum(LibertyRoute, "liberty_route"))
+    aged_18_or_over: Mapped[bool] = mapped_column(Boolean)
+    applied_on: Mapped[date] = mapped_column(Date)
+    applied_to: Mapped[str] = mapped_column(String(200))  # the council, or who went to court
+    status: Mapped[LibertyStatus] = mapped_column(
+        _enum(LibertyStatus, "liberty_status"), default=LibertyStatus.APPLIED
+    )
+    outcome_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    cqc_notified_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    service: Mapped[Service] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def cqc_regulation(self) -> str:
+        return "18(2)(c)" if self.route.is_dols else "18(2)(d)"
+
+    def flags(self, today: date) -> list[str]:
+        """What the manager must act on, in words."""
+        found = []
+        if self.status is not LibertyStatus.APPLIED and self.cqc_notified_on is None:
+            found.append(f"Tell CQC the outcome without delay (Regulation {self.cqc_regulation})")
+        if self.status is LibertyStatus.AUTHORISED and self.expires_on:
+            if self.expires_on < today:
+                found.append(
+                    "Expired: any deprivation of liberty now has no authorisation. "
+                    "Apply again or end the restrictions"
+                )
+            elif self.expires_on - today <= EXPIRY_WARNING:
+                found.append("Expires within 28 days: apply for renewal now")
+        if self.status is LibertyStatus.REFUSED:
+            found.append(
+                "Not authorised: the restrictions must change so the person is not deprived "
+                "of their liberty, or seek advice"
+            )
+        return found

@@ -1,13 +1,16 @@
 """Safety alerts and feedback notices, sent when other features send the signals in app/events.py.
 
 Rules (each alert goes to the service's managers, in the app and by email; managers cannot
-turn safety-alert emails off):
+turn safety-alert emails off). docs/sources.md gives the regulation or guidance behind each:
 - a report of an incident with moderate or worse harm (physical or psychological);
 - a report in the safeguarding category, or `safeguarding_concern_raised`;
-- a restrictive practice that was unplanned or informal (a report in that category whose
-  follow-up answers say so, or `restrictive_practice_recorded` for such a record);
-- a report that may need a duty of candour step or a CQC notification (severe or fatal harm,
-  severe psychological harm, an abuse allegation, police involvement);
+- a restrictive practice report that was not in the person's plan (the form stores "no"),
+  informal, seclusion or long-term segregation (even "in plan"), or prone restraint;
+- `restrictive_practice_recorded` for a `RestrictivePractice` with any of its `flags`
+  (also capacity not considered, or a person with capacity who did not consent);
+- the CQC notifications a report points to: a death (Regulation 16), a possible serious
+  injury such as a fracture (18(2)(a)-(b)), any abuse or allegation (18(2)(e)), the police
+  (18(2)(f)); and a duty of candour step for severe or fatal harm (Regulation 20);
 - `safeguarding_escalation_overdue`: an escalation still outstanding past its limit (at most
   once a day per escalation while the last alert is unread, so an hourly check can resend it).
 One report that meets several rules makes one alert that lists every reason.
@@ -16,12 +19,8 @@ The reporter is told when their report gets thanks or learning (`report_feedback
 the app and by email if they chose; an anonymous report (reporter_id None) notifies nobody.
 Reports send it as `report_feedback_given.send(report, thanks=True, learning=True)`.
 
-Senders: report signals send a `Report`. The safeguarding signals are sent by a feature being
-built alongside this one; we assume the sender has `id`, `service_id`, and a `label` (short,
-non-personal words such as "Physical restraint") or a `kind` with a `.label`, and optionally
-`planned` (False when unplanned) and `url` (its page on this site). Emails never include
-descriptions, names or references of the person supported: only what needs attention,
-where, and a link.
+Emails never include descriptions, names or references of the person supported: only what
+needs attention, where, and a link.
 """
 
 from __future__ import annotations
@@ -37,6 +36,7 @@ from app import events
 from app.extensions import db
 from app.models import (
     Category,
+    CqcNotification,
     EmailTopic,
     Notification,
     PhysicalHarm,
@@ -55,6 +55,7 @@ MODERATE_OR_WORSE = {PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FA
 PSYCH_MODERATE_OR_WORSE = {PsychologicalHarm.MODERATE, PsychologicalHarm.SEVERE}
 UNPLANNED_WORDS = ("unplanned", "informal", "not in plan", "not_in_plan")
 REPORT_ENDPOINTS = ("reports.review", "reports.show", "reports.detail", "reports.view")
+RESTRICTION_ENDPOINTS = ("safeguarding.restriction",)
 MY_REPORT_ENDPOINTS = ("reports.mine_detail", "reports.receipt", "reports.mine")
 
 
@@ -76,11 +77,96 @@ def _label(value) -> str:
     return str(getattr(value, "label", value or ""))
 
 
+# The report form's restrictive practice answers (FOLLOW_UPS in app/reports/services.py).
+SECLUSION_ANSWERS = {"seclusion", "long-term_segregation"}
+NOT_IN_PLAN_ANSWERS = {"no", "false"}
+
+
 def _restriction_unplanned(answers: dict) -> bool:
-    if answers.get("planned") is False or answers.get("in_plan") is False:
-        return True
-    text = " ".join(str(v).lower() for v in answers.values())
-    return any(word in text for word in UNPLANNED_WORDS)
+    """The form stores "no" for "Was it in the person's plan?"; older answers used False."""
+    for key in ("in_plan", "planned"):
+        value = answers.get(key)
+        if value is False or str(value).lower() in NOT_IN_PLAN_ANSWERS:
+            return True
+    kind = f"{answers.get('restriction_type', '')} {answers.get('type', '')}".lower()
+    return any(word in kind for word in UNPLANNED_WORDS)
+
+
+def _restriction_reasons(answers: dict) -> list[str]:
+    """Restrictive practice rules: see docs/sources.md (restrictive practice)."""
+    reasons = []
+    if _restriction_unplanned(answers):
+        reasons.append("A restrictive practice was used that was not in the person's plan")
+    if str(answers.get("restriction_type", "")) in SECLUSION_ANSWERS:
+        reasons.append(
+            "Seclusion or long-term segregation was used: outside a hospital this is very "
+            "likely an unlawful deprivation of liberty, even when it is in the plan"
+        )
+    if answers.get("position") == "prone":
+        reasons.append("Prone (face-down) restraint was used: never restrain anyone face down")
+    return reasons
+
+
+CQC_PROMPTS = {
+    CqcNotification.DEATH: "A death: notify CQC (Regulation 16)",
+    CqcNotification.LEDER: "Notify LeDeR of the death",
+    CqcNotification.ABUSE: (
+        "CQC must be told of any abuse or allegation of abuse (Regulation 18(2)(e))"
+    ),
+    CqcNotification.POLICE: "The police are involved: notify CQC (Regulation 18(2)(f))",
+}
+
+
+def cqc_reasons(report: Report) -> list[str]:
+    """The CQC notifications a report points to (Report.notifications_due)."""
+    reasons = []
+    for kind, required in report.notifications_due().items():
+        if kind is CqcNotification.SERIOUS_INJURY:
+            reasons.append(
+                "Notify CQC of a serious injury (Regulation 18(2)(a)-(b))"
+                if required
+                else "Check whether CQC must be told of a serious injury, such as a fracture "
+                "(Regulation 18(2)(a)-(b))"
+            )
+        else:
+            reasons.append(CQC_PROMPTS[kind])
+    if report.physical_harm is PhysicalHarm.FATAL:
+        reasons.append(
+            "If the person had a learning disability or was autistic, notify LeDeR as well"
+        )
+    return reasons
+
+
+SERIOUS_PRESSURE_ULCERS = {"3", "4", "unstageable", "deep_tissue"}
+
+
+def _clinical_reasons(report: Report, answers: dict) -> list[str]:
+    """Falls, pressure ulcers and controlled drugs: see docs/sources.md."""
+    reasons = []
+    maybe = ("yes", "not_sure")
+    if (
+        report.category is Category.FALLS
+        and answers.get("head_injury") in maybe
+        and answers.get("anticoagulant") in maybe
+    ):
+        reasons.append(
+            "A possible head injury in someone who may take a blood thinner: they need an "
+            "urgent medical assessment (NICE NG232)"
+        )
+    if (
+        report.category is Category.PRESSURE_CARE
+        and answers.get("ulcer_category") in SERIOUS_PRESSURE_ULCERS
+    ):
+        reasons.append(
+            "A category 3 or worse pressure ulcer: use the DHSC safeguarding protocol (2018) to "
+            "decide on a safeguarding referral"
+        )
+    if report.category is Category.MEDICATION and answers.get("error_type") == "cd_discrepancy":
+        reasons.append(
+            "A controlled drug discrepancy: if it cannot be explained, tell the Controlled "
+            "Drugs Accountable Officer"
+        )
+    return reasons
 
 
 def reasons_for(report: Report) -> list[str]:
@@ -93,15 +179,14 @@ def reasons_for(report: Report) -> list[str]:
         reasons.append("Someone was harmed (moderate or worse)")
     if report.category is Category.SAFEGUARDING:
         reasons.append("A safeguarding concern was raised")
-    if report.category is Category.RESTRICTIVE_PRACTICE and _restriction_unplanned(answers):
-        reasons.append("A restrictive practice was used that was not in the person's plan")
-    if (
-        report.physical_harm in {PhysicalHarm.SEVERE, PhysicalHarm.FATAL}
-        or report.psychological_harm is PsychologicalHarm.SEVERE
-        or report.category is Category.SAFEGUARDING
-        or answers.get("police_involved") in (True, "yes")
+    if report.category is Category.RESTRICTIVE_PRACTICE:
+        reasons.extend(_restriction_reasons(answers))
+    reasons.extend(_clinical_reasons(report, answers))
+    if report.physical_harm in {PhysicalHarm.SEVERE, PhysicalHarm.FATAL} or (
+        report.psychological_harm is PsychologicalHarm.SEVERE
     ):
-        reasons.append("It may need a duty of candour step or a CQC notification")
+        reasons.append("It may need a duty of candour step (Regulation 20)")
+    reasons.extend(cqc_reasons(report))
     return reasons
 
 
@@ -217,20 +302,26 @@ def _record_link(record) -> str:
 
 
 def _record_label(record, fallback: str) -> str:
-    return _label(getattr(record, "label", None) or getattr(record, "kind", None)) or fallback
+    named = (
+        getattr(record, "label", None)
+        or getattr(record, "kind", None)
+        or getattr(record, "concern_type", None)
+    )
+    return _label(named) or fallback
 
 
 @_safely
 def on_restrictive_practice(record, **_extra) -> None:
-    planned = getattr(record, "planned", None)
-    words = f"{_label(getattr(record, 'kind', ''))} {getattr(record, 'label', '')}".lower()
-    if planned is False or any(word in words for word in UNPLANNED_WORDS):
+    """A restrictive practice record with any flag (unplanned, prone, seclusion, capacity not
+    considered, no consent, no best-interests decision) alerts the managers at once."""
+    flags = list(getattr(record, "flags", None) or [])
+    if flags:
         alert_managers(
             record.service_id,
             kind="restrictive_practice",
-            headline="An unplanned restrictive practice was recorded",
-            reasons=[_record_label(record, "Restrictive practice") + " – not in the person's plan"],
-            link=_record_link(record),
+            headline="A restrictive practice needs you",
+            reasons=flags,
+            link=path_for(RESTRICTION_ENDPOINTS, record_id=record.id),
         )
 
 
@@ -240,7 +331,10 @@ def on_safeguarding_concern(record, **_extra) -> None:
         record.service_id,
         kind="safeguarding",
         headline="A safeguarding concern was raised",
-        reasons=[_record_label(record, "Safeguarding concern"), "It may need a CQC notification"],
+        reasons=[
+            _record_label(record, "Safeguarding concern"),
+            "CQC must be told of any abuse or allegation of abuse (Regulation 18(2)(e))",
+        ],
         link=_record_link(record),
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     RadioField,
     SelectField,
@@ -19,12 +20,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.auth.forms import choices
-from app.models.reports import CandourStep, CqcNotification, Factor, ReportStatus
+from app.models.reports import (
+    CandourStep,
+    CqcNotification,
+    Factor,
+    JustCultureOutcome,
+    ReportStatus,
+)
+from app.reports.just_culture import ANSWERS, QUESTIONS, ROUTE_STEPS
 
-JUST_CULTURE_CHOICES = [
-    ("system", "It points to the system: change the work, support the team"),
-    ("support", "Someone may need individual support (health, training, supervision)"),
-]
 CANDOUR_CHOICES = [
     ("no", "No"),
     ("yes", "Yes – it is a notifiable safety incident"),
@@ -56,19 +60,19 @@ class ReviewForm(FlaskForm):
     candour_applies = RadioField(
         "Does the duty of candour apply?", choices=choices(CANDOUR_CHOICES), validators=[Optional()]
     )
-    cqc_notification = SelectField(
-        "Does CQC need to be told?",
-        choices=choices([("", "Not decided yet")] + [(c.value, c.label) for c in CqcNotification]),
+    learning_disability_or_autism = RadioField(
+        "Did the person have a learning disability, or were they autistic?",
+        description="Asked for a death: LeDeR is notified as well as CQC.",
+        choices=choices(DEBRIEF_CHOICES),
         validators=[Optional()],
     )
-    cqc_sent_on = DateField("Date the CQC notification was sent", validators=[Optional()])
     safeguarding_referred_on = DateField(
         "Date referred to the local authority safeguarding team", validators=[Optional()]
     )
     just_culture_outcome = RadioField(
         "Just culture: where do the answers point?",
-        choices=choices(JUST_CULTURE_CHOICES),
-        default="system",
+        choices=choices((o.value, o.label) for o in JustCultureOutcome),
+        validators=[Optional()],
     )
     just_culture_note = TextAreaField("Just-culture note", validators=[Length(max=2000)])
 
@@ -77,6 +81,22 @@ for _step in CandourStep:
     setattr(
         ReviewForm, f"candour_{_step.value}_on", DateField(_step.label, validators=[Optional()])
     )
+# One event can need several CQC notifications: each has its own tick and date sent.
+for _kind in CqcNotification:
+    setattr(ReviewForm, f"cqc_{_kind.value}", BooleanField(_kind.label))
+    setattr(
+        ReviewForm,
+        f"cqc_{_kind.value}_sent_on",
+        DateField(f"{_kind.label}: date sent", validators=[Optional()]),
+    )
+for _question in QUESTIONS:
+    setattr(
+        ReviewForm,
+        f"jc_{_question.key}",
+        RadioField(_question.text, choices=choices(ANSWERS), validators=[Optional()]),
+    )
+for _key, _label in ROUTE_STEPS:
+    setattr(ReviewForm, f"jc_route_{_key}_on", DateField(_label, validators=[Optional()]))
 
 
 class FeedbackForm(FlaskForm):

@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,7 +40,7 @@ from app.models.reports import (
     ReportStatus,
     TimeBracket,
 )
-from app.reports import anonymity
+from app.reports import anonymity, just_culture
 
 UK = ZoneInfo("Europe/London")
 DESCRIPTION_MAX = 5000
@@ -89,7 +89,8 @@ FOLLOW_UPS: dict[Category, tuple[FollowUp, ...]] = {
                 "Wrong route",
                 "Recording error",
                 "Storage",
-            ),
+            )
+            + (("cd_discrepancy", "Controlled drug count does not match the register"),),
         ),
         FollowUp(
             "stage",
@@ -102,6 +103,23 @@ FOLLOW_UPS: dict[Category, tuple[FollowUp, ...]] = {
     Category.FALLS: (
         FollowUp("witnessed", "Did anyone see the fall?", YES_NO),
         FollowUp("injury", "Any injury you could see?", YES_NO),
+        FollowUp("head_injury", "Did they hit their head, or might they have?", YES_NO),
+        FollowUp("anticoagulant", "Do they take a blood thinner (anticoagulant)?", YES_NO),
+    ),
+    Category.PRESSURE_CARE: (
+        FollowUp(
+            "ulcer_category",
+            "If a nurse has graded it: which category?",
+            (
+                ("1", "Category 1"),
+                ("2", "Category 2"),
+                ("3", "Category 3"),
+                ("4", "Category 4"),
+                ("unstageable", "Unstageable"),
+                ("deep_tissue", "Deep tissue injury"),
+                ("not_graded", "Not graded yet"),
+            ),
+        ),
     ),
     Category.SAFEGUARDING: (
         FollowUp(
@@ -136,6 +154,19 @@ FOLLOW_UPS: dict[Category, tuple[FollowUp, ...]] = {
                 "Informal or unplanned restriction",
             ),
         ),
+        FollowUp(
+            "position",
+            "If it was physical restraint: which position?",
+            (
+                ("standing", "Standing"),
+                ("seated", "Seated"),
+                ("kneeling", "Kneeling"),
+                ("supine", "Face up (supine)"),
+                ("prone", "Face down (prone)"),
+                ("side", "On their side"),
+                ("restrictive_escort", "Restrictive escort"),
+            ),
+        ),
         FollowUp("duration", "How long did it last? (for example 5 minutes)"),
         FollowUp("in_plan", "Was it in the person's support or PBS plan?", YES_NO),
         FollowUp("tried_first", "What was tried first?"),
@@ -145,6 +176,13 @@ FOLLOW_UPS: dict[Category, tuple[FollowUp, ...]] = {
         FollowUp("helped", "What helped the person feel calmer?"),
     ),
 }
+
+
+# Asked for every kind of event, so the CQC notification for police involvement
+# (Regulation 18(2)(f)) can be prompted.
+POLICE_QUESTION = FollowUp("police_involved", "Were the police called or told about it?", YES_NO)
+for _category in Category:
+    FOLLOW_UPS[_category] = (*FOLLOW_UPS.get(_category, ()), POLICE_QUESTION)
 
 
 def follow_ups_for(category: str | None) -> tuple[FollowUp, ...]:
@@ -622,31 +660,78 @@ class Review:
     debrief_needed: bool | None
     candour_applies: str | None
     candour_steps: dict[str, str]
-    cqc_notification: str | None
-    cqc_sent_on: date | None
+    cqc_notifications: dict[str, date | None]  # every notification ticked -> date sent
     safeguarding_referred_on: date | None
     just_culture_outcome: str | None
     just_culture_note: str | None
+    learning_disability_or_autism: bool | None = None
+    just_culture_answers: dict[str, str] = field(default_factory=dict)
+    just_culture_route: dict[str, date] = field(default_factory=dict)
 
 
-def save_review(report: Report, review: Review) -> None:
-    """Record the manager's review; the status change sends its signal after commit."""
+def _review_errors(report: Report, review: Review, today: date) -> dict[str, list[str]]:
+    """The review's rules: CQC notifications that are never optional must be sent (with the
+    date) before the report is closed; no date in the future; the just culture guide's
+    deliberate harm test decides its route."""
+    errors = just_culture.answer_errors(review.just_culture_answers, review.just_culture_outcome)
+    for kind, sent in review.cqc_notifications.items():
+        if sent and sent > today:
+            errors.setdefault(f"cqc_{kind}_sent_on", []).append("This cannot be in the future.")
+    if review.status is ReportStatus.CLOSED:
+        pending = Report(
+            category=report.category,
+            physical_harm=report.physical_harm,
+            follow_up=report.follow_up,
+            cqc_notifications={k: v for k, v in review.cqc_notifications.items()},
+            learning_disability_or_autism=review.learning_disability_or_autism,
+        )
+        for kind in pending.notifications_missing():
+            errors.setdefault(f"cqc_{kind.value}_sent_on", []).append(
+                f"Before closing: {kind.label}. Enter the date it was sent."
+            )
+    return errors
+
+
+def save_review(report: Report, review: Review, *, today: date | None = None) -> None:
+    """Record the manager's review; the status change sends its signal after commit.
+
+    Raises ReportInvalid when a rule in `_review_errors` is broken; nothing is saved then.
+    """
+    today = today or utcnow().astimezone(UK).date()
+    if errors := _review_errors(report, review, today):
+        raise ReportInvalid(errors)
     factors = [f for f in review.contributory_factors if f in {x.value for x in Factor}]
     steps = {k: v for k, v in review.candour_steps.items() if k in {s.value for s in CandourStep}}
-    cqc = (
-        review.cqc_notification
-        if review.cqc_notification in {c.value for c in CqcNotification}
-        else None
-    )
+    kinds = {c.value for c in CqcNotification}
+    notifications = {
+        kind: sent.isoformat() if sent else None
+        for kind, sent in review.cqc_notifications.items()
+        if kind in kinds
+    }
+    # What the regulations require is always on the list, ticked or not.
+    report.learning_disability_or_autism = review.learning_disability_or_autism
+    report.cqc_notifications = notifications
+    for kind, required in report.notifications_due().items():
+        if required:
+            notifications.setdefault(kind.value, None)
+    report.cqc_notifications = dict(notifications)
     report.contributory_factors = factors
     report.learning_outcome = review.learning_outcome or None
     report.debrief_needed = review.debrief_needed
     report.candour_applies = review.candour_applies
     report.candour_steps = steps if review.candour_applies == "yes" else {}
-    report.cqc_notification = cqc
-    report.cqc_sent_on = review.cqc_sent_on
     report.safeguarding_referred_on = review.safeguarding_referred_on
-    report.just_culture_outcome = review.just_culture_outcome
+    report.just_culture_outcome = review.just_culture_outcome or None
+    report.just_culture_answers = {
+        q.key: review.just_culture_answers[q.key]
+        for q in just_culture.QUESTIONS
+        if review.just_culture_answers.get(q.key) in {"yes", "no", "not_sure"}
+    }
+    report.just_culture_route = {
+        key: review.just_culture_route[key].isoformat()
+        for key, _ in just_culture.ROUTE_STEPS
+        if review.just_culture_route.get(key)
+    }
     report.just_culture_note = review.just_culture_note or None
     if report.seen_at is None:
         report.seen_at = utcnow()
@@ -661,7 +746,8 @@ def save_review(report: Report, review: Review) -> None:
             "factors": factors,
             "debrief_needed": review.debrief_needed,
             "candour": review.candour_applies,
-            "cqc": cqc,
+            "cqc": sorted(notifications),
+            "just_culture": report.just_culture_outcome,
         },
     )
     db.session.commit()

@@ -27,6 +27,7 @@ from app.models.reports import (
     Action,
     CandourStep,
     Category,
+    CqcNotification,
     Factor,
     PhysicalHarm,
     PsychologicalHarm,
@@ -35,7 +36,7 @@ from app.models.reports import (
     ReportStatus,
     TimeBracket,
 )
-from app.reports import anonymity, bp, services
+from app.reports import anonymity, bp, just_culture, services
 from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
 from app.reports.services import (
     ClientIdConflict,
@@ -216,6 +217,7 @@ def queue():
 
 
 def _review_form(report: Report) -> ReviewForm:
+    notifications = report.cqc_notifications or {}
     form = ReviewForm(
         status=report.status.value,
         contributory_factors=report.contributory_factors or [],
@@ -224,21 +226,74 @@ def _review_form(report: Report) -> ReviewForm:
         if report.debrief_needed is None
         else ("yes" if report.debrief_needed else "no"),
         candour_applies=report.candour_applies,
-        cqc_notification=report.cqc_notification or "",
-        cqc_sent_on=report.cqc_sent_on,
         safeguarding_referred_on=report.safeguarding_referred_on,
-        just_culture_outcome=report.just_culture_outcome or "system",
+        learning_disability_or_autism=None
+        if report.learning_disability_or_autism is None
+        else ("yes" if report.learning_disability_or_autism else "no"),
+        just_culture_outcome=report.just_culture_outcome,
         just_culture_note=report.just_culture_note,
     )
     if request.method == "GET":
         from datetime import date
 
+        def day(raw):
+            return date.fromisoformat(raw) if raw else None
+
         for step in CandourStep:
-            raw = (report.candour_steps or {}).get(step.value)
-            getattr(form, f"candour_{step.value}_on").data = (
-                date.fromisoformat(raw) if raw else None
+            getattr(form, f"candour_{step.value}_on").data = day(
+                (report.candour_steps or {}).get(step.value)
+            )
+        due = report.notifications_due()
+        for kind in CqcNotification:
+            getattr(form, f"cqc_{kind.value}").data = kind.value in notifications or due.get(kind)
+            getattr(form, f"cqc_{kind.value}_sent_on").data = day(notifications.get(kind.value))
+        for question in just_culture.QUESTIONS:
+            getattr(form, f"jc_{question.key}").data = (report.just_culture_answers or {}).get(
+                question.key
+            )
+        for key, _ in just_culture.ROUTE_STEPS:
+            getattr(form, f"jc_route_{key}_on").data = day(
+                (report.just_culture_route or {}).get(key)
             )
     return form
+
+
+def _review_from(form: ReviewForm) -> services.Review:
+    """The manager's answers, as the service takes them (a date sent ticks its notification)."""
+    notifications = {}
+    for kind in CqcNotification:
+        sent = getattr(form, f"cqc_{kind.value}_sent_on").data
+        if getattr(form, f"cqc_{kind.value}").data or sent:
+            notifications[kind.value] = sent
+    return services.Review(
+        status=ReportStatus(form.status.data),
+        contributory_factors=form.contributory_factors.data or [],
+        learning_outcome=(form.learning_outcome.data or "").strip(),
+        debrief_needed=None if not form.debrief_needed.data else form.debrief_needed.data == "yes",
+        candour_applies=form.candour_applies.data or None,
+        candour_steps={
+            step.value: getattr(form, f"candour_{step.value}_on").data.isoformat()
+            for step in CandourStep
+            if getattr(form, f"candour_{step.value}_on").data
+        },
+        cqc_notifications=notifications,
+        safeguarding_referred_on=form.safeguarding_referred_on.data,
+        learning_disability_or_autism=None
+        if not form.learning_disability_or_autism.data
+        else form.learning_disability_or_autism.data == "yes",
+        just_culture_outcome=form.just_culture_outcome.data or None,
+        just_culture_note=(form.just_culture_note.data or "").strip(),
+        just_culture_answers={
+            q.key: getattr(form, f"jc_{q.key}").data
+            for q in just_culture.QUESTIONS
+            if getattr(form, f"jc_{q.key}").data
+        },
+        just_culture_route={
+            key: getattr(form, f"jc_route_{key}_on").data
+            for key, _ in just_culture.ROUTE_STEPS
+            if getattr(form, f"jc_route_{key}_on").data
+        },
+    )
 
 
 def _action_form(report: Report) -> ActionForm:
@@ -288,6 +343,16 @@ def _render_review(report, review_form=None, feedback_form=None, action_form=Non
         action_form=action_form or _action_form(report),
         factors={f.value: f.label for f in Factor},
         candour_steps=list(CandourStep),
+        cqc_kinds=list(CqcNotification),
+        candour_waiting=report.candour_applies == "yes"
+        and not {"told", "not_reached"} & set(report.candour_steps or {}),
+        days_since_report=(services.utcnow() - report.created_at).days,
+        cqc_due=report.notifications_due(),
+        jc_questions=just_culture.QUESTIONS,
+        jc_route=just_culture.ROUTE_STEPS,
+        sensitive_warning=just_culture.SENSITIVE_WARNING
+        if just_culture.is_safeguarding_or_police_matter(report)
+        else None,
         follow_ups=services.follow_ups_for(report.category.value),
         timeline=services.timeline(report),
         time_to_feedback=services.time_to_first_feedback(report),
@@ -309,28 +374,15 @@ def save_review(report_id: int):
     form = _review_form(report)
     if not form.validate_on_submit():
         return _render_review(report, review_form=form)
-    services.save_review(
-        report,
-        services.Review(
-            status=ReportStatus(form.status.data),
-            contributory_factors=form.contributory_factors.data or [],
-            learning_outcome=(form.learning_outcome.data or "").strip(),
-            debrief_needed=None
-            if not form.debrief_needed.data
-            else form.debrief_needed.data == "yes",
-            candour_applies=form.candour_applies.data or None,
-            candour_steps={
-                step.value: getattr(form, f"candour_{step.value}_on").data.isoformat()
-                for step in CandourStep
-                if getattr(form, f"candour_{step.value}_on").data
-            },
-            cqc_notification=form.cqc_notification.data or None,
-            cqc_sent_on=form.cqc_sent_on.data,
-            safeguarding_referred_on=form.safeguarding_referred_on.data,
-            just_culture_outcome=form.just_culture_outcome.data,
-            just_culture_note=(form.just_culture_note.data or "").strip(),
-        ),
-    )
+    try:
+        services.save_review(report, _review_from(form))
+    except services.ReportInvalid as error:
+        for name, messages in error.errors.items():
+            if name in form:
+                form[name].errors = list(messages)
+            else:
+                form.status.errors = list(messages)
+        return _render_review(report, review_form=form), 422
     flash("Review saved.", "success")
     return redirect(url_for("reports.review", report_id=report.id))
 

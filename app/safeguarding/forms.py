@@ -17,7 +17,15 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import choices
-from app.models import CapacityFinding, ConcernType, RestraintPosition, RestraintType, ReviewKind
+from app.models import (
+    CapacityFinding,
+    ConcernType,
+    LibertyRoute,
+    LibertyStatus,
+    RestraintPosition,
+    RestraintType,
+    ReviewKind,
+)
 from app.safeguarding.services import POSITIVE_RISK_TEMPLATE
 
 PICK = ("", "Choose one")
@@ -64,7 +72,20 @@ class RestrictionForm(FlaskForm, ServiceChoice):
         description="For example: distraction, space, a familiar person, a change of activity.",
     )
     capacity = SelectField(
-        "Was the person's capacity considered?", choices=_labelled(CapacityFinding)
+        "Was the person's capacity considered?",
+        choices=_labelled(CapacityFinding),
+        description=(
+            "Restraint is only lawful under the Mental Capacity Act when the person is "
+            "reasonably believed to lack capacity for this decision, and it is necessary "
+            "and proportionate to prevent harm to them."
+        ),
+    )
+    consented = SelectField(
+        "If they have capacity for this decision: did they agree to it?",
+        choices=choices(
+            [("", "Not applicable (they lack capacity)"), ("yes", "Yes"), ("no", "No")]
+        ),
+        validate_choice=False,  # the service checks it, with a message that says why
     )
     best_interests_id = SelectField(
         "Best-interests decision",
@@ -85,17 +106,35 @@ class BestInterestsForm(FlaskForm, ServiceChoice):
     person_reference = StringField(
         "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
     )
-    decision = TextAreaField("What is the decision?")
+    decision = TextAreaField(
+        "What is the decision?",
+        description=(
+            "One decision only: each restriction or medicine needs its own. If an attorney "
+            "(LPA) or deputy has authority for this decision, they make it; a valid advance "
+            "decision to refuse treatment must be followed. A best-interests decision does "
+            "not authorise a deprivation of liberty."
+        ),
+    )
     capacity_assessment = TextAreaField(
         "What did the capacity assessment find?",
-        description="About this decision, at this time.",
+        description=(
+            "About this decision, at this time, by the person making the decision. Never "
+            "based only on age, appearance, condition or behaviour."
+        ),
     )
     regain_capacity = TextAreaField("Could the person regain capacity? Can the decision wait?")
     person_involvement = TextAreaField("How did the person take part?")
-    wishes_and_values = TextAreaField("Their past and present wishes, feelings, beliefs and values")
+    wishes_and_values = TextAreaField(
+        "Their past and present wishes, feelings, beliefs and values",
+        description="Including anything they wrote down when they had capacity.",
+    )
     consulted = TextAreaField(
         "Who was consulted?",
-        description="For example: family, attorney (LPA), deputy, IMCA, their GP.",
+        description=(
+            "Anyone they named, family and carers, any attorney or deputy. Instruct an IMCA "
+            "when there is nobody appropriate to consult. For life-sustaining treatment, the "
+            "decision is never motivated by a wish to bring about death."
+        ),
     )
     least_restrictive_option = TextAreaField("Which least restrictive option was chosen?")
     decided_on = DateField("Date of the decision", validators=[Optional()])
@@ -148,9 +187,17 @@ class EscalationForm(FlaskForm):
         "When was CQC notified?",
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
-        description="UK time. Leave empty if not yet, or not needed.",
+        description=(
+            "UK time. Required for every concern: CQC must be told without delay of any "
+            "abuse or allegation of abuse, including when another person using the service "
+            "is the alleged abuser (Regulation 18(2)(e))."
+        ),
     )
-    outcome = TextAreaField("Outcome", validators=[Optional()])
+    outcome = TextAreaField(
+        "Outcome",
+        validators=[Optional()],
+        description="The local authority's outcome. Record it once CQC has been told.",
+    )
 
 
 class RiskSessionForm(FlaskForm, ServiceChoice):
@@ -191,3 +238,44 @@ class LogFilterForm(FlaskForm):
     flagged = BooleanField("Only those needing attention")
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
+
+
+class LibertyForm(FlaskForm, ServiceChoice):
+    """An entry on the DoLS / Court of Protection register."""
+
+    person_reference = StringField(
+        "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
+    )
+    route = SelectField(
+        "Which authorisation?",
+        choices=_labelled(LibertyRoute),
+        description=(
+            "DoLS is for people aged 18 or over in care homes and hospitals. In supported "
+            "living or at home, the Court of Protection authorises a deprivation of liberty; "
+            "the council or ICB that commissions the care normally applies."
+        ),
+    )
+    aged_18_or_over = BooleanField("The person is 18 or over")
+    applied_on = DateField("Date applied", validators=[Optional()])
+    applied_to = StringField(
+        "Applied to",
+        description="The council (the supervisory body) for DoLS, or who applied to the court.",
+    )
+    status = SelectField("Where is it now?", choices=_labelled(LibertyStatus, PICK))
+    outcome_on = DateField("Date of the outcome", validators=[Optional()])
+    expires_on = DateField(
+        "Authorised until",
+        validators=[Optional()],
+        description="Urgent DoLS: 7 days, extendable once by 7. Standard DoLS: up to a year.",
+    )
+    conditions = TextAreaField(
+        "Conditions attached",
+        validators=[Optional()],
+        description="Each condition, so the team can meet it. Review them at every care plan review.",
+    )
+    cqc_notified_on = DateField(
+        "Date CQC was told the outcome",
+        validators=[Optional()],
+        description="Without delay once the outcome is known (Regulation 18(2)(c) for DoLS, "
+        "18(2)(d) for the Court of Protection).",
+    )

@@ -30,6 +30,9 @@ from app.models import (
     Category,
     ConcernType,
     Debrief,
+    LibertyAuthorisation,
+    LibertyRoute,
+    LibertyStatus,
     PbsReview,
     PhysicalHarm,
     PositiveRiskSession,
@@ -39,9 +42,12 @@ from app.models import (
     RestrictivePractice,
     ReviewKind,
     SafeguardingConcern,
+    Service,
+    ServiceKind,
     User,
 )
 from app.models.base import uk_today, utcnow
+from app.models.safeguarding import LIBERTY_LONGEST
 
 MAX_DURATION_MINUTES = 60 * 24 * 366
 REFERENCE_MAX = 40
@@ -168,6 +174,8 @@ def prefill_from_report(report: Report) -> dict[str, Any]:
     in_plan = str(follow_up.get("in_plan") or "")
     if in_plan in {"yes", "no"}:
         answers["in_plan"] = in_plan
+    if kind is RestraintType.PHYSICAL and follow_up.get("position") in set(RestraintPosition):
+        answers["position"] = str(follow_up["position"])
     if follow_up.get("tried_first"):
         answers["tried_first"] = str(follow_up["tried_first"])
     return answers
@@ -220,6 +228,12 @@ def _restriction_fields(answers: Mapping, check: _Checker, service_id: int | Non
         check,
         "Say whether the person's capacity was considered.",
     )
+    consented = None
+    if capacity is CapacityFinding.HAS_CAPACITY:
+        consent_answer = str(answers.get("consented") or "").lower()
+        if consent_answer not in {"yes", "no"}:
+            check.add("consented", "Say whether the person, who has capacity, agreed to it.")
+        consented = consent_answer == "yes"
     injury = _yes(answers.get("injury"))
     injury_details = (answers.get("injury_details") or "").strip()
     if injury and not injury_details:
@@ -236,6 +250,11 @@ def _restriction_fields(answers: Mapping, check: _Checker, service_id: int | Non
         ):
             check.add("best_interests_id", "Choose a best-interests decision for this person.")
             best_interests = None
+        elif restraint_type is not None and (
+            other := _decision_used_for_another_kind(best_interests, restraint_type)
+        ):
+            check.add("best_interests_id", _decision_specific_message(other))
+            best_interests = None
     return {
         "restraint_type": restraint_type,
         "position": position,
@@ -245,6 +264,7 @@ def _restriction_fields(answers: Mapping, check: _Checker, service_id: int | Non
         "in_plan": in_plan,
         "tried_first": (answers.get("tried_first") or "").strip(),
         "capacity": capacity,
+        "consented": consented,
         "best_interests_id": best_interests.id if best_interests else None,
         "injury": injury,
         "injury_details": injury_details if injury else "",
@@ -252,6 +272,28 @@ def _restriction_fields(answers: Mapping, check: _Checker, service_id: int | Non
         "debrief_offered_staff": _yes(answers.get("debrief_offered_staff")),
         "review_needed": _yes(answers.get("review_needed")),
     }
+
+
+def _decision_used_for_another_kind(
+    decision: BestInterestsDecision, kind: RestraintType
+) -> RestraintType | None:
+    """Best-interests decisions are decision-specific (MCA 2005 s.1-4; Code ch. 5): one made
+    for one kind of restriction cannot cover another."""
+    return db.session.scalars(
+        select(RestrictivePractice.restraint_type)
+        .where(
+            RestrictivePractice.best_interests_id == decision.id,
+            RestrictivePractice.restraint_type != kind,
+        )
+        .limit(1)
+    ).first()
+
+
+def _decision_specific_message(other: RestraintType) -> str:
+    return (
+        f"That decision was made for {other.short_label.lower()}. Best-interests decisions "
+        "are decision-specific: record one for this restriction."
+    )
 
 
 def record_restriction(
@@ -321,6 +363,8 @@ def link_best_interests(record: RestrictivePractice, decision: BestInterestsDeci
         raise SafeguardingInvalid(
             {"best_interests_id": ["Choose a best-interests decision for this person."]}
         )
+    if other := _decision_used_for_another_kind(decision, record.restraint_type):
+        raise SafeguardingInvalid({"best_interests_id": [_decision_specific_message(other)]})
     record.best_interests_id = decision.id
     log_event(
         "restrictive_practice.best_interests_linked",
@@ -526,6 +570,12 @@ def update_concern(
         answers.get("cqc_notified_at"), "cqc_notified_at", check, not_before=concern.raised_at
     )
     outcome = (answers.get("outcome") or "").strip()
+    if outcome and cqc_notified_at is None:
+        check.add(
+            "cqc_notified_at",
+            "CQC must be told of any abuse or allegation of abuse (Regulation 18(2)(e)). "
+            "Enter when the notification was sent.",
+        )
     check.raise_if_any()
     changes = []
     if escalated_at != concern.escalated_at:
@@ -601,6 +651,152 @@ def alert_overdue_escalations(*, again: bool = False, now: datetime | None = Non
             concern, hours_outstanding=round((now - concern.raised_at).total_seconds() / 3600)
         )
     return len(concerns)
+
+
+# ---------------------------------------------------------------- DoLS and Court of Protection
+
+LIBERTY_ROUTE_ERRORS = {
+    "not_care_home": (
+        "DoLS covers care homes and hospitals only. In supported living or at home, a "
+        "deprivation of liberty needs a Court of Protection order, normally applied for by "
+        "the council or ICB that commissions the care."
+    ),
+    "under_18": (
+        "DoLS is for people aged 18 or over. For a 16 or 17 year old, the Court of "
+        "Protection decides."
+    ),
+}
+
+
+def _day(value: Any, name: str, check: _Checker, today: date, *, required: str | None = None):
+    if value in (None, ""):
+        if required:
+            check.add(name, required)
+        return None
+    if not isinstance(value, date):
+        check.add(name, "Enter a date.")
+        return None
+    return value
+
+
+def _liberty_fields(answers: Mapping, check: _Checker, service: Service | None, today: date):
+    """The rules of the register (Mental Capacity Act 2005, Schedule A1 and s.16; CQC
+    Registration Regulations 2009, 18(2)(c)-(d)). See docs/sources.md."""
+    route = _enum_value(
+        LibertyRoute, answers.get("route"), "route", check, "Choose DoLS or Court of Protection."
+    )
+    adult = _yes(answers.get("aged_18_or_over"))
+    if route is not None and route.is_dols:
+        if service is not None and service.kind is not ServiceKind.CARE_HOME:
+            check.add("route", LIBERTY_ROUTE_ERRORS["not_care_home"])
+        if not adult:
+            check.add("aged_18_or_over", LIBERTY_ROUTE_ERRORS["under_18"])
+    status = _enum_value(
+        LibertyStatus,
+        answers.get("status") or LibertyStatus.APPLIED.value,
+        "status",
+        check,
+        "Choose where the application is.",
+    )
+    applied_on = _day(
+        answers.get("applied_on"), "applied_on", check, today, required="Enter the date applied."
+    )
+    if applied_on and applied_on > today:
+        check.add("applied_on", "This cannot be in the future.")
+    applied_to = _text(
+        answers, "applied_to", check, "Say who it went to (the council, or the court)."
+    )
+    outcome_on = _day(answers.get("outcome_on"), "outcome_on", check, today)
+    expires_on = _day(answers.get("expires_on"), "expires_on", check, today)
+    cqc_notified_on = _day(answers.get("cqc_notified_on"), "cqc_notified_on", check, today)
+    if status is not None and status is not LibertyStatus.APPLIED and outcome_on is None:
+        check.add("outcome_on", "Enter the date of the outcome.")
+    if outcome_on and (outcome_on > today or (applied_on and outcome_on < applied_on)):
+        check.add("outcome_on", "The outcome date must be between the application and today.")
+    if status is LibertyStatus.AUTHORISED:
+        if expires_on is None:
+            check.add("expires_on", "Enter when the authorisation ends.")
+        elif outcome_on and expires_on <= outcome_on:
+            check.add("expires_on", "The end must be after the outcome date.")
+        elif (
+            outcome_on
+            and route in LIBERTY_LONGEST
+            and expires_on - outcome_on > (LIBERTY_LONGEST[route])
+        ):
+            longest = (
+                "14 days (7, extended once by 7)"
+                if route is LibertyRoute.DOLS_URGENT
+                else "one year"
+            )
+            check.add("expires_on", f"This kind of authorisation lasts at most {longest}.")
+    if cqc_notified_on and (
+        cqc_notified_on > today or (outcome_on and cqc_notified_on < outcome_on)
+    ):
+        check.add(
+            "cqc_notified_on", "CQC is told of the outcome: a date from the outcome to today."
+        )
+    return {
+        "route": route,
+        "aged_18_or_over": adult,
+        "status": status,
+        "applied_on": applied_on,
+        "applied_to": applied_to[:200],
+        "outcome_on": outcome_on,
+        "expires_on": expires_on if status is LibertyStatus.AUTHORISED else None,
+        "conditions": (answers.get("conditions") or "").strip(),
+        "cqc_notified_on": cqc_notified_on,
+    }
+
+
+def record_liberty(actor: User, answers: Mapping[str, Any], *, today: date | None = None):
+    """A new entry on the DoLS / Court of Protection register. Managers and up."""
+    today = today or uk_today()
+    check = _Checker()
+    service_id = _service(actor, answers.get("service_id"), check)
+    service = db.session.get(Service, service_id) if service_id else None
+    reference = _reference(answers.get("person_reference"), check)
+    values = _liberty_fields(answers, check, service, today)
+    check.raise_if_any()
+    record = LibertyAuthorisation(
+        service_id=service_id, person_reference=reference, recorded_by_id=actor.id, **values
+    )
+    db.session.add(record)
+    db.session.flush()
+    log_event(
+        "liberty.recorded",
+        record,
+        summary={"route": record.route.value, "status": record.status.value},
+    )
+    db.session.commit()
+    return record
+
+
+def update_liberty(
+    actor: User,
+    record: LibertyAuthorisation,
+    answers: Mapping[str, Any],
+    *,
+    today: date | None = None,
+):
+    """The outcome, expiry, conditions and CQC notification of a register entry."""
+    today = today or uk_today()
+    check = _Checker()
+    values = _liberty_fields(answers, check, record.service, today)
+    check.raise_if_any()
+    before = record.status
+    for name, value in values.items():
+        setattr(record, name, value)
+    log_event(
+        "liberty.updated",
+        record,
+        summary={
+            "from": before.value,
+            "to": record.status.value,
+            "cqc": bool(record.cqc_notified_on),
+        },
+    )
+    db.session.commit()
+    return record
 
 
 # ---------------------------------------------------------------- positive risk-taking

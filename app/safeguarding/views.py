@@ -18,9 +18,10 @@ from app.auth.policy import can, can_see_service, get_or_404, in_scope, require,
 from app.extensions import db
 from app.models import (
     BestInterestsDecision,
-    CapacityFinding,
     Category,
     Debrief,
+    LibertyAuthorisation,
+    LibertyStatus,
     PbsReview,
     PositiveRiskSession,
     Report,
@@ -35,6 +36,7 @@ from app.safeguarding.forms import (
     BestInterestsForm,
     ConcernForm,
     EscalationForm,
+    LibertyForm,
     LogFilterForm,
     RestrictionForm,
     ReviewForm,
@@ -49,10 +51,12 @@ from app.safeguarding.services import (
     prefill_from_report,
     raise_concern,
     record_best_interests,
+    record_liberty,
     record_restriction,
     record_review,
     record_risk_session,
     update_concern,
+    update_liberty,
     update_restriction,
 )
 
@@ -173,9 +177,24 @@ def index():
             else []
         ),
         overdue=overdue_concerns(current_user) if manager else [],
+        liberty_flagged=_liberty_needing_action(today) if manager else [],
         hours=escalation_hours(),
         late_before=utcnow() - timedelta(hours=escalation_hours()),
     )
+
+
+def _liberty_needing_action(today: date) -> list[tuple[LibertyAuthorisation, list[str]]]:
+    """Register entries with an outcome not told to CQC, an expiry near or past, or a refusal."""
+    records = db.session.scalars(
+        select(LibertyAuthorisation)
+        .where(
+            in_scope(current_user, LibertyAuthorisation.service_id),
+            LibertyAuthorisation.status != LibertyStatus.APPLIED,
+        )
+        .order_by(LibertyAuthorisation.expires_on)
+        .limit(100)
+    )
+    return [(r, flags) for r in records if (flags := r.flags(today))][:10]
 
 
 # ---------------------------------------------------------------- restrictive practice
@@ -259,14 +278,7 @@ def restrictions():
             < datetime.combine(filters.end.data + timedelta(days=1), time(), UK)
         )
     if filters.flagged.data:
-        query = query.where(
-            (RestrictivePractice.restraint_type == RestraintType.INFORMAL)
-            | RestrictivePractice.in_plan.is_(False)
-            | (
-                (RestrictivePractice.capacity == CapacityFinding.LACKS_CAPACITY)
-                & RestrictivePractice.best_interests_id.is_(None)
-            )
-        )
+        query = query.where(RestrictivePractice.needs_attention())
     records = db.session.scalars(query.limit(LOG_LIMIT)).all()
     return render_template(
         "safeguarding/restrictions.html", records=records, filters=filters, limit=LOG_LIMIT
@@ -345,6 +357,7 @@ def edit_restriction(record_id: int):
             started_at=to_uk(record.started_at),
             in_plan="yes" if record.in_plan else "no",
             position=record.position or "",
+            consented="" if record.consented is None else ("yes" if record.consented else "no"),
             best_interests_id=record.best_interests_id or 0,
         )
         form.process(data=values)
@@ -687,6 +700,89 @@ def concern(concern_id: int):
         overdue=record.is_overdue(now, escalation_hours()),
         waited=now - record.raised_at,
         hours=escalation_hours(),
+    )
+
+
+# ---------------------------------------------------------------- DoLS and Court of Protection
+
+
+def _liberty_answers(form) -> dict:
+    return dict(form.data)
+
+
+@bp.get("/liberty")
+@login_required
+@require("safeguarding.manage")
+def liberty_register():
+    """Every DoLS and Court of Protection application, what needs acting on first."""
+    records = db.session.scalars(
+        select(LibertyAuthorisation)
+        .where(in_scope(current_user, LibertyAuthorisation.service_id))
+        .options(selectinload(LibertyAuthorisation.service))
+        .order_by(LibertyAuthorisation.applied_on.desc())
+        .limit(LOG_LIMIT)
+    ).all()
+    today = uk_today()
+    return render_template(
+        "safeguarding/liberty_register.html",
+        records=sorted(records, key=lambda r: not r.flags(today)),
+        today=today,
+        limit=LOG_LIMIT,
+    )
+
+
+@bp.route("/liberty/new", methods=["GET", "POST"])
+@login_required
+@require("safeguarding.manage")
+def new_liberty():
+    form = LibertyForm()
+    _service_choices(form)
+    if request.method == "POST" and form.validate():
+        try:
+            record = record_liberty(current_user, _liberty_answers(form))
+        except SafeguardingInvalid as error:
+            _show_errors(form, error)
+        else:
+            flash("The application is on the register.", "success")
+            return redirect(url_for("safeguarding.liberty", record_id=record.id))
+    return render_template("safeguarding/liberty_form.html", form=form, record=None)
+
+
+@bp.route("/liberty/<int:record_id>", methods=["GET", "POST"])
+@login_required
+def liberty(record_id: int):
+    """One register entry: its outcome, expiry, conditions and the CQC notification."""
+    record = get_or_404(LibertyAuthorisation, record_id, "safeguarding.manage")
+    form = LibertyForm(
+        data={
+            name: getattr(record, name)
+            for name in (
+                "person_reference",
+                "route",
+                "aged_18_or_over",
+                "applied_on",
+                "applied_to",
+                "status",
+                "outcome_on",
+                "expires_on",
+                "conditions",
+                "cqc_notified_on",
+            )
+        }
+        if request.method == "GET"
+        else None
+    )
+    _service_choices(form)
+    if request.method == "POST" and form.validate():
+        try:
+            update_liberty(current_user, record, _liberty_answers(form))
+        except SafeguardingInvalid as error:
+            _show_errors(form, error)
+        else:
+            flash("The register entry is updated.", "success")
+            return redirect(url_for("safeguarding.liberty", record_id=record.id))
+    return render_template(
+        "safeguarding/liberty_form.html", form=form, record=record, today=uk_today()
     )
 
 

@@ -19,16 +19,18 @@ DEMO_BULLETIN = ArticleDraft(
     kind=ArticleKind.BULLETIN,
     topics=[Topic.LEARNING, Topic.MEDICATION],
     standards=[13],
-    what_happened="During the evening handover, a senior carer was preparing teatime medicines "
-    "while answering the phone. Two people's tablets were put in the wrong pots. A colleague "
-    "checking the MAR chart noticed before anyone took them. Nobody was harmed.",
+    what_happened="During the evening handover, a senior carer was giving teatime medicines "
+    "while answering the phone. She took the second person's tablets out of the trolley before "
+    "checking who was in front of her. The photo and name check on the MAR chart stopped it "
+    "before anyone took them. Nobody was harmed.",
     what_we_learned="The medicine round was often interrupted at handover, because the phone "
-    "and the door are answered by whoever is nearest. The pots were not labelled until the end "
-    "of the round. The near miss was caught because a colleague checked the chart: that check "
-    "works and we want to keep it.",
+    "and the door are answered by whoever is nearest. Interrupted, it is easy to lose your "
+    "place. The near miss was caught because the photo and name were checked against the MAR "
+    "chart at the person's side: that check works and we want to keep it.",
     what_changes="From Monday the teatime round starts 15 minutes after handover ends. The "
     "person giving medicines wears the red 'do not disturb' tabard and does not answer the "
-    "phone. Pots are labelled with the person's name before tablets go in.",
+    "phone. Medicines are still prepared for one person at a time, just before they are "
+    "given, and never put into pots in advance.",
 )
 
 

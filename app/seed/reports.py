@@ -8,6 +8,7 @@ Deterministic (a seeded random generator), and added only once per service.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -37,30 +38,147 @@ OTHER_CATEGORIES = (
     Category.EQUIPMENT, Category.NUTRITION, Category.INFECTION, Category.SAFEGUARDING,
 )  # fmt: skip
 PEOPLE = ("WH-03", "WH-07", "WH-12", "WH-15", "WH-21", "RS-02", "RS-05", "RS-09")
-STORIES = {
+NEAR_MISS, INCIDENT = ReportKind.NEAR_MISS, ReportKind.INCIDENT
+NONE, LOW, MODERATE = PhysicalHarm.NONE, PhysicalHarm.LOW, PhysicalHarm.MODERATE
+
+
+@dataclass(frozen=True)
+class Story:
+    """One demo event whose kind, harm and follow-up answers fit what it says happened."""
+
+    kind: ReportKind
+    description: str
+    harms: tuple[PhysicalHarm, ...] = ()  # for incidents: the harms the story allows
+    follow_up: dict = field(default_factory=dict)
+
+
+STORIES: dict[Category, tuple[Story, ...]] = {
     Category.MEDICATION: (
-        "Evening medicines nearly given to the wrong person: two similar names on the trolley.",
-        "Afternoon dose missed because the chart was in the office during handover.",
-        "Tablets found on the floor after the morning round.",
+        Story(
+            NEAR_MISS,
+            "Evening medicines nearly given to the wrong person: two similar names on the "
+            "trolley. The photo check on the MAR chart stopped it.",
+            follow_up={"error_type": "wrong_person", "stage": "administration"},
+        ),
+        Story(
+            NEAR_MISS,
+            "The pharmacy delivered the wrong strength of tablets; spotted when the delivery "
+            "was checked in.",
+            follow_up={"error_type": "wrong_dose", "stage": "dispensing"},
+        ),
+        Story(
+            INCIDENT,
+            "Afternoon dose missed because the chart was in the office during handover.",
+            (NONE, LOW),
+            {"error_type": "omission", "stage": "administration"},
+        ),
+        Story(
+            INCIDENT,
+            "Morning tablets found on the floor by the chair after the round: the dose was "
+            "not taken. The GP was asked for advice.",
+            (NONE,),
+            {"error_type": "omission", "stage": "administration"},
+        ),
     ),
     Category.FALLS: (
-        "Found sitting on the floor by the bed; the sensor mat was unplugged.",
-        "Slipped in the bathroom, the floor was still wet after cleaning.",
+        Story(
+            NEAR_MISS,
+            "Started to stand without the walking frame; a carer reached them before they fell.",
+        ),
+        Story(
+            INCIDENT,
+            "Found sitting on the floor by the bed; the sensor mat was unplugged.",
+            (NONE, LOW),
+            {"witnessed": "no", "injury": "no"},
+        ),
+        Story(
+            INCIDENT,
+            "Slipped in the bathroom, the floor was still wet after cleaning. Grazed knee.",
+            (LOW,),
+            {"witnessed": "yes", "injury": "yes"},
+        ),
+        Story(
+            INCIDENT,
+            "Fell in the corridor at night; the hospital X-ray found a broken wrist.",
+            (MODERATE,),
+            {"witnessed": "no", "injury": "yes"},
+        ),
     ),
-    Category.BEHAVIOUR: ("Became distressed at tea time when the lounge was noisy.",),
-    Category.PRESSURE_CARE: ("Red area on the heel noticed during personal care.",),
-    Category.COMMUNICATION: ("Handover missed that the GP had changed the dose.",),
-    Category.MOVING_HANDLING: ("The hoist sling was the wrong size for the transfer.",),
-    Category.MISSED_VISIT: ("Lunchtime visit was 90 minutes late because of the rota gap.",),
-    Category.EQUIPMENT: ("Call bell in room 4 did not ring at the station.",),
-    Category.NUTRITION: ("Fluid chart not filled in for most of the afternoon.",),
-    Category.INFECTION: ("No gloves left in the sluice room on the night shift.",),
-    Category.SAFEGUARDING: ("Unexplained bruise on the forearm noticed when dressing.",),
+    Category.BEHAVIOUR: (
+        Story(
+            NEAR_MISS,
+            "Two people started arguing over the television; staff stepped in before anyone "
+            "was hurt.",
+        ),
+        Story(
+            INCIDENT,
+            "Became distressed at tea time when the lounge was noisy.",
+            (NONE,),
+            {"helped": "The quiet lounge and their music."},
+        ),
+    ),
+    Category.PRESSURE_CARE: (
+        Story(
+            NEAR_MISS,
+            "Air mattress pump found switched off at the wall; switched on, skin checked, "
+            "no marks.",
+        ),
+        Story(
+            INCIDENT,
+            "Red area on the heel noticed during personal care: skin intact and it does not "
+            "fade when pressed (category 1).",
+            (LOW,),
+        ),
+    ),
+    Category.COMMUNICATION: (
+        Story(
+            NEAR_MISS,
+            "Handover missed that the GP had changed the dose; picked up at the MAR check "
+            "before the next round.",
+        ),
+    ),
+    Category.MOVING_HANDLING: (
+        Story(NEAR_MISS, "The hoist sling was the wrong size; noticed before the transfer."),
+    ),
+    Category.MISSED_VISIT: (
+        Story(
+            INCIDENT,
+            "Lunchtime visit was 90 minutes late because of the rota gap.",
+            (NONE,),
+        ),
+    ),
+    Category.EQUIPMENT: (
+        Story(
+            NEAR_MISS, "Call bell in room 4 did not ring at the station; found on the daily check."
+        ),
+    ),
+    Category.NUTRITION: (
+        Story(NEAR_MISS, "A tray without the soft diet label was spotted before it was served."),
+        Story(
+            INCIDENT,
+            "Little drunk all afternoon and the fluid chart was not kept; the GP was asked to "
+            "check for dehydration.",
+            (LOW,),
+        ),
+    ),
+    Category.INFECTION: (
+        Story(NEAR_MISS, "No gloves left in the sluice room on the night shift; restocked."),
+    ),
+    Category.SAFEGUARDING: (
+        Story(
+            INCIDENT,
+            "Unexplained bruise on the forearm noticed when dressing.",
+            (LOW,),
+            {"concern_type": "physical", "escalated": "yes"},
+        ),
+    ),
 }
 THANKS = "Thank you for reporting this so quickly. It helps us keep everyone safe."
 LEARNING = {
     Category.MEDICATION: "Every chart now has a photo, and nobody interrupts the medicines round.",
     Category.FALLS: "Sensor mats are checked at every handover, and floors are signed when wet.",
+    Category.SAFEGUARDING: "Passed to the council's safeguarding team the same day, and CQC was "
+    "told. Any new mark is now recorded on a body map at personal care.",
 }
 DEFAULT_LEARNING = "We talked this through at the team meeting and changed the checklist."
 
@@ -70,8 +188,28 @@ def _month_start(now: datetime, months_ago: int) -> datetime:
 
 
 def _category(rng: random.Random, month: int, kind: ReportKind) -> Category:
+    """A category with at least one story of this kind (a safeguarding concern is never a
+    near miss; a missed visit always reached the person)."""
     share = MEDICATION_SHARE[month] if kind is ReportKind.INCIDENT else 0.3
-    return Category.MEDICATION if rng.random() < share else rng.choice(OTHER_CATEGORIES)
+    if rng.random() < share:
+        return Category.MEDICATION
+    fitting = [c for c in OTHER_CATEGORIES if any(s.kind is kind for s in STORIES[c])]
+    return rng.choice(fitting)
+
+
+def _story(rng: random.Random, category: Category, kind: ReportKind) -> Story:
+    return rng.choice([s for s in STORIES[category] if s.kind is kind])
+
+
+def _notifications(report: Report, sent_on) -> None:
+    """Reviewed demo reports have sent every CQC notification they needed, with the date."""
+    report.cqc_notifications = {
+        kind.value: sent_on.isoformat()
+        for kind, required in report.notifications_due().items()
+        if required or report.physical_harm is PhysicalHarm.MODERATE
+    }
+    if report.category is Category.SAFEGUARDING:
+        report.safeguarding_referred_on = sent_on
 
 
 def _review(rng: random.Random, report: Report, now: datetime) -> None:
@@ -93,7 +231,10 @@ def _review(rng: random.Random, report: Report, now: datetime) -> None:
     report.feedback_updated_at = feedback_at
     report.feedback_read_at = feedback_at + timedelta(hours=8)
     report.contributory_factors = rng.sample([f.value for f in Factor], k=2)
-    report.just_culture_outcome = "system"
+    # A safeguarding concern is for the local authority's enquiry, not a just culture review.
+    if report.category is not Category.SAFEGUARDING:
+        report.just_culture_outcome = "system"
+    _notifications(report, report.seen_at.date())
     if age > timedelta(days=45):
         report.status = ReportStatus.CLOSED
         report.closed_at = feedback_at + timedelta(days=7)
@@ -118,6 +259,7 @@ def _seed_service(service: Service, reporters: list[User], now: datetime) -> int
             if created_at > now - timedelta(hours=1):
                 continue
             category = _category(rng, month, kind)
+            story = _story(rng, category, kind)
             person = f"{rng.choice(PEOPLE)}-{rng.randint(10, 99)}" if rng.random() < 0.6 else None
             recent_ones = [
                 r
@@ -135,24 +277,13 @@ def _seed_service(service: Service, reporters: list[User], now: datetime) -> int
                 anonymous=anonymous,
                 kind=kind,
                 category=category,
-                description=rng.choice(STORIES[category]),
+                description=story.description,
                 time_bracket=TimeBracket.EXACT,
                 occurred_at=created_at - timedelta(minutes=rng.randint(5, 120)),
                 occurred_on=created_at.date(),
-                physical_harm=(
-                    rng.choice(
-                        (
-                            PhysicalHarm.NONE,
-                            PhysicalHarm.NONE,
-                            PhysicalHarm.LOW,
-                            PhysicalHarm.MODERATE,
-                        )
-                    )
-                    if kind is ReportKind.INCIDENT
-                    else None
-                ),  # fmt: skip
+                physical_harm=rng.choice(story.harms) if kind is ReportKind.INCIDENT else None,
                 person_reference=person,
-                follow_up={},
+                follow_up=dict(story.follow_up),
                 status=ReportStatus.NEW,
                 created_at=created_at,
                 contributory_factors=[],

@@ -15,6 +15,7 @@ from app.models import (
     ItemResult,
     Observation,
     Outcome,
+    PhysicalHarm,
     Report,
     ReportKind,
     Service,
@@ -159,7 +160,8 @@ def _supervise(supervisor, supervisee, weeks_ago, needs_support=False):
 
 
 def _medication_report(reporter: User, days_ago: int) -> None:
-    """A near miss Priya reported after her last medication observation (NICE SC1 prompt)."""
+    """An omission Priya reported after her last medication observation (NICE SC1 prompt): a
+    dose signed for but never given reached the person, so it is an incident, not a near miss."""
     exists = db.session.scalars(
         select(Report).where(
             Report.reporter_id == reporter.id,
@@ -173,12 +175,14 @@ def _medication_report(reporter: User, days_ago: int) -> None:
         Report(
             service_id=reporter.service_id,
             reporter_id=reporter.id,
-            kind=ReportKind.NEAR_MISS,
+            kind=ReportKind.INCIDENT,
             category=Category.MEDICATION,
             description="The evening paracetamol was signed for on the MAR but still in the "
-            "blister pack. I checked with the senior before the next dose.",
+            "blister pack: the dose was not given. I told the senior, who checked with the "
+            "GP before the next dose.",
             occurred_on=date.today() - timedelta(days=days_ago),
-            follow_up={"error_type": "recording", "stage": "recording"},
+            physical_harm=PhysicalHarm.NONE,
+            follow_up={"error_type": "omission", "stage": "administration"},
         )
     )
     db.session.commit()

@@ -56,6 +56,8 @@ from app.models.safeguarding import (
     BestInterestsDecision,
     CapacityFinding,
     ConcernType,
+    LibertyAuthorisation,
+    LibertyRoute,
     PositiveRiskSession,
     RestraintType,
     RestrictivePractice,
@@ -275,6 +277,24 @@ a_concern = record(
     raised_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
     recorded_by_id=owner,
 )
+a_new_starter = record(
+    User,
+    name="New Starter",
+    email=unique("starter-{}@route.example.org"),
+    role=Role.STAFF,
+    service_id=service,
+    started_on=DAY,
+)
+a_liberty_application = record(
+    LibertyAuthorisation,
+    service_id=service,
+    person_reference="RC1",
+    route=LibertyRoute.COURT_OF_PROTECTION,
+    aged_18_or_over=True,
+    applied_on=date(2026, 1, 5),
+    applied_to=TEXT,
+    recorded_by_id=owner,
+)
 a_risk_session = record(
     PositiveRiskSession,
     service_id=service,
@@ -452,6 +472,9 @@ ROUTES: dict[str, Access] = {
     "safeguarding.new_risk_session": at_least(Role.SUPERVISOR),
     "safeguarding.risk_session": at_least(Role.SUPERVISOR, session_id=a_risk_session),
     "safeguarding.trends": at_least(Role.MANAGER),
+    "safeguarding.liberty_register": at_least(Role.MANAGER),
+    "safeguarding.new_liberty": at_least(Role.MANAGER),
+    "safeguarding.liberty": at_least(Role.MANAGER, record_id=a_liberty_application),
     "library.index": at_least(Role.STAFF),
     "library.article": at_least(Role.STAFF, article=an_article),
     "library.acknowledgement": at_least(Role.STAFF, article=an_article),
@@ -464,6 +487,8 @@ ROUTES: dict[str, Access] = {
     "library.new_bulletin": at_least(Role.MANAGER),
     "induction.index": at_least(Role.STAFF),
     "induction.team": at_least(Role.MANAGER),
+    "induction.care_certificates": at_least(Role.SUPERVISOR),
+    "induction.care_certificate_person": at_least(Role.SUPERVISOR, user_id=a_new_starter),
     "induction.manage": at_least(Role.MANAGER),
     "pwa.manifest": PUBLIC,
     "pwa.service_worker": PUBLIC,

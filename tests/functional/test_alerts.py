@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +11,10 @@ from sqlalchemy import select
 from app import events
 from app.extensions import db
 from app.models import (
+    BestInterestsDecision,
+    CapacityFinding,
     Category,
+    ConcernType,
     EmailPreference,
     EmailTopic,
     Notification,
@@ -20,6 +23,10 @@ from app.models import (
     PsychologicalHarm,
     Report,
     ReportKind,
+    RestraintPosition,
+    RestraintType,
+    RestrictivePractice,
+    SafeguardingConcern,
     User,
 )
 from app.notifications.mail import deliver_due
@@ -79,9 +86,44 @@ def emails_to(app, user) -> list[OutboundEmail]:
             {"category": Category.RESTRICTIVE_PRACTICE, "follow_up": {"type": "informal"}},
             "not in the person's plan",
         ),
-        ({"physical_harm": PhysicalHarm.SEVERE}, "duty of candour step or a CQC notification"),
-        ({"physical_harm": PhysicalHarm.FATAL}, "duty of candour step or a CQC notification"),
-        ({"follow_up": {"police_involved": True}}, "CQC notification"),
+        ({"physical_harm": PhysicalHarm.SEVERE}, "duty of candour step (Regulation 20)"),
+        ({"physical_harm": PhysicalHarm.SEVERE}, "Notify CQC of a serious injury"),
+        ({"physical_harm": PhysicalHarm.FATAL}, "A death: notify CQC (Regulation 16)"),
+        ({"follow_up": {"police_involved": True}}, "notify CQC (Regulation 18(2)(f))"),
+        ({"follow_up": {"police_involved": "yes"}}, "notify CQC (Regulation 18(2)(f))"),
+        (
+            {"category": Category.RESTRICTIVE_PRACTICE, "follow_up": {"in_plan": "no"}},
+            "not in the person's plan",
+        ),
+        (
+            {
+                "category": Category.RESTRICTIVE_PRACTICE,
+                "follow_up": {"restriction_type": "seclusion", "in_plan": "yes"},
+            },
+            "very likely an unlawful deprivation of liberty",
+        ),
+        (
+            {
+                "category": Category.RESTRICTIVE_PRACTICE,
+                "follow_up": {"restriction_type": "long-term_segregation", "in_plan": "yes"},
+            },
+            "very likely an unlawful deprivation of liberty",
+        ),
+        (
+            {
+                "category": Category.RESTRICTIVE_PRACTICE,
+                "follow_up": {"restriction_type": "physical_restraint", "position": "prone"},
+            },
+            "Prone (face-down) restraint",
+        ),
+        (
+            {"physical_harm": PhysicalHarm.MODERATE},
+            "Check whether CQC must be told of a serious injury, such as a fracture",
+        ),
+        (
+            {"category": Category.SAFEGUARDING},
+            "CQC must be told of any abuse or allegation of abuse (Regulation 18(2)(e))",
+        ),
     ],
 )
 def test_managers_are_alerted_at_once_for_serious_reports(app, world, fields, reason):
@@ -165,37 +207,101 @@ def test_managers_cannot_turn_off_safety_alert_emails(app, world):
 
 
 def record(service, **fields):
-    """A stand-in for the safeguarding feature's records (see app/notifications/alerts.py)."""
+    """A stand-in record for the escalation signal (any object with the attributes it reads)."""
     return SimpleNamespace(id=7, service_id=service.id, **fields)
 
 
-def test_unplanned_restrictive_practice_alerts_managers(app, world):
+def _restriction(app, service, **fields) -> None:
+    """Record a real restriction and send the signal the safeguarding feature sends."""
+    values = {
+        "person_reference": "WH-9",
+        "restraint_type": RestraintType.PHYSICAL,
+        "position": RestraintPosition.SEATED,
+        "started_at": datetime(2026, 11, 20, 14, tzinfo=UTC),
+        "duration_minutes": 3,
+        "in_plan": True,
+        "capacity": CapacityFinding.LACKS_CAPACITY,
+        **fields,
+    }
     with app.app_context():
-        events.restrictive_practice_recorded.send(
-            record(world.willow, label="Physical restraint", planned=False, url="/rp/7")
-        )
-        events.restrictive_practice_recorded.send(
-            record(world.willow, label="Environmental restriction", planned=True)
-        )
+        if "best_interests_id" not in values:
+            decision = BestInterestsDecision(
+                service_id=service.id,
+                person_reference="WH-9",
+                decision="Holding hands during personal care",
+                capacity_assessment="x",
+                regain_capacity="x",
+                person_involvement="x",
+                wishes_and_values="x",
+                consulted="x",
+                least_restrictive_option="x",
+                decided_on=date(2026, 11, 1),
+                review_on=date(2027, 5, 1),
+            )
+            db.session.add(decision)
+            db.session.flush()
+            values["best_interests_id"] = decision.id
+        record = RestrictivePractice(service_id=service.id, **values)
+        db.session.add(record)
+        db.session.commit()
+        events.restrictive_practice_recorded.send(record)
+        return record.id
+
+
+def test_a_planned_restriction_with_every_safeguard_raises_no_alert(app, world):
+    _restriction(app, world.willow)
+    assert notes_for(app, world.manager) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"in_plan": False}, "Unplanned: not in the person's support or PBS plan"),
+        (
+            {"restraint_type": RestraintType.INFORMAL, "position": None, "in_plan": False},
+            "Informal restriction",
+        ),
+        ({"position": RestraintPosition.PRONE}, "Prone (face-down) restraint"),
+        (
+            {"restraint_type": RestraintType.SECLUSION, "position": None},
+            "very likely an unlawful deprivation of liberty",
+        ),
+        (
+            {"restraint_type": RestraintType.SEGREGATION, "position": None},
+            "very likely an unlawful deprivation of liberty",
+        ),
+        ({"capacity": CapacityFinding.NOT_CONSIDERED}, "Capacity not considered"),
+        (
+            {"capacity": CapacityFinding.HAS_CAPACITY, "consented": False},
+            "has capacity for this decision and did not consent",
+        ),
+        ({"best_interests_id": None}, "no best-interests decision recorded"),
+    ],
+)
+def test_a_recorded_restriction_needing_attention_alerts_managers(app, world, fields, reason):
+    record_id = _restriction(app, world.willow, **fields)
     ((kind, message, urgent),) = notes_for(app, world.manager)
-    assert kind == "restrictive_practice" and urgent
-    assert "Physical restraint" in message
+    assert kind == "restrictive_practice" and urgent and reason in message
     (email,) = emails_to(app, world.manager)
-    assert "/rp/7" in email.body
-
-
-def test_informal_restriction_kind_alerts_managers(app, world):
-    kind = SimpleNamespace(value="informal", label="Informal or unplanned restriction")
-    with app.app_context():
-        events.restrictive_practice_recorded.send(record(world.willow, kind=kind))
-    assert [k for k, _, _ in notes_for(app, world.manager)] == ["restrictive_practice"]
+    assert f"/safeguarding/restrictions/{record_id}" in email.body
+    assert "WH-9" not in email.body
 
 
 def test_safeguarding_concern_alerts_managers(app, world):
     with app.app_context():
-        events.safeguarding_concern_raised.send(record(world.riverside, label="Financial abuse"))
+        events.safeguarding_concern_raised.send(
+            SafeguardingConcern(
+                id=7,
+                service_id=world.riverside.id,
+                concern_type=ConcernType.FINANCIAL,
+                person_reference="RV-1",
+                what_happened="x",
+                raised_at=datetime(2026, 11, 20, tzinfo=UTC),
+            )
+        )
     ((kind, message, _),) = notes_for(app, world.riverside_manager)
-    assert kind == "safeguarding" and "Financial abuse" in message and "CQC" in message
+    assert kind == "safeguarding" and "Financial or material abuse" in message
+    assert "CQC must be told of any abuse or allegation of abuse (Regulation 18(2)(e))" in message
     assert notes_for(app, world.manager) == []
 
 

@@ -193,3 +193,34 @@ def test_new_csvs_parse(app, client, signed_in, world):
     assert len(learning) == 2  # the anonymous report's learning is not there
     assert "safe_and_effective_staffing_supervision_and_observations.csv" in tables
     assert "safeguarding_restrictive_practice_themes.csv" in tables
+
+
+def test_medication_sits_under_medicines_optimisation_and_observations_are_processes(
+    app, client, signed_in, world
+):
+    import re
+
+    _some_reports(app, world)
+    signed_in(world.manager)
+    body = client.get(f"/evidence?{RANGE}").get_data(as_text=True)
+    sections = dict(
+        re.findall(r'<h2 id="qs-\d+">([^<]+)</h2>(.*?)(?=<h2 id="qs-|\Z)', body, flags=re.S)
+    )
+    assert "Medication incidents each month" in sections["Medicines optimisation"]
+    assert "Medication incidents each month" not in sections["Safe and effective staffing"]
+    assert '<span class="tag">Observation</span>' not in body
+
+
+def test_the_quality_statement_mapping_is_data_checked_on_load(tmp_path):
+    import json
+
+    import pytest
+
+    from app.governance.evidence import EVIDENCE_MAP_FILE, load_evidence_map
+
+    mapping = json.loads(EVIDENCE_MAP_FILE.read_text())
+    mapping["figures"]["medication"]["quality_statement"] = "Not a statement"
+    changed = tmp_path / "evidence_map.json"
+    changed.write_text(json.dumps(mapping))
+    with pytest.raises(ValueError, match="Not a statement"):
+        load_evidence_map(changed)

@@ -291,8 +291,9 @@ def test_manager_records_a_review_and_actions(app, client, signed_in, world):
             "candour_applies": "yes",
             "candour_told_on": "2026-11-20",
             "candour_apologised_on": "2026-11-20",
-            "cqc_notification": "serious_injury",
-            "cqc_sent_on": "2026-11-21",
+            "cqc_serious_injury": "y",
+            "cqc_serious_injury_sent_on": "2026-11-21",
+            "cqc_police": "y",
             "safeguarding_referred_on": "2026-11-19",
             "just_culture_outcome": "system",
             "just_culture_note": "Anyone would have done the same on that rota.",
@@ -311,7 +312,8 @@ def test_manager_records_a_review_and_actions(app, client, signed_in, world):
     )
     report = _only_report(app)
     assert report.contributory_factors == ["tasks", "organisation"]
-    assert report.debrief_needed is True and report.cqc_notification == "serious_injury"
+    assert report.debrief_needed is True
+    assert report.cqc_notifications == {"serious_injury": "2026-11-21", "police": None}
     assert report.candour_steps == {"told": "2026-11-20", "apologised": "2026-11-20"}
     assert report.safeguarding_referred_on.isoformat() == "2026-11-19"
     page = client.get(f"/reports/{report_id}").get_data(as_text=True)
@@ -550,6 +552,7 @@ def test_a_safeguarding_concern_not_yet_passed_on_gets_a_prompt(client, signed_i
     signed_in(world.staff)
     response = _report(client, category="safeguarding", follow_up_escalated="no")
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "tell the person in charge or your safeguarding lead today" in thanks
+    assert "Tell the person in charge or your safeguarding lead about this concern" in thanks
+    assert "today" not in thanks
     passed_on = _report(client, category="safeguarding", follow_up_escalated="yes")
-    assert "safeguarding lead today" not in client.get(passed_on.headers["Location"]).text
+    assert "about this concern" not in client.get(passed_on.headers["Location"]).text

@@ -70,6 +70,7 @@ def _restriction_answers(**overrides):
         "in_plan": "yes",
         "tried_first": "Space and a familiar voice",
         "capacity": "has_capacity",
+        "consented": "yes",
         "best_interests_id": "0",
         "debrief_offered_person": "y",
         "debrief_offered_staff": "y",
@@ -332,6 +333,7 @@ def test_log_filters_show_only_restrictions_needing_attention(app, client, signe
         restraint_type=RestraintType.PHYSICAL,
         in_plan=True,
         capacity=CapacityFinding.HAS_CAPACITY,
+        consented=True,
     )
     signed_in(world.manager)
     everything = client.get("/safeguarding/restrictions").text

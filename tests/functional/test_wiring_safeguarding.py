@@ -165,7 +165,14 @@ def test_every_restriction_the_report_form_offers_maps_to_a_record_type():
     questions = {q.name: q for q in FOLLOW_UPS[Category.RESTRICTIVE_PRACTICE]}
     question = questions["restriction_type"]
     assert {value for value, _ in question.choices} == set(REPORT_RESTRICTION_TYPES)
-    assert set(questions) == {"restriction_type", "duration", "in_plan", "tried_first"}
+    assert set(questions) == {
+        "restriction_type",
+        "position",
+        "duration",
+        "in_plan",
+        "tried_first",
+        "police_involved",
+    }
     assert {value for value, _ in questions["in_plan"].choices} >= {"yes", "no"}
 
 

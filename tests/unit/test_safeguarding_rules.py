@@ -32,6 +32,7 @@ def _restriction(**overrides) -> RestrictivePractice:
         "duration_minutes": 5,
         "in_plan": True,
         "capacity": CapacityFinding.HAS_CAPACITY,
+        "consented": True,
         "best_interests_id": None,
         **overrides,
     }
@@ -60,9 +61,13 @@ def test_capacity_lacking_without_a_best_interests_decision_is_flagged():
     assert linked.flags == []
 
 
-def test_capacity_not_considered_needs_no_best_interests_decision():
+def test_capacity_not_considered_needs_no_best_interests_decision_but_is_flagged():
     record = _restriction(capacity=CapacityFinding.NOT_CONSIDERED)
-    assert not record.needs_best_interests and record.flags == []
+    assert not record.needs_best_interests
+    assert record.flags == [
+        "Capacity not considered: restraint is only lawful under the Mental Capacity "
+        "Act when the person is reasonably believed to lack capacity"
+    ]
 
 
 def test_escalation_time_runs_from_raising_to_escalation():
