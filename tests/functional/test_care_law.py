@@ -36,7 +36,7 @@ def _alerts(app, user) -> list[str]:
 
 def _report_id(app) -> int:
     with app.app_context():
-        return db.session.scalars(select(Report.id).order_by(Report.id.desc())).first()
+        return db.session.scalars(select(Report.id).order_by(Report.created_at.desc())).first()
 
 
 def _switch(client, signed_in, user):
