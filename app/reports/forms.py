@@ -126,6 +126,13 @@ class ActionForm(FlaskForm):
 
 
 class ReceiptForm(FlaskForm):
+    """A receipt code to look up. No CSRF token: the page checks the code without the session
+    cookie (app/static/js/receipt.js), so looking at a reply cannot tie the code to whoever is
+    signed in on the phone; a forged post changes nothing and its answer cannot be read."""
+
+    class Meta:
+        csrf = False
+
     code = StringField(
         "Your receipt code",
         description="The code you were given when you sent the report, like ABCD-EFGH-JKLM-NPQR.",

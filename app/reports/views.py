@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 
 from app.auth.forms import choices
 from app.auth.policy import can, get_or_404, require
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.models.reports import (
     Action,
     CandourStep,
@@ -174,6 +174,7 @@ def mine():
 
 @bp.route("/reports/receipt", methods=["GET", "POST"])
 @limiter.limit("30 per hour", methods=["POST"])
+@csrf.exempt
 def receipt():
     """Anonymous reporters open their report's feedback with the code they kept."""
     form = ReceiptForm()

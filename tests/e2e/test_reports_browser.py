@@ -87,14 +87,25 @@ def test_anonymous_report_goes_round_the_loop_by_receipt_code(make_page, demo, a
 
     _manager_thanks_and_shares_learning(make_page, "Anonymous")
 
-    reader = make_page()
-    reader.goto("/reports/receipt")
-    assert_accessible(reader)
-    reader.get_by_label("Your receipt code").fill(code)
-    reader.get_by_role("button", name="Show my report").click()
-    main = reader.inner_text("main")
-    assert THANKS in main and LEARNING in main
-    assert_accessible(reader)
+    # Back on the reporter's own phone, still signed in: the check goes without the cookie,
+    # so the server cannot tie the code to the account.
+    checks = []
+    staff.on(
+        "request",
+        lambda r: r.method == "POST" and r.url.endswith("/reports/receipt") and checks.append(r),
+    )
+    staff.goto("/reports/receipt")
+    assert_accessible(staff)
+    staff.get_by_label("Your receipt code").fill(code)
+    staff.get_by_role("button", name="Show my report").click()
+    expect(staff.locator("main")).to_contain_text(THANKS)
+    assert LEARNING in staff.inner_text("main")
+    assert len(checks) == 1 and "cookie" not in checks[0].all_headers()
+    assert_accessible(staff)
+    staff.get_by_role("link", name="Check another code").click()
+    staff.get_by_label("Your receipt code").fill("AAAA-BBBB-CCCC-DDDD")
+    staff.get_by_role("button", name="Show my report").click()
+    expect(staff.locator("main")).to_contain_text("We could not find a report with that code")
 
 
 def test_bad_answers_are_explained_without_losing_anything(make_page, demo):

@@ -433,7 +433,7 @@ def test_a_held_report_answers_its_receipt_code(app, client, signed_in, world):
     code = services.new_receipt_code()
     send(client, report_body(anonymous=True, receipt_code=code))
     client.post("/logout", headers=csrf(client))
-    page = post_form(client, "/reports/receipt", {"code": code}, page_url="/reports/receipt")
+    page = client.post("/reports/receipt", data={"code": code})
     assert page.headers["Cache-Control"] == "no-store"
     assert "Your report has reached us" in page.get_data(as_text=True)
 
