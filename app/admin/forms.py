@@ -16,4 +16,4 @@ class AuditFilterForm(FlaskForm):
     service = SelectField("Service", validate_choice=False)
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)], default=1)

@@ -28,6 +28,7 @@ from app.debriefs.services import (
     update_debrief,
 )
 from app.extensions import db
+from app.inputs import database_id
 from app.models import (
     Action,
     Debrief,
@@ -67,7 +68,7 @@ def mine():
 
 def _chosen_service_id() -> int:
     """The service a new debrief is for: your own, or (admins) the one picked."""
-    wanted = request.args.get("service", type=int)
+    wanted = request.args.get("service", type=database_id)
     if wanted is None:
         return current_user.service_id
     if not can_see_service(current_user, wanted):
@@ -113,7 +114,7 @@ def new():
     _fill_choices(form, service_id)
     if request.method == "GET":
         form.set_defaults(current_user.id if current_user.service_id == service_id else None)
-        form.report_ids.data = request.args.getlist("report", type=int)
+        form.report_ids.data = request.args.getlist("report", type=database_id)
     if form.validate_on_submit():
         try:
             debrief = create_debrief(current_user, service_id, **_details(form))

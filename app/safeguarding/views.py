@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.forms import choices
 from app.auth.policy import can, can_see_service, get_or_404, in_scope, require, services_for
 from app.extensions import db
+from app.inputs import database_id
 from app.models import (
     BestInterestsDecision,
     CapacityFinding,
@@ -204,7 +205,7 @@ def _bi_choices(form, service_id: int | None, reference: str | None) -> None:
 def best_interests_options():
     """htmx: the best-interests choices for the person reference just typed."""
     form = RestrictionForm(formdata=None)
-    service_id = request.args.get("service_id", type=int) or current_user.service_id
+    service_id = request.args.get("service_id", type=database_id) or current_user.service_id
     if not can_see_service(current_user, service_id):
         abort(404)
     _bi_choices(form, service_id, request.args.get("person_reference", "").strip())
@@ -280,7 +281,7 @@ def new_restriction():
     """Record a restriction, from a restrictive practice report (?report_id=) or directly."""
     report = None
     if request.args.get("report_id"):
-        report = _report_or_404(request.args.get("report_id", type=int))
+        report = _report_or_404(request.args.get("report_id", type=database_id))
         existing = db.session.scalars(
             select(RestrictivePractice.id).where(RestrictivePractice.report_id == report.id)
         ).first()
@@ -375,7 +376,7 @@ def new_best_interests():
     restriction_record = None
     if request.args.get("restriction_id"):
         restriction_record = get_or_404(
-            RestrictivePractice, request.args.get("restriction_id", type=int), "safeguarding.manage"
+            RestrictivePractice, request.args.get("restriction_id", type=database_id), "safeguarding.manage"
         )
     form = BestInterestsForm()
     _service_choices(form)
@@ -633,7 +634,7 @@ def concerns():
 def new_concern():
     report = None
     if request.args.get("report_id"):
-        report = _report_or_404(request.args.get("report_id", type=int))
+        report = _report_or_404(request.args.get("report_id", type=database_id))
     form = ConcernForm()
     _service_choices(form)
     if request.method == "GET" and report is not None:
@@ -720,7 +721,7 @@ def new_risk_session():
     if request.method == "GET":
         form.held_on.data = date.today()
         form.person_reference.data = request.args.get("person", "")
-        form.restrictive_practice_id.data = request.args.get("restriction_id", 0, type=int)
+        form.restrictive_practice_id.data = request.args.get("restriction_id", 0, type=database_id)
     if request.method == "POST" and form.validate():
         try:
             session = record_risk_session(current_user, form.data)

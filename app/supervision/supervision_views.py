@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.forms import choices
 from app.auth.policy import get_or_404, in_scope, require
 from app.extensions import db
+from app.inputs import database_id
 from app.models import EscalationQuestion, Role, Supervision, User
 from app.supervision import bp
 from app.supervision.forms import (
@@ -87,7 +88,7 @@ def _question_ids_from(form_data) -> list[int]:
 @login_required
 @require("supervision.hold")
 def new():
-    chosen = request.values.get("supervisee_id", type=int)
+    chosen = request.values.get("supervisee_id", type=database_id)
     if not chosen:
         flash("Choose who you are holding supervision with.", "info")
         return redirect(url_for("supervision.index"))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.forms import choices
 from app.auth.policy import get_or_404, in_scope, require
 from app.extensions import db
+from app.inputs import database_id
 from app.models import (
     ChecklistTemplate,
     Observation,
@@ -55,8 +56,8 @@ def _start_form() -> ObserveStartForm:
 def observe():
     """Step one: choose the person and the checklist."""
     form = _start_form()
-    if request.method == "GET" and request.args.get("staff_id", type=int):
-        form.staff_id.data = request.args.get("staff_id", type=int)
+    if request.method == "GET" and request.args.get("staff_id", type=database_id):
+        form.staff_id.data = request.args.get("staff_id", type=database_id)
     if form.validate_on_submit():
         staff = db.session.get(User, form.staff_id.data)
         template = db.session.get(ChecklistTemplate, form.template_id.data)
