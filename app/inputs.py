@@ -17,6 +17,7 @@ broken; these hooks answer 4xx with a plain message instead, before any view sav
 
 from __future__ import annotations
 
+import wtforms
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import DataError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -156,3 +157,50 @@ def init_inputs(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
     app.before_request(clean_request_input)
     app.register_error_handler(DataError, _data_error)
+
+
+# ---- Form fields that only take values the database and the calendar can hold. ----------
+# Years a care record can be about: a year 9999 date overflows "the day after" and a year 1
+# date overflows time-zone changes, so both are refused with a message, not a 500.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+class DateField(wtforms.DateField):
+    """A date between 1900 and 2200; anything else is a field error."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        _check_year(self)
+
+
+class DateTimeLocalField(wtforms.DateTimeLocalField):
+    """A local date and time between 1900 and 2200; anything else is a field error."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        _check_year(self)
+
+
+def _check_year(field) -> None:
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        field.data = None
+        raise ValueError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
+
+
+class IntegerField(wtforms.IntegerField):
+    """A whole number the database can hold; a larger one is a field error."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > DB_INT_MAX:
+            self.data = None
+            raise ValueError("That number is too large.")
+
+
+def choice_id(value) -> int:
+    """`coerce=` for select and checkbox fields of record ids (0 standing for "none"): a
+    number the database cannot hold is an invalid choice, never a query that overflows."""
+    number = int(value)
+    if not 0 <= number <= DB_INT_MAX:
+        raise ValueError(f"{value!r} is not a record id")
+    return number

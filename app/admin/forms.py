@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField
+from wtforms import (
+    SelectField,
+)
 from wtforms.validators import NumberRange, Optional
+
+from app.inputs import DateField, IntegerField
 
 
 class AuditFilterForm(FlaskForm):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.auth.forms import choices
+from app.inputs import DateField
 from app.models.reports import CandourStep, CqcNotification, Factor, ReportStatus
 
 JUST_CULTURE_CHOICES = [

@@ -246,7 +246,7 @@ def restrictions():
     )
     if filters.person.data:
         query = query.where(RestrictivePractice.person_reference == filters.person.data.strip())
-    if filters.restraint_type.data:
+    if filters.restraint_type.data and not filters.restraint_type.errors:
         query = query.where(
             RestrictivePractice.restraint_type == RestraintType(filters.restraint_type.data)
         )
