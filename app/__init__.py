@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_input_checks(app)
+    register_edit_versions(app)
     register_blueprints(app)
     register_commands(app)
     register_errorhandlers(app)
@@ -59,6 +60,13 @@ def register_input_checks(app: Flask) -> None:
     from app.inputs import init_inputs
 
     init_inputs(app)
+
+
+def register_edit_versions(app: Flask) -> None:
+    """A save from an out-of-date form is refused with what changed (app/concurrency.py)."""
+    from app.concurrency import init_concurrency
+
+    init_concurrency(app)
 
 
 def register_blueprints(app: Flask) -> None:

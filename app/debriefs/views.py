@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.forms import choices
 from app.auth.policy import can, can_see_service, get_or_404, in_scope, require, services_for
+from app.concurrency import refuse_stale_edit
 from app.debriefs import bp
 from app.debriefs.forms import ActionForm, CloseForm, ContributionForm, DebriefForm, WorkaroundForm
 from app.debriefs.services import (
@@ -151,6 +152,7 @@ def edit(debrief_id: int):
         form.person_offered.data = debrief.person_offered
         form.family_offered.data = debrief.family_offered
     if form.validate_on_submit():
+        refuse_stale_edit(debrief, form)
         try:
             update_debrief(current_user, debrief, **_details(form))
         except DebriefError as error:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.forms import choices
 from app.auth.policy import can, can_see_service, get_or_404, in_scope, require, services_for
+from app.concurrency import refuse_stale_edit
 from app.extensions import db
 from app.inputs import database_id
 from app.models import (
@@ -354,6 +355,7 @@ def edit_restriction(record_id: int):
     _refresh_bi_on_change(form, service_id=record.service_id)
     if request.method == "POST" and form.validate():
         try:
+            refuse_stale_edit(record, form)
             update_restriction(current_user, record, _restriction_answers(form))
         except SafeguardingInvalid as error:
             _show_errors(form, error)
@@ -673,6 +675,7 @@ def concern(concern_id: int):
         answers = dict(form.data)
         answers["escalated_at"] = to_utc(form.escalated_at.data)
         answers["cqc_notified_at"] = to_utc(form.cqc_notified_at.data)
+        refuse_stale_edit(record, form)
         try:
             update_concern(current_user, record, answers)
         except SafeguardingInvalid as error:

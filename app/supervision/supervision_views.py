@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.forms import choices
 from app.auth.policy import get_or_404, in_scope, require
+from app.concurrency import refuse_stale_edit
 from app.extensions import db
 from app.inputs import database_id
 from app.models import EscalationQuestion, Role, Supervision, User
@@ -173,6 +174,7 @@ def acknowledge_record(supervision_id: int):
     if not form.validate_on_submit():
         flash("Please keep your comment under 2000 characters.", "error")
     else:
+        refuse_stale_edit(supervision, form, saved_as={"comment": "supervisee_comment"})
         try:
             acknowledge_supervision(current_user, supervision, form.comment.data)
         except SupervisionInvalid as error:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
+from tests.conftest import csrf_token_from, sign_in
 from tests.functional.route_table import ROUTES
 
 # Values that broke pages before, and their cousins.
@@ -218,6 +219,8 @@ def filled(form: Form, hostile_fields: dict[str, str], token: str | None) -> Mul
             continue
         if name in hostile_fields:
             data.append((name, hostile_fields[name]))
+        elif form.types.get(name) == "hidden":
+            data.extend((name, value) for value in offered)
         elif any(offered):
             data.append((name, [value for value in offered if value][-1]))
         else:
@@ -225,3 +228,30 @@ def filled(form: Form, hostile_fields: dict[str, str], token: str | None) -> Mul
     if token:
         data.append(("csrf_token", token))
     return MultiDict(data)
+
+
+class Visitor:
+    """A signed-in client that signs in again if a form signed it out."""
+
+    def __init__(self, app, user):
+        self.app, self.user = app, user
+        self.client = app.test_client()
+        self.token = ""
+        self.refresh()
+
+    def refresh(self):
+        self.client = self.app.test_client()
+        signed_in = sign_in(self.client, self.user.email)
+        assert signed_in.status_code == 302, signed_in.status_code
+        home = self.client.get("/")
+        assert home.status_code == 200, (home.status_code, home.headers.get("Location"))
+        self.token = csrf_token_from(home.get_data(as_text=True))
+
+    def send(self, method: str, url: str, data=None):
+        if method == "GET":
+            response = self.client.get(url, query_string=data)
+        else:
+            response = self.client.open(url, method=method, data=data)
+        if response.status_code == 302 and "/login" in response.headers.get("Location", ""):
+            self.refresh()
+        return response

@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 
 from app.extensions import db
 from app.models import ChecklistItem, ChecklistTemplate
-from tests.conftest import csrf_token_from, sign_in
 from tests.functional.hostile_input import (
     HOSTILE_TEXT,
     QUERY_NAMES,
+    Visitor,
     crawl,
     filled,
     hostile_value,
@@ -45,33 +45,6 @@ REPEATABLE = settings(
 # Each form field alone with these, before the random mixes.
 EACH_FIELD = ["care\x00worker", "99999999999999999999999", "9999-12-31", "x" * 6000, "-1"]
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
-
-
-class Visitor:
-    """A signed-in client that signs in again if a form signed it out."""
-
-    def __init__(self, app, user):
-        self.app, self.user = app, user
-        self.client = app.test_client()
-        self.token = ""
-        self.refresh()
-
-    def refresh(self):
-        self.client = self.app.test_client()
-        signed_in = sign_in(self.client, self.user.email)
-        assert signed_in.status_code == 302, signed_in.status_code
-        home = self.client.get("/")
-        assert home.status_code == 200, (home.status_code, home.headers.get("Location"))
-        self.token = csrf_token_from(home.get_data(as_text=True))
-
-    def send(self, method: str, url: str, data=None):
-        if method == "GET":
-            response = self.client.get(url, query_string=data)
-        else:
-            response = self.client.open(url, method=method, data=data)
-        if response.status_code == 302 and "/login" in response.headers.get("Location", ""):
-            self.refresh()
-        return response
 
 
 def _ok(response, what) -> None:
