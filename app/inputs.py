@@ -160,13 +160,14 @@ def init_inputs(app: Flask) -> None:
 
 
 # ---- Form fields that only take values the database and the calendar can hold. ----------
-# Years a care record can be about: a year 9999 date overflows "the day after" and a year 1
-# date overflows time-zone changes, so both are refused with a message, not a 500.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+# Years a date may have: a year 9999 date overflows "the day after" and a year 1 date
+# overflows time-zone changes, so both are refused with a message, not a 500. (Closer dates
+# in the future are each form's own rule: some may be, like review dates; others may not.)
+FIRST_YEAR, LAST_YEAR = 1900, 3000
 
 
 class DateField(wtforms.DateField):
-    """A date between 1900 and 2200; anything else is a field error."""
+    """A date from 1900 to 3000; anything else is a field error."""
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
@@ -174,7 +175,7 @@ class DateField(wtforms.DateField):
 
 
 class DateTimeLocalField(wtforms.DateTimeLocalField):
-    """A local date and time between 1900 and 2200; anything else is a field error."""
+    """A local date and time from 1900 to 3000; anything else is a field error."""
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
@@ -182,9 +183,14 @@ class DateTimeLocalField(wtforms.DateTimeLocalField):
 
 
 def _check_year(field) -> None:
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+    if field.data is None:
+        return
+    if field.data.year < FIRST_YEAR:
         field.data = None
-        raise ValueError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
+        raise ValueError("That date is too far in the past: check the year.")
+    if field.data.year > LAST_YEAR:
+        field.data = None
+        raise ValueError("That date is too far in the future: check the year.")
 
 
 class IntegerField(wtforms.IntegerField):
