@@ -36,7 +36,6 @@ from tests.functional.hostile_input import (
 )
 
 
-
 def repeatable(examples: int):
     """The same examples on every run, and few enough that each walk takes about a minute."""
     return settings(
