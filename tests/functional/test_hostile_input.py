@@ -50,8 +50,8 @@ def repeatable(examples: int):
 REPEATABLE = repeatable(4)
 # Pages that build a PDF or an archive are slow: one example each is enough for their inputs.
 SLOW = {"governance.evidence_pdf", "governance.evidence_zip"}
-# Each form field alone with these, before the random mixes.
-EACH_FIELD = ["care\x00worker", "99999999999999999999999", "9999-12-31"]
+# Each form field alone with these, before the random mixes (which also send far-off dates).
+EACH_FIELD = ["care\x00worker", "99999999999999999999999"]
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -127,7 +127,7 @@ def test_every_form_field_takes_hostile_values(app, world):
 
 
 def _fill_form(visitor, form, names):
-    @REPEATABLE
+    @repeatable(3)
     @given(hostile=st.dictionaries(st.sampled_from(names), hostile_value, min_size=1, max_size=4))
     def fill(hostile):
         _send_form(visitor, form, hostile)
