@@ -47,6 +47,14 @@ class MeetingForm(FlaskForm):
     )
 
 
+class MinutesForm(FlaskForm):
+    """Correcting or completing the minutes after the meeting (several people may)."""
+
+    minutes = TextAreaField(
+        "Minutes", validators=[InputRequired("Add the minutes."), Length(max=20000)]
+    )
+
+
 def _scale():
     return choices((value, label) for value, label in PULSE_SCALE.items())
 

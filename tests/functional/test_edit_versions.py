@@ -93,6 +93,16 @@ KINDS = {
         theirs="2025-01-07",
         mine="2025-01-08",
     ),
+    "meeting minutes": Kind(
+        Meeting,
+        a_meeting,
+        "supervisor",
+        "/meetings/{id}/minutes",
+        "/meetings/{id}/minutes",
+        "minutes",
+        "minutes",
+        ("supervisor", "manager"),
+    ),
     "supervision record": Kind(
         Supervision,
         a_supervision,
