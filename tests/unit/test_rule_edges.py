@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from app.auth.policy import assignable_roles
+import pytest
+from werkzeug.exceptions import NotFound
+
+from app.auth.policy import assignable_roles, get_or_404
+from app.extensions import db
 from app.models import (
     Category,
     ChecklistTemplate,
+    Debrief,
+    DebriefAttendee,
+    DebriefFormat,
     Observation,
     Outcome,
     Report,
@@ -17,7 +24,19 @@ from app.models import (
     SafeguardingConcern,
     User,
 )
-from app.safeguarding.services import duration_in_minutes
+from app.reports.services import (
+    RECEIPT_ALPHABET,
+    RECEIPT_LENGTH,
+    new_receipt_code,
+    receipt_hash,
+)
+from app.safeguarding.services import (
+    REFERENCE_MAX,
+    SafeguardingInvalid,
+    _yes,
+    duration_in_minutes,
+    record_restriction,
+)
 from app.supervision.services import DUE_SOON_DAYS, add_months, status_for
 
 TODAY = date(2026, 3, 10)
@@ -105,3 +124,85 @@ def test_only_medication_reports_after_the_observation_day_count_and_the_latest_
     for reports in ([later, latest], [latest, later]):
         status = status_for(staff, template, last, [same_day, *reports], TODAY)
         assert status.medication_report is latest
+
+
+# ---- Rules that need the database -------------------------------------------------------
+
+
+def test_a_grant_never_reaches_a_record_of_another_service(app, world):
+    """Attending a debrief opens it to read, but only within the person's own service: a
+    debrief of another service that lists them is still not found."""
+    with app.app_context():
+        riverside_debrief = Debrief(
+            service_id=world.riverside.id,
+            format=DebriefFormat.STRUCTURED,
+            held_on=TODAY,
+            facilitator_id=world.riverside_manager.id,
+            created_by_id=world.riverside_manager.id,
+            attendees=[DebriefAttendee(user_id=world.staff.id)],
+        )
+        db.session.add(riverside_debrief)
+        db.session.commit()
+        staff = db.session.get(User, world.staff.id)
+        with pytest.raises(NotFound):
+            get_or_404(Debrief, riverside_debrief.id, "debriefs.view", staff)
+
+
+def _restriction_answers(**overrides) -> dict:
+    return {
+        "person_reference": "WH-9",
+        "restraint_type": "physical",
+        "position": "seated",
+        "what_happened": "Held his hands while he was hitting his head",
+        "started_at": datetime.now(UTC) - timedelta(hours=2),
+        "duration_minutes": "3",
+        "in_plan": "yes",
+        "tried_first": "Space and a familiar voice",
+        "capacity": "has_capacity",
+        **overrides,
+    }
+
+
+def test_a_restriction_is_recorded_in_the_chosen_service_only_if_it_is_visible(app, world):
+    with app.app_context():
+        admin = db.session.get(User, world.admin.id)
+        record = record_restriction(admin, _restriction_answers(service_id=world.riverside.id))
+        assert record.service_id == world.riverside.id
+        manager = db.session.get(User, world.manager.id)
+        for elsewhere in (world.riverside.id, world.faraway.id):
+            with pytest.raises(SafeguardingInvalid) as refused:
+                record_restriction(manager, _restriction_answers(service_id=elsewhere))
+            assert "service_id" in refused.value.errors
+            db.session.rollback()
+        mine = record_restriction(manager, _restriction_answers(service_id=""))
+        assert mine.service_id == world.willow.id
+
+
+def test_a_person_reference_may_be_up_to_its_limit_and_not_empty(app, world):
+    with app.app_context():
+        manager = db.session.get(User, world.manager.id)
+        longest = "R" * REFERENCE_MAX
+        assert record_restriction(manager, _restriction_answers(person_reference=longest))
+        for reference in ("", "   ", "R" * (REFERENCE_MAX + 1)):
+            with pytest.raises(SafeguardingInvalid) as refused:
+                record_restriction(manager, _restriction_answers(person_reference=reference))
+            assert "person_reference" in refused.value.errors
+            db.session.rollback()
+
+
+def test_yes_answers_in_any_form_a_browser_or_device_sends():
+    for answer in (True, "y", "Y", "yes", "YES", " Yes ", "on", "true", "1"):
+        assert _yes(answer), answer
+    for answer in (False, None, "", "no", "n", "0", "off", "maybe"):
+        assert not _yes(answer), answer
+
+
+def test_receipt_codes_are_grouped_and_read_back_however_they_are_typed():
+    code = new_receipt_code()
+    groups = code.split("-")
+    assert all(len(group) == 4 for group in groups)
+    assert len("".join(groups)) == RECEIPT_LENGTH
+    assert set("".join(groups)) <= set(RECEIPT_ALPHABET)
+    assert new_receipt_code() != code
+    assert receipt_hash(code) == receipt_hash(code.lower()) == receipt_hash(code.replace("-", " "))
+    assert receipt_hash(code) != receipt_hash(new_receipt_code())
