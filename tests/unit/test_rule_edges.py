@@ -206,3 +206,86 @@ def test_receipt_codes_are_grouped_and_read_back_however_they_are_typed():
     assert new_receipt_code() != code
     assert receipt_hash(code) == receipt_hash(code.lower()) == receipt_hash(code.replace("-", " "))
     assert receipt_hash(code) != receipt_hash(new_receipt_code())
+
+
+REFUSED_RESTRICTIONS = {
+    "no kind": ({"restraint_type": ""}, "restraint_type", "Choose the kind of restriction."),
+    "physical with no position": (
+        {"position": ""},
+        "position",
+        "Choose the position used for physical restraint.",
+    ),
+    "starting in the future": (
+        {"started_at": datetime.now(UTC) + timedelta(hours=1)},
+        "started_at",
+        "The start cannot be in the future.",
+    ),
+    "no start": ({"started_at": None}, "started_at", "Enter when the restriction started."),
+    "negative duration": (
+        {"duration_minutes": "-1"},
+        "duration_minutes",
+        "Enter how long it lasted, in minutes (0 or more).",
+    ),
+    "duration beyond a year": (
+        {"duration_minutes": str(60 * 24 * 367)},
+        "duration_minutes",
+        "Enter how long it lasted, in minutes (0 or more).",
+    ),
+    "plan not answered": (
+        {"in_plan": "maybe"},
+        "in_plan",
+        "Say whether it was in the person's support or PBS plan.",
+    ),
+    "informal yet in a plan": (
+        {"restraint_type": "informal", "position": ""},
+        "in_plan",
+        "An informal restriction is not in any plan. Answer No, or choose the planned kind.",
+    ),
+    "capacity not answered": (
+        {"capacity": "unknown"},
+        "capacity",
+        "Say whether the person's capacity was considered.",
+    ),
+    "injury with no details": (
+        {"injury": "yes", "injury_details": " "},
+        "injury_details",
+        "Say briefly what the injury was.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_RESTRICTIONS))
+def test_a_restriction_record_says_what_to_fix(app, world, case):
+    overrides, field, message = REFUSED_RESTRICTIONS[case]
+    with app.app_context():
+        manager = db.session.get(User, world.manager.id)
+        with pytest.raises(SafeguardingInvalid) as refused:
+            record_restriction(manager, _restriction_answers(**overrides))
+        assert refused.value.errors == {field: [message]}
+
+
+def test_a_restriction_keeps_what_was_answered(app, world):
+    with app.app_context():
+        manager = db.session.get(User, world.manager.id)
+        physical = record_restriction(
+            manager,
+            _restriction_answers(
+                injury="yes", injury_details="Graze on wrist", duration_minutes="0", in_plan="no"
+            ),
+        )
+        assert physical.restraint_type.value == "physical"
+        assert physical.position.value == "seated"
+        assert (physical.duration_minutes, physical.in_plan) == (0, False)
+        assert (physical.injury, physical.injury_details) == (True, "Graze on wrist")
+        informal = record_restriction(
+            manager,
+            _restriction_answers(
+                restraint_type="informal",
+                position="seated",
+                in_plan="no",
+                injury="no",
+                injury_details="ignored",
+            ),
+        )
+        assert informal.position is None  # only physical restraint has a position
+        assert (informal.injury, informal.injury_details) == (False, "")
