@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMPS := .stamps
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast test-dates test-faults setup serve db demo lint bandit e2e bench clean
+.PHONY: run test test-fast test-dates test-faults mutation setup serve db demo lint bandit e2e bench clean
 
 run: setup db demo serve
 
@@ -24,6 +24,14 @@ test-dates: setup
 ## restarted under load (needs root and the PostgreSQL server binaries). CI runs them.
 test-faults: setup
 	$(PY) -m pytest -q tests/faults
+
+## Mutation testing of the modules that hold rules (config: [tool.mutmut] in pyproject.toml).
+## Slow (about 15 to 20 minutes), so not part of `make test`; docs/testing.md reads the result.
+mutation: setup
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut export-cicd-stats
+	$(PY) scripts/mutation_score.py mutants/mutmut-cicd-stats.json
 
 setup: $(STAMPS)/python $(STAMPS)/assets
 

@@ -25,6 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
+    register_input_checks(app)
+    register_edit_versions(app)
     register_blueprints(app)
     register_commands(app)
     register_errorhandlers(app)
@@ -51,6 +53,20 @@ def register_extensions(app: Flask) -> None:
     cache.init_cache(app)
 
     sqlite.tune_connections(app)
+
+
+def register_input_checks(app: Flask) -> None:
+    """Bounded ids in URLs and unusable input refused at the door (before any route exists)."""
+    from app.inputs import init_inputs
+
+    init_inputs(app)
+
+
+def register_edit_versions(app: Flask) -> None:
+    """A save from an out-of-date form is refused with what changed (app/concurrency.py)."""
+    from app.concurrency import init_concurrency
+
+    init_concurrency(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -107,14 +107,37 @@ def log_event(
 
 
 def _lock_head() -> AuditHead:
-    """Take the write lock on the chain head (creating it on first use) and return it."""
-    updated = db.session.execute(
+    """Take the write lock on the chain head (creating it on first use) and return it.
+
+    On an empty chain several requests may arrive at once (the first sign-ins on a new
+    database): each inserts the head row only if no one has, waiting for a concurrent insert
+    to finish, then all queue on the UPDATE's row lock. A plain INSERT would make all but
+    one fail with a duplicate key.
+    """
+    if not _bump_head():
+        db.session.execute(_insert_head_if_missing())
+        _bump_head()
+    return db.session.get(AuditHead, 1, populate_existing=True)
+
+
+def _bump_head() -> int:
+    """Count one more entry on the head row, which locks it until commit; 0 when absent."""
+    return db.session.execute(
         update(AuditHead).where(AuditHead.id == 1).values(entries=AuditHead.entries + 1)
     ).rowcount
-    if not updated:
-        db.session.add(AuditHead(id=1, last_hash=GENESIS, entries=1))
-        db.session.flush()
-    return db.session.get(AuditHead, 1, populate_existing=True)
+
+
+def _insert_head_if_missing():
+    """INSERT ... ON CONFLICT DO NOTHING, in the dialect of the database in use."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return (
+        insert(AuditHead)
+        .values(id=1, last_hash=GENESIS, entries=0)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
 
 
 @dataclass

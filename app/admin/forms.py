@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField
+from wtforms import (
+    SelectField,
+)
 from wtforms.validators import NumberRange, Optional
+
+from app.inputs import DateField, IntegerField
 
 
 class AuditFilterForm(FlaskForm):
@@ -16,4 +20,4 @@ class AuditFilterForm(FlaskForm):
     service = SelectField("Service", validate_choice=False)
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)], default=1)

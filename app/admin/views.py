@@ -9,10 +9,14 @@ from app.admin import bp
 from app.admin.forms import AuditFilterForm
 from app.admin.services import AuditFilters, audit_page, filter_choices
 from app.auth.policy import require
+from app.inputs import database_id
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    try:
+        return database_id(value) if value else None
+    except ValueError:
+        return None
 
 
 @bp.get("/audit")

@@ -4,6 +4,7 @@ and the choices come from the model enums, so the document and the rules cannot 
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
@@ -41,6 +42,19 @@ def Text(max_length: int, *, required: bool = False, **kwargs) -> fields.String:
     )
 
 
+class DeviceTime(fields.AwareDateTime):
+    """A device's clock with its offset, which must still be a date once moved to UTC
+    (year 9999 at -23:59 is not; nor is year 1 at +14:00)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment.astimezone(UTC)
+        except OverflowError as error:
+            raise ValidationError("This time is out of range.") from error
+        return moment
+
+
 def _choices(enum_class, only=None) -> validate.OneOf:
     return validate.OneOf([member.value for member in (only or enum_class)])
 
@@ -54,7 +68,7 @@ class SyncedSchema(Schema):
     client_id = fields.UUID(
         required=True, metadata={"description": "UUID v4 made on the device when the draft began"}
     )
-    device_time = fields.AwareDateTime(
+    device_time = DeviceTime(
         metadata={"description": "The device's clock when the draft was made (with its offset)"}
     )
     written_by = fields.String(
@@ -115,6 +129,8 @@ class ReportIn(SyncedSchema):
         if not flat:
             return data
         rest = {k: v for k, v in data.items() if k not in flat}
+        if not isinstance(rest.get("follow_up") or {}, dict):
+            return data  # not an object: the field's own check refuses it
         nested = dict(rest.get("follow_up") or {})
         nested.update({k.removeprefix(FOLLOW_UP_PREFIX): v for k, v in flat.items()})
         return {**rest, "follow_up": nested}

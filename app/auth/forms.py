@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from app.auth.passwords import HINT as PASSWORD_HINT
 from app.auth.passwords import PASSWORD_MAX, PASSWORD_MIN
+from app.inputs import DateField, choice_id
 from app.models import Role
 
 
@@ -53,7 +60,7 @@ class PersonForm(FlaskForm):
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
     role = SelectField("Role", choices=role_choices())
-    service_id = SelectField("Service", coerce=int)
+    service_id = SelectField("Service", coerce=choice_id)
     started_on = DateField(
         "Start date (for new starters)",
         validators=[Optional()],

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -16,6 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import choices
+from app.inputs import DateField, choice_id
 from app.models import DebriefFormat, WorkaroundStatus
 from app.models.base import uk_today
 
@@ -48,14 +48,14 @@ class DebriefForm(FlaskForm):
         default=DebriefFormat.STRUCTURED.value,
     )
     held_on = DateField("Date", validators=[InputRequired("Enter the date of the debrief.")])
-    facilitator_id = SelectField("Who is leading it", coerce=int)
+    facilitator_id = SelectField("Who is leading it", coerce=choice_id)
     report_ids = CheckboxesField(
         "Reports this debrief is about",
-        coerce=int,
+        coerce=choice_id,
         invalid_message="Choose reports from this service.",
     )
     attendee_ids = CheckboxesField(
-        "Who is taking part", coerce=int, invalid_message="Choose people from this service."
+        "Who is taking part", coerce=choice_id, invalid_message="Choose people from this service."
     )
     person_offered = BooleanField("The person we support was offered a debrief")
     family_offered = BooleanField("Their family was offered a debrief")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.forms import choices
 from app.auth.policy import can, can_see_service, get_or_404, in_scope, require, services_for
+from app.concurrency import refuse_stale_edit
 from app.debriefs import bp
 from app.debriefs.forms import ActionForm, CloseForm, ContributionForm, DebriefForm, WorkaroundForm
 from app.debriefs.services import (
@@ -29,6 +30,7 @@ from app.debriefs.services import (
     update_debrief,
 )
 from app.extensions import db
+from app.inputs import database_id
 from app.models import (
     Action,
     Debrief,
@@ -73,7 +75,7 @@ def mine():
 
 def _chosen_service_id() -> int:
     """The service a new debrief is for: your own, or (admins) the one picked."""
-    wanted = request.args.get("service", type=int)
+    wanted = request.args.get("service", type=database_id)
     if wanted is None:
         return current_user.service_id
     if not can_see_service(current_user, wanted):
@@ -119,7 +121,7 @@ def new():
     _fill_choices(form, service_id)
     if request.method == "GET":
         form.set_defaults(current_user.id if current_user.service_id == service_id else None)
-        form.report_ids.data = request.args.getlist("report", type=int)
+        form.report_ids.data = request.args.getlist("report", type=database_id)
     if form.validate_on_submit():
         try:
             debrief = create_debrief(current_user, service_id, **_details(form))
@@ -167,6 +169,7 @@ def edit(debrief_id: int):
         form.person_offered.data = debrief.person_offered
         form.family_offered.data = debrief.family_offered
     if form.validate_on_submit():
+        refuse_stale_edit(debrief, form)
         try:
             update_debrief(current_user, debrief, **_details(form))
         except DebriefError as error:

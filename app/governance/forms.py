@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -16,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import choices
 from app.governance.services import PULSE_QUESTIONS, PULSE_SCALE
+from app.inputs import DateField, choice_id
 from app.models import MeetingKind
 
 
@@ -30,10 +30,10 @@ class MeetingForm(FlaskForm):
     title = StringField(
         "Title", validators=[InputRequired("Give the meeting a short title."), Length(max=200)]
     )
-    attendees = CheckboxList("Who came", coerce=int, validators=[Optional()])
+    attendees = CheckboxList("Who came", coerce=choice_id, validators=[Optional()])
     reports = CheckboxList(
         "Learning from reports discussed",
-        coerce=int,
+        coerce=choice_id,
         validators=[Optional()],
         description="Reports whose learning was shared in the last three months.",
     )
@@ -47,6 +47,14 @@ class MeetingForm(FlaskForm):
     )
 
 
+class MinutesForm(FlaskForm):
+    """Correcting or completing the minutes after the meeting (several people may)."""
+
+    minutes = TextAreaField(
+        "Minutes", validators=[InputRequired("Add the minutes."), Length(max=20000)]
+    )
+
+
 def _scale():
     return choices((value, label) for value, label in PULSE_SCALE.items())
 
@@ -55,19 +63,19 @@ class PulseForm(FlaskForm):
     safe_to_report = RadioField(
         PULSE_QUESTIONS["safe_to_report"],
         choices=_scale(),
-        coerce=int,
+        coerce=choice_id,
         validators=[InputRequired("Choose an answer.")],
     )
     hear_back = RadioField(
         PULSE_QUESTIONS["hear_back"],
         choices=_scale(),
-        coerce=int,
+        coerce=choice_id,
         validators=[InputRequired("Choose an answer.")],
     )
     talk_without_blame = RadioField(
         PULSE_QUESTIONS["talk_without_blame"],
         choices=_scale(),
-        coerce=int,
+        coerce=choice_id,
         validators=[InputRequired("Choose an answer.")],
     )
 

@@ -164,6 +164,13 @@ def pulse_results(service_ids: tuple[int, ...]) -> list[PulseQuarter]:
 # -- Meetings and the board -------------------------------------------------------------------
 
 
+def update_minutes(editor: User, meeting: Meeting, minutes: str) -> None:
+    """Save corrected minutes; the version check (app/concurrency.py) guards lost updates."""
+    meeting.minutes = minutes.strip()
+    log_event("meeting.minutes_updated", meeting, actor=editor)
+    db.session.commit()
+
+
 def record_meeting(
     recorder: User,
     *,

@@ -13,11 +13,12 @@ from app import cache
 from app.audit import log_event
 from app.auth.forms import choices
 from app.auth.policy import can, get_or_404, in_scope, require, services_for
+from app.concurrency import refuse_stale_edit
 from app.extensions import db
 from app.governance import bp, evidence
 from app.governance.charts import render_chart
 from app.governance.figures import figures_for, month_name, today
-from app.governance.forms import MeetingForm, PulseForm, YouSaidWeDidForm
+from app.governance.forms import MeetingForm, MinutesForm, PulseForm, YouSaidWeDidForm
 from app.governance.services import (
     PULSE_QUESTIONS,
     PULSE_SCALE,
@@ -28,6 +29,7 @@ from app.governance.services import (
     has_answered_pulse,
     pulse_results,
     record_meeting,
+    update_minutes,
 )
 from app.home.panels import home_panel
 from app.models import (
@@ -231,7 +233,26 @@ def new_meeting():
 @login_required
 def meeting(meeting_id: int):
     record = get_or_404(Meeting, meeting_id, "meetings.view")
-    return render_template("governance/meeting.html", meeting=record)
+    return render_template(
+        "governance/meeting.html",
+        meeting=record,
+        can_edit=current_user.has_role(Role.SUPERVISOR),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
+@login_required
+def edit_minutes(meeting_id: int):
+    """Correct or complete the minutes. Several people may: a save from a page opened before
+    someone else's save is refused with both versions shown (app/concurrency.py)."""
+    record = get_or_404(Meeting, meeting_id, "meetings.record")
+    form = MinutesForm(data={"minutes": record.minutes} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        refuse_stale_edit(record, form)
+        update_minutes(current_user, record, form.minutes.data)
+        flash("Minutes saved.", "success")
+        return redirect(url_for("governance.meeting", meeting_id=record.id))
+    return render_template("governance/minutes_form.html", form=form, meeting=record)
 
 
 # -- Staff pulse ------------------------------------------------------------------------------

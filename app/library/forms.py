@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,6 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import choices
+from app.inputs import IntegerField, choice_id
 from app.models import CARE_CERTIFICATE_STANDARDS, Topic
 
 MAX_WORDS_HINT = "Short sentences and everyday words. Aim for under 600 words."
@@ -58,7 +58,7 @@ class ArticleForm(FlaskForm):
     standards = CheckboxesField(
         "Care Certificate standards it covers",
         choices=standard_choices(),
-        coerce=int,
+        coerce=choice_id,
         validators=[Optional()],
     )
     service_id = SelectField("Who is it for?")

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from app.auth.forms import choices
 from app.auth.policy import can, get_or_404, require, services_for
 from app.extensions import db
+from app.inputs import database_id
 from app.library import bp, care_certificate, induction_bp
 from app.library.forms import AcknowledgeForm, ArticleForm, BulletinForm
 from app.library.induction import (
@@ -294,7 +295,7 @@ def bulletins():
 @login_required
 @require("library.publish")
 def new_bulletin():
-    report_id = request.values.get("report", type=int)
+    report_id = request.values.get("report", type=database_id)
     report = None
     if report_id is not None:
         try:
@@ -388,12 +389,12 @@ def team():
 def manage():
     """Managers put their service's induction reading in order, add and remove articles."""
     services = services_for(current_user)
-    service_id = request.values.get("service", type=int) or current_user.service_id
+    service_id = request.values.get("service", type=database_id) or current_user.service_id
     service = next((s for s in services if s.id == service_id), None)
     if service is None:
         abort(404)
     if request.method == "POST":
-        article_id = request.form.get("article", type=int)
+        article_id = request.form.get("article", type=database_id)
         if article_id is None:
             flash("Choose an article first.", "error")
             return redirect(url_for("induction.manage", service=service.id))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     Text,
@@ -86,6 +87,10 @@ class Debrief(Base):
     __table_args__ = (Index("ix_debrief_service_held", "service_id", "held_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised on every save; a save from a form opened on an older version is refused
+    # (app/concurrency.py), and two saves at once cannot both win (version_id_col).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
     format: Mapped[DebriefFormat] = mapped_column(
         _enum(DebriefFormat, "debrief_format"), default=DebriefFormat.STRUCTURED

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Integer,
     SmallInteger,
     String,
     Table,
@@ -40,6 +41,10 @@ class Meeting(Base):
     __tablename__ = "meeting"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised on every save; a save from a form opened on an older version is refused
+    # (app/concurrency.py), and two saves at once cannot both win (version_id_col).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
     kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
     held_on: Mapped[date] = mapped_column(Date, index=True)

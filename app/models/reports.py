@@ -10,7 +10,7 @@ import enum
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -179,6 +179,10 @@ class Report(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=random_report_id)
+    # Raised on every save; a save from a form opened on an older version is refused
+    # (app/concurrency.py), and two saves at once cannot both win (version_id_col).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
     # None for anonymous reports, always: nothing else identifies the reporter either.
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -123,6 +123,10 @@ class RestrictivePractice(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised on every save; a save from a form opened on an older version is refused
+    # (app/concurrency.py), and two saves at once cannot both win (version_id_col).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), unique=True)
     person_reference: Mapped[str] = mapped_column(String(40))
@@ -296,6 +300,10 @@ class SafeguardingConcern(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised on every save; a save from a form opened on an older version is refused
+    # (app/concurrency.py), and two saves at once cannot both win (version_id_col).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), unique=True)
     person_reference: Mapped[str] = mapped_column(String(40))

@@ -204,6 +204,10 @@ class Supervision(Base):
     __table_args__ = (Index("ix_supervision_supervisee_held", "supervisee_id", "held_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised on every save; a save from a form opened on an older version is refused
+    # (app/concurrency.py), and two saves at once cannot both win (version_id_col).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
     supervisor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     supervisee_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

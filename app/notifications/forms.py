@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from app.auth.forms import PASSWORD_MAX, PASSWORD_MIN, role_choices
 from app.auth.passwords import HINT as PASSWORD_HINT
+from app.inputs import DateField, choice_id
 
 
 class InviteForm(FlaskForm):
@@ -30,7 +37,7 @@ class InviteForm(FlaskForm):
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
     role = SelectField("Role", choices=role_choices())
-    service_id = SelectField("Service", coerce=int)
+    service_id = SelectField("Service", coerce=choice_id)
     started_on = DateField(
         "Start date (for new starters)",
         validators=[Optional()],
@@ -39,7 +46,7 @@ class InviteForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    service_id = SelectField("Service", coerce=int)
+    service_id = SelectField("Service", coerce=choice_id)
     file = FileField(
         "CSV file",
         validators=[

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.auth.forms import choices
+from app.inputs import DateField
 from app.models.reports import (
     CandourStep,
     CqcNotification,

@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 
 from app.auth.forms import choices
 from app.auth.policy import can, get_or_404, require
+from app.concurrency import refuse_stale_edit
 from app.extensions import csrf, db, limiter
 from app.models.reports import (
     Action,
@@ -375,6 +376,7 @@ def save_review(report_id: int):
     form = _review_form(report)
     if not form.validate_on_submit():
         return _render_review(report, review_form=form)
+    refuse_stale_edit(report, form)
     try:
         services.save_review(report, _review_from(form))
     except services.ReportInvalid as error:

@@ -5,9 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,6 +14,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import choices
+from app.inputs import DateField, DateTimeLocalField, IntegerField, choice_id
 from app.models import (
     CapacityFinding,
     ConcernType,
@@ -39,7 +37,7 @@ def _labelled(enum_class, first=PICK):
 class ServiceChoice:
     """Mixin: a service picker, shown only when the person has more than one service."""
 
-    service_id = SelectField("Service", coerce=int, validators=[Optional()])
+    service_id = SelectField("Service", coerce=choice_id, validators=[Optional()])
 
 
 class RestrictionForm(FlaskForm, ServiceChoice):
@@ -89,7 +87,7 @@ class RestrictionForm(FlaskForm, ServiceChoice):
     )
     best_interests_id = SelectField(
         "Best-interests decision",
-        coerce=int,
+        coerce=choice_id,
         validators=[Optional()],
         description="Needed when the person lacks capacity for this decision.",
     )
@@ -154,8 +152,8 @@ class ReviewForm(FlaskForm):
         "What changed, and what did we learn?",
         description="Say how the reports and debriefs changed the plan.",
     )
-    report_ids = MultiCheckboxField("Reports this review drew on", coerce=int)
-    debrief_ids = MultiCheckboxField("Debriefs this review drew on", coerce=int)
+    report_ids = MultiCheckboxField("Reports this review drew on", coerce=choice_id)
+    debrief_ids = MultiCheckboxField("Debriefs this review drew on", coerce=choice_id)
 
 
 class ConcernForm(FlaskForm, ServiceChoice):
@@ -221,7 +219,7 @@ class RiskSessionForm(FlaskForm, ServiceChoice):
         POSITIVE_RISK_TEMPLATE["next_time"][0], description=POSITIVE_RISK_TEMPLATE["next_time"][1]
     )
     restrictive_practice_id = SelectField(
-        "Restriction this session looked at (optional)", coerce=int, validators=[Optional()]
+        "Restriction this session looked at (optional)", coerce=choice_id, validators=[Optional()]
     )
 
 

@@ -106,7 +106,7 @@ class EscalationTimes:
 
 
 def escalation_times(
-    service_ids, start: datetime, end: datetime, *, hours: float = 24, now: datetime | None = None
+    service_ids, start: datetime, end: datetime, *, hours: float, now: datetime | None = None
 ) -> EscalationTimes:
     """How quickly concerns raised in the range reached the local authority."""
     sc = SafeguardingConcern

@@ -15,7 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.forms import choices
 from app.auth.policy import can, can_see_service, get_or_404, in_scope, require, services_for
+from app.concurrency import refuse_stale_edit
 from app.extensions import db
+from app.inputs import database_id
 from app.models import (
     BestInterestsDecision,
     Category,
@@ -223,7 +225,7 @@ def _bi_choices(form, service_id: int | None, reference: str | None) -> None:
 def best_interests_options():
     """htmx: the best-interests choices for the person reference just typed."""
     form = RestrictionForm(formdata=None)
-    service_id = request.args.get("service_id", type=int) or current_user.service_id
+    service_id = request.args.get("service_id", type=database_id) or current_user.service_id
     if not can_see_service(current_user, service_id):
         abort(404)
     _bi_choices(form, service_id, request.args.get("person_reference", "").strip())
@@ -264,7 +266,7 @@ def restrictions():
     )
     if filters.person.data:
         query = query.where(RestrictivePractice.person_reference == filters.person.data.strip())
-    if filters.restraint_type.data:
+    if filters.restraint_type.data and not filters.restraint_type.errors:
         query = query.where(
             RestrictivePractice.restraint_type == RestraintType(filters.restraint_type.data)
         )
@@ -292,7 +294,7 @@ def new_restriction():
     """Record a restriction, from a restrictive practice report (?report_id=) or directly."""
     report = None
     if request.args.get("report_id"):
-        report = _report_or_404(request.args.get("report_id", type=int))
+        report = _report_or_404(request.args.get("report_id", type=database_id))
         existing = db.session.scalars(
             select(RestrictivePractice.id).where(RestrictivePractice.report_id == report.id)
         ).first()
@@ -366,6 +368,7 @@ def edit_restriction(record_id: int):
     _refresh_bi_on_change(form, service_id=record.service_id)
     if request.method == "POST" and form.validate():
         try:
+            refuse_stale_edit(record, form)
             update_restriction(current_user, record, _restriction_answers(form))
         except SafeguardingInvalid as error:
             _show_errors(form, error)
@@ -388,7 +391,7 @@ def new_best_interests():
     restriction_record = None
     if request.args.get("restriction_id"):
         restriction_record = get_or_404(
-            RestrictivePractice, request.args.get("restriction_id", type=int), "safeguarding.manage"
+            RestrictivePractice, request.args.get("restriction_id", type=database_id), "safeguarding.manage"
         )
     form = BestInterestsForm()
     _service_choices(form)
@@ -646,7 +649,7 @@ def concerns():
 def new_concern():
     report = None
     if request.args.get("report_id"):
-        report = _report_or_404(request.args.get("report_id", type=int))
+        report = _report_or_404(request.args.get("report_id", type=database_id))
     form = ConcernForm()
     _service_choices(form)
     if request.method == "GET" and report is not None:
@@ -685,6 +688,7 @@ def concern(concern_id: int):
         answers = dict(form.data)
         answers["escalated_at"] = to_utc(form.escalated_at.data)
         answers["cqc_notified_at"] = to_utc(form.cqc_notified_at.data)
+        refuse_stale_edit(record, form)
         try:
             update_concern(current_user, record, answers)
         except SafeguardingInvalid as error:
@@ -816,7 +820,7 @@ def new_risk_session():
     if request.method == "GET":
         form.held_on.data = uk_today()
         form.person_reference.data = request.args.get("person", "")
-        form.restrictive_practice_id.data = request.args.get("restriction_id", 0, type=int)
+        form.restrictive_practice_id.data = request.args.get("restriction_id", 0, type=database_id)
     if request.method == "POST" and form.validate():
         try:
             session = record_risk_session(current_user, form.data)

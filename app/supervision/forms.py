@@ -9,11 +9,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -24,6 +22,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import choices
+from app.inputs import DateField, IntegerField, choice_id
 from app.models import Outcome
 from app.supervision.supervisions import REFLECTIVE_PROMPTS
 
@@ -38,11 +37,11 @@ class MultiCheckboxField(SelectMultipleField):
 class ObserveStartForm(FlaskForm):
     staff_id = SelectField(
         "Who are you observing?",
-        coerce=int,
+        coerce=choice_id,
         validators=[InputRequired("Choose who you are observing.")],
     )
     template_id = SelectField(
-        "Which checklist?", coerce=int, validators=[InputRequired("Choose a checklist.")]
+        "Which checklist?", coerce=choice_id, validators=[InputRequired("Choose a checklist.")]
     )
     modules = MultiCheckboxField(
         "Add-on modules (medication only)",
@@ -127,7 +126,7 @@ class ChecklistForm(FlaskForm):
 
 
 class SupervisionStartForm(FlaskForm):
-    supervisee_id = SelectField("Who is the supervision with?", coerce=int)
+    supervisee_id = SelectField("Who is the supervision with?", coerce=choice_id)
 
 
 class SupervisionForm(FlaskForm):

@@ -18,7 +18,9 @@ from app.auth.policy import (
     get_or_404,
     require,
 )
+from app.concurrency import refuse_stale_edit
 from app.extensions import db
+from app.inputs import database_id
 from app.models import EscalationQuestion, Supervision, User
 from app.models.base import uk_today
 from app.supervision import bp
@@ -91,7 +93,7 @@ def _question_ids_from(form_data) -> list[int]:
 @login_required
 @require("supervision.hold")
 def new():
-    chosen = request.values.get("supervisee_id", type=int)
+    chosen = request.values.get("supervisee_id", type=database_id)
     if not chosen:
         flash("Choose who you are holding supervision with.", "info")
         return redirect(url_for("supervision.index"))
@@ -174,6 +176,7 @@ def acknowledge_record(supervision_id: int):
     if not form.validate_on_submit():
         flash("Please keep your comment under 2000 characters.", "error")
     else:
+        refuse_stale_edit(supervision, form, saved_as={"comment": "supervisee_comment"})
         try:
             acknowledge_supervision(current_user, supervision, form.comment.data)
         except SupervisionInvalid as error:

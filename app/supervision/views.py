@@ -20,6 +20,7 @@ from app.auth.policy import (
     require,
 )
 from app.extensions import db
+from app.inputs import database_id
 from app.models import (
     ChecklistTemplate,
     Observation,
@@ -72,8 +73,8 @@ def observe():
             recent=[],
         )
     form = _start_form()
-    if request.method == "GET" and request.args.get("staff_id", type=int):
-        form.staff_id.data = request.args.get("staff_id", type=int)
+    if request.method == "GET" and request.args.get("staff_id", type=database_id):
+        form.staff_id.data = request.args.get("staff_id", type=database_id)
     if form.validate_on_submit():
         staff = db.session.get(User, form.staff_id.data)
         template = db.session.get(ChecklistTemplate, form.template_id.data)

@@ -391,6 +391,7 @@ ROUTES: dict[str, Access] = {
     "governance.meetings": at_least(Role.STAFF),
     "governance.new_meeting": at_least(Role.SUPERVISOR),
     "governance.meeting": at_least(Role.STAFF, meeting_id=a_meeting),
+    "governance.edit_minutes": at_least(Role.SUPERVISOR, meeting_id=a_meeting),
     "governance.pulse": at_least(Role.STAFF),
     "governance.pulse_summary": at_least(Role.MANAGER),
     "governance.board": at_least(Role.STAFF),

@@ -224,7 +224,7 @@ def test_escalation_times_are_aggregated(app, world):
             now=now,
         )
         elsewhere = queries.escalation_times(
-            [world.riverside.id], now - timedelta(days=30), now + timedelta(hours=1)
+            [world.riverside.id], now - timedelta(days=30), now + timedelta(hours=1), hours=24
         )
     assert (times.concerns, times.escalated, times.within_limit) == (4, 2, 1)
     assert times.outstanding_over_limit == 1
