@@ -155,9 +155,10 @@ def queue():
 
 def _review_form(report: Report) -> ReviewForm:
     form = ReviewForm(
+        thanks=report.thanks_message,
         status=report.status.value,
         contributory_factors=report.contributory_factors or [],
-        learning_outcome=report.learning_outcome,
+        learning_outcome=report.learning_outcome or report.learning_message,
         debrief_needed=None
         if report.debrief_needed is None
         else ("yes" if report.debrief_needed else "no"),
@@ -212,17 +213,12 @@ def _next_steps(report) -> dict[str, str]:
     return steps
 
 
-def _render_review(report, review_form=None, feedback_form=None, action_form=None):
+def _render_review(report, review_form=None, action_form=None):
     return render_template(
         "reports/review.html",
         report=report,
         next_steps=_next_steps(report),
         form=review_form or _review_form(report),
-        feedback_form=feedback_form
-        or FeedbackForm(
-            thanks=report.thanks_message,
-            learning=report.learning_message or report.learning_outcome,
-        ),
         action_form=action_form or _action_form(report),
         factors={f.value: f.label for f in Factor},
         candour_steps=list(CandourStep),
@@ -269,8 +265,30 @@ def save_review(report_id: int):
             just_culture_note=(form.just_culture_note.data or "").strip(),
         ),
     )
+    if _share_feedback(report, form):
+        flash(f"Review saved and sent. {_who_sees_it(report)}", "success")
+        return redirect(url_for("reports.review", report_id=report.id))
     flash("Review saved.", "success")
     return redirect(url_for("reports.review", report_id=report.id))
+
+
+def _share_feedback(report: Report, form: ReviewForm) -> bool:
+    """Send the thank-you and the learning typed in the review when they are new or changed,
+    so one save keeps both; True when something reached the reporter."""
+    thanks = (form.thanks.data or "").strip()
+    learning = (form.learning_outcome.data or "").strip()
+    new_thanks = thanks if thanks and thanks != (report.thanks_message or "") else None
+    new_learning = learning if learning and learning != (report.learning_message or "") else None
+    if not new_thanks and not new_learning:
+        return False
+    services.give_feedback(report, thanks=new_thanks, learning=new_learning)
+    return True
+
+
+def _who_sees_it(report: Report) -> str:
+    if report.anonymous:
+        return "The reporter will see it with their receipt code."
+    return f"{report.reporter_label} will see it in their reports."
 
 
 @bp.post("/reports/<int:report_id>/feedback")
@@ -283,12 +301,14 @@ def feedback(report_id: int):
             form.thanks.errors.append("Write a thank-you or what we learned.")
         else:
             services.give_feedback(report, thanks=form.thanks.data, learning=form.learning.data)
-            if report.anonymous:
-                flash("Sent. The reporter will see it with their receipt code.", "success")
-            else:
-                flash(f"Sent. {report.reporter_label} will see it in their reports.", "success")
+            flash(f"Sent. {_who_sees_it(report)}", "success")
             return redirect(url_for("reports.review", report_id=report.id))
-    return _render_review(report, feedback_form=form)
+    # The review page has one form: show the message there, with what was typed kept.
+    review_form = _review_form(report)
+    review_form.thanks.data = form.thanks.data
+    review_form.learning_outcome.data = form.learning.data or review_form.learning_outcome.data
+    review_form.thanks.errors = list(form.thanks.errors) + list(form.learning.errors)
+    return _render_review(report, review_form=review_form)
 
 
 @bp.post("/reports/<int:report_id>/actions")

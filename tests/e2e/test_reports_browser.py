@@ -51,9 +51,9 @@ def _manager_thanks_and_shares_learning(make_page, reporter_label: str) -> None:
     first.get_by_role("link").click()
     assert_accessible(page)
     page.get_by_label("Thank-you message").fill(THANKS)
-    page.get_by_label("What we learned and what is changing").fill(LEARNING)
-    page.get_by_role("button", name=re.compile(r"^Send to")).click()
-    assert "Sent." in page.get_by_role("status").first.inner_text()
+    page.get_by_label("What we learned").fill(LEARNING)
+    page.get_by_role("button", name="Save review").click()
+    assert "saved and sent." in page.get_by_role("status").first.inner_text()
     assert "Learning shared" in page.inner_text(".lead")
 
 
