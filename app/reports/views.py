@@ -27,6 +27,7 @@ from app.models.reports import (
     TimeBracket,
 )
 from app.reports import bp, services
+from app.reports.mine import my_reports_page, reporter_status
 from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
 from app.reports.services import ClientIdConflict, ReportInvalid, submit_report
 
@@ -108,16 +109,43 @@ def thanks(report_id: int):
 @bp.get("/reports/mine")
 @login_required
 def mine():
-    reports = services.my_reports(current_user)
-    new_feedback = {r.id for r in reports if r.has_new_feedback}
+    """The reporter's own reports, a page at a time, new replies first."""
+    try:
+        page_number = int(request.args.get("page", 1))
+    except ValueError:
+        page_number = 1
+    page = my_reports_page(current_user, page_number)
+    new_feedback = {r.id for r in page.reports if r.has_new_feedback}
     response = render_template(
         "reports/mine.html",
-        reports=reports,
+        page=page,
+        reports=page.reports,
         new_feedback=new_feedback,
-        timeline=services.timeline,
-        bulletins=_bulletins_for(reports),
+        reporter_status=reporter_status,
+        bulletins=_bulletins_for(page.reports),
     )
-    services.mark_feedback_read(reports)
+    services.mark_feedback_read(page.reports)  # the card shows the reply: it has been read
+    return response
+
+
+@bp.get("/reports/mine/<int:report_id>")
+@login_required
+def mine_detail(report_id: int):
+    """One of the reporter's own named reports: replies first, then the timeline."""
+    report = db.session.get(Report, report_id)
+    if report is None or report.reporter_id != current_user.id or report.anonymous:
+        abort(404)
+    new_feedback = report.has_new_feedback
+    response = render_template(
+        "reports/mine_detail.html",
+        report=report,
+        new_feedback=new_feedback,
+        reporter_status=reporter_status,
+        timeline=services.timeline,
+        bulletins=_bulletins_for([report]),
+        follow_ups=services.follow_ups_for(report.category.value),
+    )
+    services.mark_feedback_read([report])
     return response
 
 

@@ -62,7 +62,7 @@ def test_staff_reports_a_near_miss_and_sees_the_managers_feedback(make_page, dem
     sign_in(staff, "carer@willow.demo")
     _report_near_miss(staff)
     staff.get_by_role("link", name="My reports").first.click()
-    assert "Status: New" in staff.locator(".cards .card").first.inner_text()
+    assert "Status: Sent" in staff.locator(".cards .card").first.inner_text()
 
     _manager_thanks_and_shares_learning(make_page, "Priya Patel")
 

@@ -55,7 +55,7 @@ def test_staff_reports_a_near_miss_with_only_the_required_answers(app, client, s
     assert report.status is ReportStatus.NEW and report.physical_harm is None
     assert report.occurred_at is not None  # "When?" defaults to now
     mine = client.get("/reports/mine").get_data(as_text=True)
-    assert "Medication" in mine and "Status: New" in mine
+    assert "Medication" in mine and "Status: Sent" in mine
 
 
 def test_an_incident_needs_to_say_whether_anyone_was_hurt(app, client, signed_in, world):
