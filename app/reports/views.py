@@ -27,8 +27,8 @@ from app.models.reports import (
     TimeBracket,
 )
 from app.reports import bp, services
-from app.reports.mine import my_reports_page, reporter_status
 from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
+from app.reports.mine import my_reports_page, reporter_status
 from app.reports.services import ClientIdConflict, ReportInvalid, submit_report
 
 REPORT_KINDS = (ReportKind.NEAR_MISS, ReportKind.INCIDENT)
