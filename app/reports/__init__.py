@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from app.reports import home, views  # noqa: E402,F401  (routes and home panels register on import)
+from app.reports import home, needs_action, views  # noqa: E402,F401  (routes and home panels register on import)
