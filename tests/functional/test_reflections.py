@@ -110,7 +110,7 @@ def test_switching_template_without_javascript_keeps_what_was_typed(client, sign
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "So what?" in body and "Busy round" in body
+    assert "Why does it matter?" in body and "Busy round" in body
     assert "Write something" not in body
 
 
