@@ -83,7 +83,7 @@ def test_shared_reflection_is_read_by_supervisors_of_the_service_only(
     [
         ("helped_hindered", {"helped": "a"}, "What could change?"),
         ("gibbs", {"feelings": "Nervous"}, "What were you thinking and feeling?"),
-        ("what_so_what", {"so_what": "It matters"}, "Now what?"),
+        ("what_so_what", {"so_what": "It matters"}, "What will you do now?"),
         ("positive_risk", {"wanted": "To go out alone"}, "What was the least restrictive option?"),
     ],
 )
