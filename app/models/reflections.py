@@ -21,7 +21,10 @@ from app.models.reports import LabelledEnum, Report
 class ReflectionTemplate(LabelledEnum):
     # Plain names a care worker recognises; the values keep the models' textbook names
     # (Gibbs's reflective cycle; Rolfe's "What? So what? Now what?").
-    HELPED_HINDERED = "helped_hindered", "Quick: what helped, what got in the way, what could change"
+    HELPED_HINDERED = (
+        "helped_hindered",
+        "Quick: what helped, what got in the way, what could change",
+    )
     GIBBS = "gibbs", "Step by step: what happened, how I felt, what I'd do next time"
     WHAT_SO_WHAT = "what_so_what", "Short: what happened, why it matters, what I'll do now"
     POSITIVE_RISK = "positive_risk", "A risk we supported: what they wanted, the risks, next time"
