@@ -143,7 +143,6 @@ def mine_detail(report_id: int):
         reporter_status=reporter_status,
         timeline=services.timeline,
         bulletins=_bulletins_for([report]),
-        follow_ups=services.follow_ups_for(report.category.value),
     )
     services.mark_feedback_read([report])
     return response
