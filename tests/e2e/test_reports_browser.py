@@ -45,6 +45,9 @@ def _manager_thanks_and_shares_learning(make_page, reporter_label: str) -> None:
     open_menu(page)
     page.get_by_role("link", name="Reports to review").first.click()
     assert_accessible(page)
+    # Riskiest first by default: find this near miss by its words.
+    page.get_by_label("Search the report text").fill(WHAT_HAPPENED[:30])
+    page.get_by_role("button", name="Search").click()
     first = page.locator(".cards .card").first
     assert WHAT_HAPPENED[:30] in first.inner_text()
     assert reporter_label in first.inner_text()
