@@ -560,8 +560,11 @@ def save_review(report: Report, review: Review) -> None:
         report_status_changed.send(report, status=report.status.value)
 
 
-def give_feedback(report: Report, *, thanks: str | None, learning: str | None) -> None:
-    """Thank the reporter and/or share what we learned; both reach them (named or by receipt)."""
+def give_feedback(
+    report: Report, *, thanks: str | None, learning: str | None, promote_status: bool = True
+) -> None:
+    """Thank the reporter and/or share what we learned; both reach them (named or by receipt).
+    The status moves on with it unless `promote_status` is False (the manager chose one)."""
     now = utcnow()
     thanks = (thanks or "").strip()[:TEXT_MAX] or None
     learning = (learning or "").strip()[:DESCRIPTION_MAX] or None
@@ -577,7 +580,9 @@ def give_feedback(report: Report, *, thanks: str | None, learning: str | None) -
     report.seen_at = report.seen_at or now
     report.first_feedback_at = report.first_feedback_at or now
     changed = False
-    if learning and report.status in (ReportStatus.NEW, ReportStatus.UNDER_REVIEW):
+    if not promote_status:
+        pass
+    elif learning and report.status in (ReportStatus.NEW, ReportStatus.UNDER_REVIEW):
         changed = set_status(report, ReportStatus.LEARNING_SHARED)
     elif report.status is ReportStatus.NEW:
         changed = set_status(report, ReportStatus.UNDER_REVIEW)

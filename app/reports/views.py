@@ -270,6 +270,7 @@ def save_review(report_id: int):
     form = _review_form(report)
     if not form.validate_on_submit():
         return _render_review(report, review_form=form)
+    status_chosen = form.status.data != report.status.value
     services.save_review(
         report,
         services.Review(
@@ -292,23 +293,26 @@ def save_review(report_id: int):
             just_culture_note=(form.just_culture_note.data or "").strip(),
         ),
     )
-    if _share_feedback(report, form):
+    if _share_feedback(report, form, promote_status=not status_chosen):
         flash(f"Review saved and sent. {_who_sees_it(report)}", "success")
         return redirect(url_for("reports.review", report_id=report.id))
     flash("Review saved.", "success")
     return redirect(url_for("reports.review", report_id=report.id))
 
 
-def _share_feedback(report: Report, form: ReviewForm) -> bool:
+def _share_feedback(report: Report, form: ReviewForm, *, promote_status: bool) -> bool:
     """Send the thank-you and the learning typed in the review when they are new or changed,
-    so one save keeps both; True when something reached the reporter."""
+    so one save keeps both; True when something reached the reporter. A status the manager
+    chose in the same save is kept (`promote_status` False)."""
     thanks = (form.thanks.data or "").strip()
     learning = (form.learning_outcome.data or "").strip()
     new_thanks = thanks if thanks and thanks != (report.thanks_message or "") else None
     new_learning = learning if learning and learning != (report.learning_message or "") else None
     if not new_thanks and not new_learning:
         return False
-    services.give_feedback(report, thanks=new_thanks, learning=new_learning)
+    services.give_feedback(
+        report, thanks=new_thanks, learning=new_learning, promote_status=promote_status
+    )
     return True
 
 
