@@ -56,6 +56,7 @@ def test_leaving_with_unsaved_text_asks_first(make_page, demo):
         dialog.dismiss()
 
     page.on("dialog", dismiss)
+    page.get_by_label("Thank-you message").fill("")
     page.get_by_label("Thank-you message").click()
     page.keyboard.type("Thank you")  # real key presses: the page has been used
     page.get_by_role("link", name="LearnLoop").first.click()
