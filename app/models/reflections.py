@@ -19,10 +19,15 @@ from app.models.reports import LabelledEnum, Report
 
 
 class ReflectionTemplate(LabelledEnum):
-    HELPED_HINDERED = "helped_hindered", "What helped, what got in the way, what could change"
-    GIBBS = "gibbs", "Gibbs reflective cycle"
-    WHAT_SO_WHAT = "what_so_what", "What? So what? Now what?"
-    POSITIVE_RISK = "positive_risk", "Positive risk-taking"
+    # Plain names a care worker recognises; the values keep the models' textbook names
+    # (Gibbs's reflective cycle; Rolfe's "What? So what? Now what?").
+    HELPED_HINDERED = (
+        "helped_hindered",
+        "Quick: what helped, what got in the way, what could change",
+    )
+    GIBBS = "gibbs", "Step by step: what happened, how I felt, what I'd do next time"
+    WHAT_SO_WHAT = "what_so_what", "Short: what happened, why it matters, what I'll do now"
+    POSITIVE_RISK = "positive_risk", "A risk we supported: what they wanted, the risks, next time"
 
     @property
     def prompts(self) -> tuple[Prompt, ...]:
@@ -44,9 +49,9 @@ REFLECTION_PROMPTS: dict[ReflectionTemplate, tuple[Prompt, ...]] = {
         Prompt("action_plan", "What will you do next time?", "Anything you want to try or learn."),
     ),
     ReflectionTemplate.WHAT_SO_WHAT: (
-        Prompt("what", "What?", "What happened, and what was your part in it?"),
-        Prompt("so_what", "So what?", "Why does it matter? What did you learn?"),
-        Prompt("now_what", "Now what?", "What will you do, or ask for, now?"),
+        Prompt("what", "What happened?", "And what was your part in it?"),
+        Prompt("so_what", "Why does it matter?", "What did you learn?"),
+        Prompt("now_what", "What will you do now?", "Or what will you ask for?"),
     ),
     ReflectionTemplate.POSITIVE_RISK: (
         Prompt("wanted", "What did the person want?", "Their wishes, in their words if you can."),

@@ -273,11 +273,13 @@ def on_feedback_given(report: Report, **extra) -> None:
     """Thank-you or learning on a report: tell its reporter, unless the report is anonymous."""
     if report.reporter_id is None or report.anonymous or report.reporter is None:
         return
+    from app.reports.mine import report_title
+
     what = _feedback_words(extra)
     tell(
         report.reporter,
         kind="report_feedback",
-        message=f"Your report from {report.occurred_on:%-d %B} has {what}. Thank you.",
+        message=f"Your {report_title(report)} from {report.occurred_on:%-d %B} has {what}.",
         link=path_for(MY_REPORT_ENDPOINTS, report_id=report.id),
         topic=EmailTopic.REPORT_FEEDBACK,
         subject="Your report has " + what,

@@ -77,7 +77,23 @@ def new():
         else:
             flash(_thanks(saved.reflection), "success")
             return redirect(url_for("reflections.show", reflection_id=saved.reflection.id))
-    return render_template("reflections/new.html", form=form, template=template)
+    return render_template(
+        "reflections/new.html", form=form, template=template, kept=_kept_answers(template)
+    )
+
+
+def _kept_answers(template: ReflectionTemplate) -> dict[str, str]:
+    """Text typed under another question set, carried in the page while a person switches
+    sets, so switching there and back loses nothing. Only the chosen set is saved."""
+    if request.method != "POST":
+        return {}
+    return {
+        prompt.key: request.form[prompt.key][:4000]
+        for other in ReflectionTemplate
+        if other is not template
+        for prompt in other.prompts
+        if (request.form.get(prompt.key) or "").strip()
+    }
 
 
 def _thanks(reflection: Reflection) -> str:

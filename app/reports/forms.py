@@ -43,6 +43,11 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ReviewForm(FlaskForm):
+    thanks = TextAreaField(
+        "Thank-you message",
+        description="Say thank you in your own words. They will see this.",
+        validators=[Length(max=2000)],
+    )
     status = SelectField("Status", choices=choices((s.value, s.label) for s in ReportStatus))
     contributory_factors = CheckboxesField(
         "What in the work system played a part?",
@@ -51,7 +56,8 @@ class ReviewForm(FlaskForm):
     )
     learning_outcome = TextAreaField(
         "What we learned",
-        description="The learning, not only the actions: what will we do differently, and why?",
+        description="The learning, not only the actions: what will we do differently, and why?"
+        " The person who reported it sees this (by receipt when anonymous).",
         validators=[Length(max=5000)],
     )
     debrief_needed = RadioField(

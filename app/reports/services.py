@@ -41,6 +41,7 @@ from app.models.reports import (
     TimeBracket,
 )
 from app.reports import anonymity, just_culture
+from app.reports.risk import by_risk
 
 UK = ZoneInfo("Europe/London")
 DESCRIPTION_MAX = 5000
@@ -755,8 +756,11 @@ def save_review(report: Report, review: Review, *, today: date | None = None) ->
         report_status_changed.send(report, status=report.status.value)
 
 
-def give_feedback(report: Report, *, thanks: str | None, learning: str | None) -> None:
-    """Thank the reporter and/or share what we learned; both reach them (named or by receipt)."""
+def give_feedback(
+    report: Report, *, thanks: str | None, learning: str | None, promote_status: bool = True
+) -> None:
+    """Thank the reporter and/or share what we learned; both reach them (named or by receipt).
+    The status moves on with it unless `promote_status` is False (the manager chose one)."""
     now = utcnow()
     thanks = (thanks or "").strip()[:TEXT_MAX] or None
     learning = (learning or "").strip()[:DESCRIPTION_MAX] or None
@@ -772,7 +776,9 @@ def give_feedback(report: Report, *, thanks: str | None, learning: str | None) -
     report.seen_at = report.seen_at or now
     report.first_feedback_at = report.first_feedback_at or now
     changed = False
-    if learning and report.status in (ReportStatus.NEW, ReportStatus.UNDER_REVIEW):
+    if not promote_status:
+        pass
+    elif learning and report.status in (ReportStatus.NEW, ReportStatus.UNDER_REVIEW):
         changed = set_status(report, ReportStatus.LEARNING_SHARED)
     elif report.status is ReportStatus.NEW:
         changed = set_status(report, ReportStatus.UNDER_REVIEW)
@@ -832,6 +838,8 @@ def complete_action(action: Action) -> None:
 # ---- the triage queue ----------------------------------------------------------------
 
 QUEUE_PAGE_SIZE = 25
+SEARCH_MAX = 100  # characters of a triage search: enough for a phrase, bounded for the database
+QUEUE_SORTS = ("risk", "newest")
 
 
 @dataclass
@@ -842,6 +850,8 @@ class QueueFilters:
     date_from: date | None = None
     date_to: date | None = None
     page: int = 1
+    search: str = ""
+    sort: str = "risk"  # riskiest first (see app/reports/risk.py), or "newest"
 
     @classmethod
     def from_args(cls, args) -> QueueFilters:
@@ -862,6 +872,8 @@ class QueueFilters:
             date_from=day("from"),
             date_to=day("to"),
             page=page,
+            search=" ".join(args.get("q", "").split())[:SEARCH_MAX],
+            sort=args.get("sort") if args.get("sort") in QUEUE_SORTS else "risk",
         )
 
     def args(self, **changes) -> dict:
@@ -872,6 +884,8 @@ class QueueFilters:
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
             "page": self.page,
+            "q": self.search,
+            "sort": "" if self.sort == "risk" else self.sort,
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None)}
@@ -889,7 +903,8 @@ class QueuePage:
 
 
 def queue(user: User, filters: QueueFilters) -> QueuePage:
-    """Reports in `user`'s scope, newest first, a page at a time: two queries at any size."""
+    """Reports in `user`'s scope, riskiest (or newest) first, a page at a time: two queries at
+    any size. The text search is a LIKE with its wildcards escaped, inside the user's scope."""
     from sqlalchemy import func
     from sqlalchemy.orm import joinedload
 
@@ -906,6 +921,10 @@ def queue(user: User, filters: QueueFilters) -> QueuePage:
         conditions.append(Report.occurred_on >= filters.date_from)
     if filters.date_to:
         conditions.append(Report.occurred_on <= filters.date_to)
+    if filters.search:
+        conditions.append(
+            Report.description.ilike(f"%{_like_escaped(filters.search)}%", escape="\\")
+        )
     if len(conditions) == 1:
         # No filters: the monthly rollups hold the same total without counting every report
         # (the rollups are updated in the same transaction as the reports, so it is exact).
@@ -922,8 +941,17 @@ def queue(user: User, filters: QueueFilters) -> QueuePage:
         select(Report)
         .options(joinedload(Report.reporter), joinedload(Report.service))
         .where(*conditions)
-        .order_by(Report.created_at.desc(), Report.id.desc())
+        .order_by(*(by_risk() if filters.sort == "risk" else _newest_first()))
         .limit(QUEUE_PAGE_SIZE)
         .offset((filters.page - 1) * QUEUE_PAGE_SIZE)
     ).all()
     return QueuePage(reports=list(reports), total=total or 0, filters=filters)
+
+
+def _like_escaped(text: str) -> str:
+    """`text` with LIKE's wildcards taken literally: a search for "50%" finds "50%" only."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _newest_first():
+    return (Report.created_at.desc(), Report.id.desc())

@@ -39,6 +39,7 @@ from app.models.reports import (
 )
 from app.reports import anonymity, bp, just_culture, services
 from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
+from app.reports.mine import my_reports_page, reporter_status
 from app.reports.services import (
     ClientIdConflict,
     ReceiptCodeInvalid,
@@ -160,16 +161,42 @@ def thanks(report_id: int):
 @bp.get("/reports/mine")
 @login_required
 def mine():
-    reports = services.my_reports(current_user)
-    new_feedback = {r.id for r in reports if r.has_new_feedback}
+    """The reporter's own reports, a page at a time, new replies first."""
+    try:
+        page_number = int(request.args.get("page", 1))
+    except ValueError:
+        page_number = 1
+    page = my_reports_page(current_user, page_number)
+    new_feedback = {r.id for r in page.reports if r.has_new_feedback}
     response = render_template(
         "reports/mine.html",
-        reports=reports,
+        page=page,
+        reports=page.reports,
         new_feedback=new_feedback,
-        timeline=services.timeline,
-        bulletins=_bulletins_for(reports),
+        reporter_status=reporter_status,
+        bulletins=_bulletins_for(page.reports),
     )
-    services.mark_feedback_read(reports)
+    services.mark_feedback_read(page.reports)  # the card shows the reply: it has been read
+    return response
+
+
+@bp.get("/reports/mine/<int:report_id>")
+@login_required
+def mine_detail(report_id: int):
+    """One of the reporter's own named reports: replies first, then the timeline."""
+    report = db.session.get(Report, report_id)
+    if report is None or report.reporter_id != current_user.id or report.anonymous:
+        abort(404)
+    new_feedback = report.has_new_feedback
+    response = render_template(
+        "reports/mine_detail.html",
+        report=report,
+        new_feedback=new_feedback,
+        reporter_status=reporter_status,
+        timeline=services.timeline,
+        bulletins=_bulletins_for([report]),
+    )
+    services.mark_feedback_read([report])
     return response
 
 
@@ -221,9 +248,10 @@ def queue():
 def _review_form(report: Report) -> ReviewForm:
     notifications = report.cqc_notifications or {}
     form = ReviewForm(
+        thanks=report.thanks_message,
         status=report.status.value,
         contributory_factors=report.contributory_factors or [],
-        learning_outcome=report.learning_outcome,
+        learning_outcome=report.learning_outcome or report.learning_message,
         debrief_needed=None
         if report.debrief_needed is None
         else ("yes" if report.debrief_needed else "no"),
@@ -331,17 +359,12 @@ def _next_steps(report) -> dict[str, str]:
     return steps
 
 
-def _render_review(report, review_form=None, feedback_form=None, action_form=None):
+def _render_review(report, review_form=None, action_form=None):
     return render_template(
         "reports/review.html",
         report=report,
         next_steps=_next_steps(report),
         form=review_form or _review_form(report),
-        feedback_form=feedback_form
-        or FeedbackForm(
-            thanks=report.thanks_message,
-            learning=report.learning_message or report.learning_outcome,
-        ),
         action_form=action_form or _action_form(report),
         factors={f.value: f.label for f in Factor},
         candour_steps=list(CandourStep),
@@ -377,6 +400,7 @@ def save_review(report_id: int):
     if not form.validate_on_submit():
         return _render_review(report, review_form=form)
     refuse_stale_edit(report, form)
+    status_chosen = form.status.data != report.status.value
     try:
         services.save_review(report, _review_from(form))
     except services.ReportInvalid as error:
@@ -386,8 +410,33 @@ def save_review(report_id: int):
             else:
                 form.status.errors = list(messages)
         return _render_review(report, review_form=form), 422
+    if _share_feedback(report, form, promote_status=not status_chosen):
+        flash(f"Review saved and sent. {_who_sees_it(report)}", "success")
+        return redirect(url_for("reports.review", report_id=report.id))
     flash("Review saved.", "success")
     return redirect(url_for("reports.review", report_id=report.id))
+
+
+def _share_feedback(report: Report, form: ReviewForm, *, promote_status: bool) -> bool:
+    """Send the thank-you and the learning typed in the review when they are new or changed,
+    so one save keeps both; True when something reached the reporter. A status the manager
+    chose in the same save is kept (`promote_status` False)."""
+    thanks = (form.thanks.data or "").strip()
+    learning = (form.learning_outcome.data or "").strip()
+    new_thanks = thanks if thanks and thanks != (report.thanks_message or "") else None
+    new_learning = learning if learning and learning != (report.learning_message or "") else None
+    if not new_thanks and not new_learning:
+        return False
+    services.give_feedback(
+        report, thanks=new_thanks, learning=new_learning, promote_status=promote_status
+    )
+    return True
+
+
+def _who_sees_it(report: Report) -> str:
+    if report.anonymous:
+        return "The reporter will see it with their receipt code."
+    return f"{report.reporter_label} will see it in their reports."
 
 
 @bp.post("/reports/<int:report_id>/feedback")
@@ -400,12 +449,14 @@ def feedback(report_id: int):
             form.thanks.errors.append("Write a thank-you or what we learned.")
         else:
             services.give_feedback(report, thanks=form.thanks.data, learning=form.learning.data)
-            if report.anonymous:
-                flash("Sent. The reporter will see it with their receipt code.", "success")
-            else:
-                flash(f"Sent. {report.reporter_label} will see it in their reports.", "success")
+            flash(f"Sent. {_who_sees_it(report)}", "success")
             return redirect(url_for("reports.review", report_id=report.id))
-    return _render_review(report, feedback_form=form)
+    # The review page has one form: show the message there, with what was typed kept.
+    review_form = _review_form(report)
+    review_form.thanks.data = form.thanks.data
+    review_form.learning_outcome.data = form.learning.data or review_form.learning_outcome.data
+    review_form.thanks.errors = list(form.thanks.errors) + list(form.learning.errors)
+    return _render_review(report, review_form=review_form)
 
 
 @bp.post("/reports/<int:report_id>/actions")

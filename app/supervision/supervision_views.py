@@ -146,8 +146,30 @@ def new():
         questions=questions,
         reflective_prompts=REFLECTIVE_PROMPTS,
         errors=errors,
+        problems=_problems(form, errors),
         submitted=request.form if request.method == "POST" else None,
     )
+
+
+def _problems(form: SupervisionForm, errors: dict[str, str]) -> list[tuple[str, str]]:
+    """Every reason a supervision was not saved, as (id of the answer to fix, message), for the
+    error summary at the top of the page: the form's own checks first, then the service's."""
+    problems = [
+        (form[name].id, messages[0])
+        for name, messages in form.errors.items()
+        if name not in errors and name != "csrf_token" and messages
+    ]
+    if form.csrf_token.errors:
+        problems.append((form.held_on.id, "The page had expired. Check your notes and save again."))
+    for name, message in errors.items():
+        if name == "discussion":
+            target = "note_wellbeing"
+        elif name.startswith("escalation-"):
+            target = f"confidence-{name.removeprefix('escalation-')}-c"
+        else:
+            target = name
+        problems.append((target, message))
+    return problems
 
 
 def _readable_supervision(supervision_id: int) -> Supervision:

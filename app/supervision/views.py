@@ -49,7 +49,10 @@ from app.supervision.services import (
 
 def _start_form() -> ObserveStartForm:
     form = ObserveStartForm()
-    form.staff_id.choices = choices((p.id, p.name) for p in observable_staff(current_user))
+    # No one is preselected: observing the wrong person by accident is worse than one more tap.
+    form.staff_id.choices = choices(
+        [(0, "Choose a person")] + [(p.id, p.name) for p in observable_staff(current_user)]
+    )
     templates = current_templates(current_user)
     form.template_id.choices = choices((t.id, t.name) for t in templates)
     form.modules.choices = choices((m, m) for t in templates for m in t.add_on_modules)
@@ -105,7 +108,28 @@ def observe():
         .order_by(Observation.completed_at.desc())
         .limit(10)
     ).all()
-    return render_template("supervision/observe.html", form=form, drafts=drafts, recent=recent)
+    return render_template(
+        "supervision/observe.html",
+        form=form,
+        drafts=_one_per_person_and_checklist(drafts),
+        recent=recent,
+        module_templates=" ".join(
+            str(t.id) for t in current_templates(current_user) if t.add_on_modules
+        ),
+    )
+
+
+def _one_per_person_and_checklist(drafts: list[Observation]) -> list[Observation]:
+    """The newest draft for each person and checklist (drafts arrive newest first): starting
+    the same observation twice must not list it twice under "Carry on where you left off"."""
+    seen: set[tuple[int, int]] = set()
+    unique = []
+    for draft in drafts:
+        key = (draft.staff_id, draft.template_id)
+        if key not in seen:
+            seen.add(key)
+            unique.append(draft)
+    return unique
 
 
 def _load_draft(observation_id: int) -> Observation:

@@ -108,7 +108,7 @@ def test_choosing_another_template_shows_its_questions_in_place(make_page, demo)
     sign_in(page, "carer@willow.demo")
     page.goto("/reflect")
     page.evaluate("window.reflectMarker = 'no reload'")
-    page.get_by_label("Gibbs reflective cycle").check()
+    page.get_by_label("Step by step: what happened, how I felt").check()
     page.get_by_label("What were you thinking and feeling?").fill("Nervous at first.")
     assert page.evaluate("window.reflectMarker") == "no reload"
     assert page.get_by_label("What helped?").count() == 0

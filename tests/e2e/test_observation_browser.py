@@ -45,8 +45,9 @@ def test_supervisor_observes_a_medicines_round_on_a_tablet(app, make_page, demo)
     critical.get_by_role("textbox").fill("Signed the MAR before the dose was taken.")
     critical.get_by_role("textbox").blur()
 
-    # The supervisor judges "competent", but a critical item not met decides the outcome.
-    page.get_by_label("Competent", exact=True).check()
+    # A critical item not met decides the outcome: "Competent" cannot be chosen.
+    expect(page.get_by_label("Competent", exact=True)).to_be_disabled()
+    expect(page.get_by_label("Not yet competent", exact=True)).to_be_checked()
     page.get_by_label("Development action 1", exact=True).fill(
         "Practise the MAR check with Tom on two morning rounds"
     )

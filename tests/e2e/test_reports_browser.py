@@ -46,16 +46,18 @@ def _manager_thanks_and_shares_learning(make_page, reporter_label: str) -> None:
     open_menu(page)
     page.get_by_role("link", name="Reports to review").first.click()
     assert_accessible(page)
-    # A named report is the newest; an anonymous one shows the start of the window it was
-    # sent in, so it may sit below reports of the same quarter hour.
-    first = page.locator(".cards .card").filter(has_text=WHAT_HAPPENED[:30]).first
+    # Riskiest first by default: find this near miss by its words.
+    page.get_by_label("Search the report text").fill(WHAT_HAPPENED[:30])
+    page.get_by_role("button", name="Search").click()
+    first = page.locator(".cards .card").first
+    assert WHAT_HAPPENED[:30] in first.inner_text()
     assert reporter_label in first.inner_text()
     first.get_by_role("link").click()
     assert_accessible(page)
     page.get_by_label("Thank-you message").fill(THANKS)
-    page.get_by_label("What we learned and what is changing").fill(LEARNING)
-    page.get_by_role("button", name=re.compile(r"^Send to")).click()
-    assert "Sent." in page.get_by_role("status").first.inner_text()
+    page.get_by_label("What we learned").fill(LEARNING)
+    page.get_by_role("button", name="Save review").click()
+    assert "saved and sent." in page.get_by_role("status").first.inner_text()
     assert "Learning shared" in page.inner_text(".lead")
 
 
@@ -64,7 +66,7 @@ def test_staff_reports_a_near_miss_and_sees_the_managers_feedback(make_page, dem
     sign_in(staff, "carer@willow.demo")
     _report_near_miss(staff)
     staff.get_by_role("link", name="My reports").first.click()
-    assert "Status: New" in staff.locator(".cards .card").first.inner_text()
+    assert "Status: Sent" in staff.locator(".cards .card").first.inner_text()
 
     _manager_thanks_and_shares_learning(make_page, "Priya Patel")
 

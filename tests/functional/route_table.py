@@ -416,6 +416,7 @@ ROUTES: dict[str, Access] = {
     "reports.create": at_least(Role.STAFF),
     "reports.follow_up": at_least(Role.STAFF),
     "reports.mine": at_least(Role.STAFF),
+    "reports.mine_detail": at_least(Role.STAFF, report_id=a_report),
     "reports.thanks": at_least(Role.STAFF, report_id=a_report),
     "reports.queue": at_least(Role.MANAGER),
     "reports.review": at_least(Role.MANAGER, report_id=a_report),

@@ -210,6 +210,7 @@ def test_serious_harm_debrief_shows_that_no_leader_attended(app, client, signed_
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "No leader took part." in page
+    assert "leading the conversation does not count" in page and "(the facilitator)" in page
     with app.app_context():
         debrief = db.session.scalars(select(Debrief)).one()
         assert debrief.needs_leader and not debrief.leader_attended

@@ -83,7 +83,7 @@ def test_shared_reflection_is_read_by_supervisors_of_the_service_only(
     [
         ("helped_hindered", {"helped": "a"}, "What could change?"),
         ("gibbs", {"feelings": "Nervous"}, "What were you thinking and feeling?"),
-        ("what_so_what", {"so_what": "It matters"}, "Now what?"),
+        ("what_so_what", {"so_what": "It matters"}, "What will you do now?"),
         ("positive_risk", {"wanted": "To go out alone"}, "What was the least restrictive option?"),
     ],
 )
@@ -110,7 +110,7 @@ def test_switching_template_without_javascript_keeps_what_was_typed(client, sign
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "So what?" in body and "Busy round" in body
+    assert "Why does it matter?" in body and "Busy round" in body
     assert "Write something" not in body
 
 
