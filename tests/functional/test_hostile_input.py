@@ -20,6 +20,7 @@ import re
 import uuid
 from urllib.parse import quote
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,8 @@ from tests.functional.hostile_input import (
     hostile_value,
     route_urls,
 )
+
+pytestmark = pytest.mark.walks  # the date plays no part: not repeated on the fixed dates
 
 
 def repeatable(examples: int):

@@ -30,6 +30,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.conftest import PASSWORD
 from tests.functional.servers import gunicorn, signed_in_session
 
+pytestmark = pytest.mark.walks  # the date plays no part: not repeated on the fixed dates
+
 EXAMPLES = 60
 
 
