@@ -52,7 +52,7 @@ def new():
         # to link (app/security.py); the device fills in the rest when it sends.
         form = reflection_form(template, [])
         return render_template(
-            "reflections/new.html", form=form, template=template, person_free=True
+            "reflections/new.html", form=form, template=template, person_free=True, kept={}
         )
     form = reflection_form(template, link_choices(current_user))
     if request.method == "GET":

@@ -25,12 +25,21 @@ from app.models import (
 )
 from tests.functional.hostile_input import Visitor, filled, read_forms
 from tests.functional.route_table import (
+    DAY,
     a_concern,
     a_debrief,
     a_meeting,
+    a_person,
     a_report,
     a_restriction,
-    a_supervision,
+    owner,
+    record,
+    service,
+)
+
+# The supervisee comments on their own supervision, so here the owner is the supervisee.
+a_supervision_of_the_owner = record(
+    Supervision, service_id=service, supervisor_id=a_person, supervisee_id=owner, held_on=DAY
 )
 
 
@@ -79,7 +88,8 @@ KINDS = {
         "outcome",
         "outcome",
         ("manager", "admin"),
-        others=(("escalated_at", ""), ("escalated_to", ""), ("cqc_notified_at", "")),
+        # The outcome waits until CQC has been told (Regulation 18); told after it was raised.
+        others=(("escalated_at", ""), ("escalated_to", ""), ("cqc_notified_at", "2026-01-05T12:00")),
     ),
     "debrief": Kind(
         Debrief,
@@ -105,7 +115,7 @@ KINDS = {
     ),
     "supervision record": Kind(
         Supervision,
-        a_supervision,
+        a_supervision_of_the_owner,
         "staff",
         "/supervision/{id}",
         "/supervision/{id}/acknowledge",
@@ -202,7 +212,7 @@ SAVES = {
     RestrictivePractice: ("what_happened", a_restriction),
     SafeguardingConcern: ("outcome", a_concern),
     Debrief: ("facilitator_id", a_debrief),
-    Supervision: ("supervisee_comment", a_supervision),
+    Supervision: ("supervisee_comment", a_supervision_of_the_owner),
     Meeting: ("minutes", a_meeting),
 }
 

@@ -159,6 +159,7 @@ def _restriction_answers(**overrides) -> dict:
         "in_plan": "yes",
         "tried_first": "Space and a familiar voice",
         "capacity": "has_capacity",
+        "consented": "yes",
         **overrides,
     }
 
