@@ -170,6 +170,8 @@ def test_after_a_day_of_shared_use_the_device_keeps_nothing_personal(make_page, 
     cached = page.evaluate(READ_CACHES)
     assert cached, "nothing was kept for offline use"
     for entry in cached:
+        if "/static/" in entry["url"]:
+            continue  # the app's own files, the same for everyone ("Not yet competent" in code)
         for text in forbidden:
             assert text not in entry["body"], f"{text!r} kept in {entry['cache']} {entry['url']}"
     for entry in page.evaluate(READ_INDEXEDDB):
