@@ -15,7 +15,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 import app.audit as audit_module
 from app.extensions import db
@@ -490,3 +490,34 @@ def test_a_draft_written_by_the_person_signed_in_is_accepted(app, client, signed
     assert send(client, body).status_code == 201
     assert send(client, body).status_code == 200
     assert _counts(app) == (1, 0, 0, 0)
+
+
+def test_a_report_number_already_taken_or_drawn_is_drawn_again(app, world, monkeypatch):
+    """Random numbers meet now and then; a report is never refused for it."""
+    from app.models import reports as report_models
+
+    draws = iter([5, 5, 7, 5, 7, 9])  # each number after the first is drawn again once taken
+    monkeypatch.setattr(report_models.secrets, "randbelow", lambda _ceiling: next(draws))
+    rows = [
+        {
+            "service_id": world.willow.id,
+            "kind": "near_miss",
+            "category": "falls",
+            "description": f"Report {n}",
+            "time_bracket": "exact",
+            "occurred_on": utcnow().date(),
+            "status": "new",
+            "created_at": utcnow(),
+            "follow_up": {},
+            "contributory_factors": [],
+            "candour_steps": {},
+        }
+        for n in range(3)
+    ]
+    with app.app_context():
+        for row in rows:
+            db.session.execute(insert(Report), [row])
+        db.session.commit()
+        numbers = sorted(db.session.scalars(select(Report.id)))
+    floor = report_models.REPORT_ID_FLOOR
+    assert numbers == [floor + 5, floor + 7, floor + 9]

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from app.events import report_feedback_given, report_status_changed, report_submitted
 from app.extensions import db
 from app.models import AuditEntry, Report, ReportStatus, User
+from app.models.reports import REPORT_ID_FLOOR
 from app.reports import services
 from tests.conftest import post_form
 from tests.functional.anonymous_release import release_held
@@ -414,6 +415,7 @@ def test_queue_of_ten_thousand_reports_takes_a_fixed_number_of_queries(
     now = datetime.now(UTC)
     rows = [
         {
+            "id": REPORT_ID_FLOOR + n,  # bulk rows bring their own numbers (see governance_data)
             "service_id": world.willow.id,
             "reporter_id": world.staff.id if n % 3 else None,
             "anonymous": n % 3 == 0,
