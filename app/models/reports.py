@@ -317,6 +317,13 @@ class Report(Base):
             return "Anonymous"
         return self.reporter.name
 
+    def audit_summary(self) -> dict:
+        """What the audit trail says of a report as it reaches managers: no words, no person."""
+        return {
+            "kind": self.kind.value,
+            "category": self.category.value,
+            "repeat": self.is_repeat,
+        }
 
 class HeldReport(Base):
     """An anonymous report waiting for its release to managers (app/reports/anonymity.py).

@@ -227,12 +227,7 @@ def release_due(now: datetime | None = None) -> int:
             log_event(
                 "report.submitted",
                 report,
-                summary={
-                    "kind": report.kind.value,
-                    "category": report.category.value,
-                    "repeat": report.is_repeat,
-                    "anonymous": True,
-                },
+                summary={**report.audit_summary(), "anonymous": True},
                 system=True,
             )
             released.append(report)

@@ -579,11 +579,7 @@ def submit_report(
         log_event(
             "report.submitted",
             report,
-            summary={
-                "kind": report.kind.value,
-                "category": report.category.value,
-                "repeat": report.is_repeat,
-            },
+            summary=report.audit_summary(),
             channel=channel,
         )
         db.session.commit()
