@@ -61,6 +61,7 @@ serve:
 
 lint: setup
 	$(PY) -m ruff check .
+	npm run --silent lint
 
 bandit: setup
 	$(PY) -m bandit -q -c pyproject.toml --severity-level medium --confidence-level low -r app

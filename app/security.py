@@ -27,6 +27,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 
 from app.models.people import hash_token
+from app.pwa.offline import OFFLINE_COPY_ENDPOINTS
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -58,16 +59,6 @@ def add_security_headers(response):
 
 OFFLINE_COPY_HEADER = "X-LearnLoop-Offline-Copy"
 SIGN_IN_HEADER = "LearnLoop-Sign-In"
-# The pages that render an offline copy when asked (the service worker keeps nothing else).
-OFFLINE_COPY_ENDPOINTS = frozenset(
-    {
-        "reports.new",
-        "reflections.new",
-        "supervision.observe",
-        "library.index",
-        "library.article",
-    }
-)
 SIGN_IN_OUT_ENDPOINTS = frozenset({"auth.login", "auth.two_step", "auth.logout"})
 
 

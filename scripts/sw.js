@@ -10,7 +10,7 @@
 //   Copies are kept under the tag of the sign-in they were made for (the LearnLoop-Sign-In
 //   header), and dropped as soon as a page arrives with another tag or none: someone else
 //   signed in, or this sign-in ended (signed out, timed out, ended by an admin).
-/* global workbox, importScripts */
+/* global workbox */
 importScripts("/static/vendor/__WORKBOX_DIR__/workbox-sw.js");
 workbox.setConfig({ modulePathPrefix: "/static/vendor/__WORKBOX_DIR__/", debug: false });
 
@@ -22,7 +22,6 @@ const { clientsClaim } = workbox.core;
 const FORMS = "learnloop-forms-";
 const LIBRARY = "learnloop-library-";
 const RETIRED = ["learnloop-forms", "learnloop-library"];
-const FORM_PATHS = new Set(["/report", "/reflect", "/observe"]);
 const LIBRARY_ENTRIES = 300;
 const OFFLINE_PAGE = "/offline";
 const COPY_HEADER = "X-LearnLoop-Offline-Copy";
@@ -40,11 +39,12 @@ precacheAndRoute(self.__WB_MANIFEST);
 
 const isLibrary = (url) => url.pathname === "/library" || url.pathname.startsWith("/library/");
 
+/** The cache for a copy of one of our pages: library pages in the library's, and the other
+ * pages the server lists for offline use (its forms: app/pwa/offline.py) in the forms'. Which
+ * pages may be kept at all the server decides: it makes copies of those alone. */
 function prefixFor(url) {
   if (url.origin !== self.location.origin) return null;
-  if (FORM_PATHS.has(url.pathname)) return FORMS;
-  if (isLibrary(url) && !url.pathname.endsWith("/read")) return LIBRARY;
-  return null;
+  return isLibrary(url) && !url.pathname.endsWith("/read") ? LIBRARY : FORMS;
 }
 
 const ours = (name) => name.startsWith(FORMS) || name.startsWith(LIBRARY);

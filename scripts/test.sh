@@ -12,6 +12,9 @@ FAULTS_PG_URL=""  # the fault tests' PostgreSQL cases run only when it answers
 echo "== Lint (ruff)"
 $PY -m ruff check .
 
+echo "== Lint (ESLint)"
+npm run --silent lint
+
 echo "== Security lint (bandit: no medium or high findings)"
 $PY -m bandit -q -c pyproject.toml --severity-level medium --confidence-level low -r app
 

@@ -19,9 +19,12 @@ from flask import url_for
 from app.models import User
 from app.navigation import nav_for
 
-# Pages whose shell the service worker keeps, so they open offline (see scripts/sw.js).
+# Pages whose shell the service worker keeps, so they open offline. This is the one list of
+# them: the service worker fetches what `offline_urls` names (scripts/sw.js), and the server
+# renders a person-free copy of these pages and of library articles alone (app/security.py).
 FORM_ENDPOINTS = ("reports.new", "reflections.new", "supervision.observe")
 READING_ENDPOINTS = ("library.index",)
+OFFLINE_COPY_ENDPOINTS = frozenset((*FORM_ENDPOINTS, *READING_ENDPOINTS, "library.article"))
 
 _providers: list[Callable[[User], list[str]]] = []
 

@@ -1,6 +1,7 @@
 // The outbox on the page: the "waiting to send" badge, forms that opt in with
 // data-outbox="<API endpoint>", the unsent-items page and a careful sign-out.
 import * as outbox from "/static/js/outbox.js";
+import { isSignedOutPage, me, tellWorker } from "/static/js/pwa.js";
 
 const SAVED = "Saved on this device. It will send by itself when you are back online.";
 const SENT_ALONE =
@@ -18,20 +19,6 @@ function say(region, text, kind = "info") {
   p.className = `flash flash--${kind}`;
   p.textContent = text;
   region.append(p);
-}
-
-
-export async function tellWorker(message) {
-  if (!("serviceWorker" in navigator)) return;
-  const registration = await navigator.serviceWorker.getRegistration();
-  registration?.active?.postMessage(message);
-}
-
-/** A page the server rendered for nobody signed in (the sign-in page, say): no shell. */
-export function isSignedOutPage() {
-  const signedIn = Boolean(document.querySelector('meta[name="learnloop-user"]'));
-  const shell = !document.body.hasAttribute("hx-headers");
-  return !signedIn && !shell;
 }
 
 // -- badge -------------------------------------------------------------------------------
@@ -448,8 +435,7 @@ function receiptNotice(userId, receipt) {
 /** Start the outbox on this page (pwa.js calls this when the page needs it). Resolves once
  * the page's forms save through the outbox; sending what waits goes on in the background. */
 export async function start() {
-  const me = document.querySelector('meta[name="learnloop-user"]')?.content;
-  if (me) await outbox.rememberUser(me); // so pages kept offline know whose the outbox is
+  if (me) await outbox.rememberUser(me); // so offline shells know whose the outbox is
   await Promise.all([...document.querySelectorAll("form[data-outbox]")].map(enhanceForm));
   const page = document.querySelector("[data-outbox-page]");
   if (page) enhanceOutboxPage(page);

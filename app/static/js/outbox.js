@@ -10,10 +10,11 @@
 // new record or remove. Anonymous reports go alone, at a random time after anything else.
 import { openDB } from "/static/vendor/idb/index.js";
 
+import { askSession, LAST_USER, me as pageUser, noteUser } from "/static/js/pwa.js";
+
 const DB_NAME = "learnloop-outbox";
 const STORE = "entries";
 const META = "meta";
-export const SESSION_URL = "/api/v1/session";
 
 export const State = Object.freeze({
   WAITING: "waiting", // not sent yet: offline, server trouble, or an anonymous draft's turn
@@ -78,11 +79,6 @@ export function isAnonymous(entry) {
   return entry.body?.anonymous === true;
 }
 
-// Also in localStorage, where pwa.js notes it on every signed-in page without loading this
-// module: a page that does not know who is signed in (an offline shell) then finds them
-// even when the outbox never started on the pages before it.
-const LAST_USER = "learnloop-user";
-
 function lastUserNoted() {
   try {
     return localStorage.getItem(LAST_USER);
@@ -91,19 +87,15 @@ function lastUserNoted() {
   }
 }
 
-/** The signed-in person's id as this page knows it, or the last one the server confirmed. */
+/** The signed-in person's id as this page knows it, or the last one the server confirmed
+ * (noted in localStorage by every signed-in page, and kept here in IndexedDB too). */
 export async function currentUserId() {
-  const meta = document.querySelector('meta[name="learnloop-user"]');
-  if (meta?.content) return meta.content;
+  if (pageUser) return pageUser;
   return lastUserNoted() || ((await (await db()).get(META, "lastUser")) ?? null);
 }
 
 export async function rememberUser(userId) {
-  try {
-    localStorage.setItem(LAST_USER, userId);
-  } catch {
-    // No storage here: IndexedDB keeps it.
-  }
+  noteUser(userId);
   await (await db()).put(META, userId, "lastUser");
 }
 
@@ -197,28 +189,16 @@ async function readJson(response) {
   }
 }
 
-/** Ask the server who is signed in. Returns {status, user, csrf, offlineUrls}. */
+/** Ask the server who is signed in (pwa.js `askSession`) and remember them on this device. */
 export async function session() {
+  const who = await askSession();
+  if (who.status !== 200) return who;
   try {
-    const response = await fetch(SESSION_URL, {
-      credentials: "same-origin",
-      redirect: "manual",
-      headers: { Accept: "application/json" },
-      cache: "no-store",
-      signal: AbortSignal.timeout(10000), // a connection that hangs counts as offline
-    });
-    if (response.status !== 200) return { status: response.status || 401 };
-    const body = await readJson(response);
-    await rememberUser(String(body.user.id));
-    return {
-      status: 200,
-      user: body.user,
-      csrf: body.csrf_token,
-      offlineUrls: body.offline_urls || [],
-    };
+    await rememberUser(String(who.user.id));
   } catch {
-    return { status: 0 }; // offline
+    return { status: 0 }; // as if offline: the next try asks again
   }
+  return who;
 }
 
 // The server refuses fields it does not know. Which of the fields below it takes is read from its
@@ -351,7 +331,7 @@ async function sendAll(signedOut, force) {
     changed();
     return summary;
   }
-  summary.offlineUrls = who.offlineUrls;
+  summary.offlineUrls = who.offline_urls || [];
   const me = String(who.user.id);
   // Saved when no page on this device knew who was signed in: the first person whose sign-in
   // the server confirms after that is the one who wrote it.
@@ -359,7 +339,7 @@ async function sendAll(signedOut, force) {
   // Only this person's entries: never send someone else's under this sign-in.
   const mine = (await entriesFor(me)).filter((entry) => SENDABLE.has(entry.state));
   if (mine.length) {
-    const run = { csrf: who.csrf, stop: false, receipts: Promise.resolve() };
+    const run = { csrf: who.csrf_token, stop: false, receipts: Promise.resolve() };
     try {
       run.taken = await fieldsTheServerTakes();
     } catch {
@@ -438,7 +418,7 @@ async function sendOne(entry, run, summary) {
     if (response.status === 403) {
       const again = await session(); // a stale CSRF token: one retry with a fresh one
       if (again.status === 200) {
-        run.csrf = again.csrf;
+        run.csrf = again.csrf_token;
         response = await post(entry, body, run.csrf);
       }
     }

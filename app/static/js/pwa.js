@@ -1,15 +1,50 @@
 // The offline app on every page: registers the service worker, keeps the person's pages for
 // offline use, and starts the outbox (outbox-ui.js and IndexedDB, most of this app's script)
-// only when the page needs it, so a first visit stays light on a cheap phone.
-//
-// The outbox starts at once on the unsent-items page, when fixing a saved draft, and whenever
-// the device holds something to send or a receipt code to show, or does not know this person
-// yet (outbox-ui.js keeps that note in localStorage). A form that saves offline gets its
-// client_id here and brings the outbox in as soon as someone starts on it (from the service
-// worker's cache, offline too); sent offline before that, it waits for the outbox.
+// only when the page needs it (`outboxNeededNow`), so a first visit stays light on a cheap
+// phone. Until then, a form that saves offline gets its client_id here and brings the outbox
+// in once someone starts on it. The outbox modules import what they share from this module.
 const OUTBOX_UI = "/static/js/outbox-ui.js";
 const HINT = "learnloop-outbox"; // {user, waiting}, written by outbox-ui.js
-const me = document.querySelector('meta[name="learnloop-user"]')?.content || "";
+export const LAST_USER = "learnloop-user"; // for pages that cannot tell: see `currentUserId`
+
+/** The id of the person this page is for, or "" (signed out, or an offline shell). */
+export const me = document.querySelector('meta[name="learnloop-user"]')?.content || "";
+
+/** A page the server rendered for nobody signed in (the sign-in page, say). Offline shells
+ * (the offline and unsent-items pages) have neither a person nor htmx's CSRF header. */
+export function isSignedOutPage() {
+  return !me && document.body.hasAttribute("hx-headers");
+}
+
+export async function tellWorker(message) {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.getRegistration();
+  registration?.active?.postMessage(message);
+}
+
+/** Who is signed in: the server's answer with `status: 200`, or the status alone (0: offline). */
+export async function askSession() {
+  try {
+    const response = await fetch("/api/v1/session", {
+      redirect: "manual", // signed out: the sign-in redirect is not followed
+      headers: { Accept: "application/json" },
+      cache: "no-store",
+      signal: AbortSignal.timeout(10000), // a connection that hangs counts as offline
+    });
+    if (response.status !== 200) return { status: response.status || 401 };
+    return { ...(await response.json()), status: 200 };
+  } catch {
+    return { status: 0 };
+  }
+}
+
+export function noteUser(userId) {
+  try {
+    localStorage.setItem(LAST_USER, userId);
+  } catch {
+    // No storage here: outbox.js keeps it in IndexedDB.
+  }
+}
 
 let outboxStarting = null;
 let outboxStarted = false;
@@ -42,18 +77,6 @@ function hint() {
 function somethingWaiting() {
   const known = hint();
   return !known || known.waiting > 0;
-}
-
-async function tellWorker(message) {
-  if (!("serviceWorker" in navigator)) return;
-  const registration = await navigator.serviceWorker.getRegistration();
-  registration?.active?.postMessage(message);
-}
-
-/** A page the server rendered for nobody signed in (the sign-in page, say). Offline shells
- * (the offline and unsent-items pages) have neither a person nor htmx's CSRF header. */
-function isSignedOutPage() {
-  return !me && document.body.hasAttribute("hx-headers");
 }
 
 function outboxNeededNow() {
@@ -94,19 +117,8 @@ async function askForBackgroundSync() {
 /** Ask the worker to fetch the pages this person keeps offline (the outbox does it when it
  * starts, with the same answer from the server). */
 async function keepPagesForOffline() {
-  try {
-    const response = await fetch("/api/v1/session", {
-      credentials: "same-origin",
-      redirect: "manual",
-      headers: { Accept: "application/json" },
-      cache: "no-store",
-    });
-    if (response.status !== 200) return;
-    const urls = (await response.json()).offline_urls || [];
-    if (urls.length) tellWorker({ type: "keep-for-offline", urls });
-  } catch {
-    // Offline: the next page load asks again.
-  }
+  const urls = (await askSession()).offline_urls || []; // offline: the next page asks again
+  if (urls.length) tellWorker({ type: "keep-for-offline", urls });
 }
 
 // -- forms that save offline, before the outbox has started ------------------------------
@@ -118,49 +130,36 @@ function watchForm(form) {
   for (const type of ["pointerdown", "keydown", "input"]) {
     form.addEventListener(type, () => startOutbox().catch(() => {}), { once: true });
   }
-  form.addEventListener("submit", async (event) => {
+  form.addEventListener("submit", (event) => {
     if ("outboxReady" in form.dataset) return; // the outbox's own handler has it
     if (navigator.onLine && !("outboxAlways" in form.dataset)) return; // posts as without JS
-    event.preventDefault();
-    try {
-      await startOutbox();
-      form.requestSubmit(event.submitter || undefined); // through the outbox now
-    } catch {
-      form.submit(); // no outbox to be had: send it as a page without JavaScript would
-    }
+    submitThroughOutbox(form, event);
   });
 }
 
 function watchSignOut(form) {
-  form.addEventListener("submit", async (event) => {
+  form.addEventListener("submit", (event) => {
     if ("outboxReady" in form.dataset) return; // the outbox warns about anything unsent
-    if (!somethingWaiting()) {
-      tellWorker({ type: "signed-out" });
-      return;
-    }
-    event.preventDefault();
-    try {
-      await startOutbox();
-      form.requestSubmit(event.submitter || undefined);
-    } catch {
-      form.submit();
-    }
+    if (somethingWaiting()) submitThroughOutbox(form, event);
+    else tellWorker({ type: "signed-out" });
   });
 }
 
-// -- start -------------------------------------------------------------------------------
-/** Note who is signed in for pages that cannot tell (see outbox.js `currentUserId`). */
-function noteSignedIn() {
+/** Hold the submit back until the outbox has started, then let it handle it. */
+async function submitThroughOutbox(form, event) {
+  event.preventDefault();
   try {
-    localStorage.setItem("learnloop-user", me);
+    await startOutbox();
+    form.requestSubmit(event.submitter || undefined);
   } catch {
-    // No storage here: the outbox keeps it when it starts.
+    form.submit(); // no outbox to be had: send it as a page without JavaScript would
   }
 }
 
+// -- start -------------------------------------------------------------------------------
 function start() {
   const quietly = () => startOutbox().catch(() => {}); // a failed start is tried again later
-  if (me) noteSignedIn();
+  if (me) noteUser(me);
   registerServiceWorker(); // in parallel: the page never waits for the worker
   window.addEventListener("offline", askForBackgroundSync);
   if (isSignedOutPage()) tellWorker({ type: "signed-out" });
