@@ -26,7 +26,7 @@ export async function tellWorker(message) {
 export async function askSession() {
   try {
     const response = await fetch("/api/v1/session", {
-      redirect: "manual", // signed out: the sign-in redirect is not followed
+      redirect: "manual",
       headers: { Accept: "application/json" },
       cache: "no-store",
       signal: AbortSignal.timeout(10000), // a connection that hangs counts as offline
@@ -114,8 +114,8 @@ async function askForBackgroundSync() {
   }
 }
 
-/** Ask the worker to fetch the pages this person keeps offline (the outbox does it when it
- * starts, with the same answer from the server). */
+/** Ask the worker to keep this person's pages for offline use (as the outbox does, when it
+ * starts). */
 async function keepPagesForOffline() {
   const urls = (await askSession()).offline_urls || []; // offline: the next page asks again
   if (urls.length) tellWorker({ type: "keep-for-offline", urls });
