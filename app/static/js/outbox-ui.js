@@ -1,6 +1,7 @@
 // The outbox on the page: the "waiting to send" badge, forms that opt in with
 // data-outbox="<API endpoint>", the unsent-items page and a careful sign-out.
 import * as outbox from "/static/js/outbox.js";
+// The page's own pwa.js: the URL base.html loads, so its code runs once.
 import { isSignedOutPage, me, tellWorker } from "/static/js/pwa.js";
 
 const SAVED = "Saved on this device. It will send by itself when you are back online.";

@@ -10,6 +10,7 @@
 // new record or remove. Anonymous reports go alone, at a random time after anything else.
 import { openDB } from "/static/vendor/idb/index.js";
 
+// The page's own pwa.js: the URL base.html loads, so its code runs once.
 import { askSession, LAST_USER, me as pageUser, noteUser } from "/static/js/pwa.js";
 
 const DB_NAME = "learnloop-outbox";
