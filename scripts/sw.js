@@ -39,9 +39,7 @@ precacheAndRoute(self.__WB_MANIFEST);
 
 const isLibrary = (url) => url.pathname === "/library" || url.pathname.startsWith("/library/");
 
-/** The cache for a copy of one of our pages: library pages in the library's, and the other
- * pages the server lists for offline use (its forms: app/pwa/offline.py) in the forms'. Which
- * pages may be kept at all the server decides: it makes copies of those alone. */
+// The server decides which pages are kept (app/pwa/offline.py): library ones, or its forms.
 function prefixFor(url) {
   if (url.origin !== self.location.origin) return null;
   return isLibrary(url) && !url.pathname.endsWith("/read") ? LIBRARY : FORMS;
