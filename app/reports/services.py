@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from app.audit import log_event
 from app.events import report_feedback_given, report_status_changed, report_submitted
 from app.extensions import db
+from app.governance import rollups
 from app.models import User, utcnow
 from app.models.reports import (
     Action,
@@ -575,7 +576,7 @@ def submit_report(
         report.repeat_of_id = earlier.id
     db.session.add(report)
     try:
-        db.session.flush()
+        rollups.count_new([report])  # flushes the report first
         log_event(
             "report.submitted",
             report,
@@ -639,12 +640,13 @@ def mark_seen(report: Report) -> None:
 
 
 def set_status(report: Report, status: ReportStatus) -> bool:
-    """Change the status (flushed, not committed); True when it changed."""
+    """Change the status (flushed, not committed, the rollups recounted); True when it changed."""
     if report.status is status:
         return False
     previous = report.status
     report.status = status
     report.closed_at = utcnow() if status is ReportStatus.CLOSED else None
+    rollups.recount([report])
     log_event("report.status_changed", report, summary={"from": previous.value, "to": status.value})
     return True
 
@@ -770,6 +772,7 @@ def give_feedback(
         report.learning_shared_at = report.learning_shared_at or now
     report.feedback_updated_at = now
     report.seen_at = report.seen_at or now
+    first_feedback = report.first_feedback_at is None
     report.first_feedback_at = report.first_feedback_at or now
     changed = False
     if not promote_status:
@@ -778,6 +781,8 @@ def give_feedback(
         changed = set_status(report, ReportStatus.LEARNING_SHARED)
     elif report.status is ReportStatus.NEW:
         changed = set_status(report, ReportStatus.UNDER_REVIEW)
+    if first_feedback and not changed:
+        rollups.recount([report])  # the feedback delay is counted (set_status recounts too)
     log_event(
         "report.feedback_given",
         report,
