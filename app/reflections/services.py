@@ -8,15 +8,12 @@ prompt in the author's next supervision. Nobody else, ever, including admins.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit import log_event
@@ -32,25 +29,19 @@ from app.models import (
     User,
     utcnow,
 )
+from app.sync import payload_hash, save_once
+from app.validation import Invalid
 
 ANSWER_MAX = 4000
 WORKAROUND_MAX = 1000
 LINKS_TO_OFFER = 20
 
 
-class ReflectionError(ValueError):
+class ReflectionError(Invalid):
     """The reflection cannot be saved as it is; `field` says where to show why."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-class ClientIdConflict(ReflectionError):
-    """The same client_id came with a different body: the sync answers 422."""
-
-    def __init__(self):
-        super().__init__("client_id", "This draft was already saved with different words.")
+        super().__init__(message, field=field)
 
 
 class SavedReflection(NamedTuple):
@@ -105,10 +96,6 @@ def attended_debrief_ids(author: User) -> set[int]:
     )
 
 
-def _payload_hash(body: dict) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def _check_client_id(client_id: str | None) -> str | None:
     if client_id is None:
         return None
@@ -157,13 +144,38 @@ def save_reflection(
         "shared": bool(shared),
         "workaround": workaround,
     }
-    payload_hash = _payload_hash(body)
-    if client_id is not None:
-        existing = _existing(author, client_id, payload_hash)
-        if existing is not None:
-            return SavedReflection(existing, created=False)
-    _check_links(author, report_id, debrief_id)
+    digest = payload_hash(body)
 
+    def save() -> Reflection:
+        return _save_new(author, body, client_id, digest, device_time, channel)
+
+    reflection, created = save_once(
+        client_id,
+        digest,
+        find=_stored,
+        same_writer=lambda stored: stored.author_id == author.id,
+        save=save,
+    )
+    return SavedReflection(reflection, created=created)
+
+
+def _stored(client_id: str) -> Reflection | None:
+    return db.session.scalars(select(Reflection).where(Reflection.client_id == client_id)).first()
+
+
+def _save_new(
+    author: User,
+    body: dict,
+    client_id: str | None,
+    digest: str,
+    device_time: datetime | None,
+    channel: str,
+) -> Reflection:
+    """Check the links, save a new reflection (and its workaround flag), and commit."""
+    template = ReflectionTemplate(body["template"])
+    cleaned, report_id, debrief_id = body["answers"], body["report_id"], body["debrief_id"]
+    shared, workaround = body["shared"], body["workaround"]
+    _check_links(author, report_id, debrief_id)
     now = utcnow()
     reflection = Reflection(
         service_id=author.service_id,
@@ -178,18 +190,10 @@ def save_reflection(
         channel=channel,
         device_time=device_time,
         client_id=client_id,
-        payload_hash=payload_hash,
+        payload_hash=digest,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(reflection)
-            db.session.flush()
-    except IntegrityError:
-        # Another request with the same client_id won the race: answer as a repeat.
-        existing = _existing(author, client_id, payload_hash) if client_id else None
-        if existing is None:
-            raise
-        return SavedReflection(existing, created=False)
+    db.session.add(reflection)
+    db.session.flush()  # a racing resend with this client_id fails here (see app/sync.py)
     log_event(
         "reflection.created",
         reflection,
@@ -200,16 +204,7 @@ def save_reflection(
     if workaround:
         raise_workaround(author.service_id, workaround, reflection_id=reflection.id)
     db.session.commit()
-    return SavedReflection(reflection, created=True)
-
-
-def _existing(author: User, client_id: str, payload_hash: str) -> Reflection | None:
-    found = db.session.scalars(select(Reflection).where(Reflection.client_id == client_id)).first()
-    if found is None:
-        return None
-    if found.author_id != author.id or found.payload_hash != payload_hash:
-        raise ClientIdConflict()
-    return found
+    return reflection
 
 
 def can_read(user: User, reflection: Reflection) -> bool:

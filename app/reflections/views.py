@@ -16,7 +16,6 @@ from app.models import Reflection, ReflectionTemplate
 from app.reflections import bp
 from app.reflections.forms import reflection_form
 from app.reflections.services import (
-    ReflectionError,
     can_read,
     link_choices,
     reflections_by,
@@ -25,6 +24,7 @@ from app.reflections.services import (
     shared_with,
 )
 from app.security import offline_copy
+from app.validation import Invalid
 
 
 def _template_from(value: str | None) -> ReflectionTemplate:
@@ -70,10 +70,10 @@ def new():
                 client_id=form.client_id.data or None,
                 **_link_ids(form.link.data),
             )
-        except ReflectionError as error:
+        except Invalid as error:  # ReflectionError, or its client_id used with other words
             db.session.rollback()
             target = getattr(form, error.field, form.link)
-            target.errors = [*target.errors, str(error)]
+            target.errors = [*target.errors, error.message]
         else:
             flash(_thanks(saved.reflection), "success")
             return redirect(url_for("reflections.show", reflection_id=saved.reflection.id))

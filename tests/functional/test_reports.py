@@ -14,6 +14,7 @@ from app.governance.rollups import rebuild as rebuild_rollups
 from app.models import AuditEntry, Report, ReportStatus, User
 from app.models.reports import REPORT_ID_FLOOR
 from app.reports import services
+from app.sync import ClientIdConflict
 from tests.conftest import post_form
 from tests.functional.anonymous_release import release_held
 
@@ -144,7 +145,7 @@ def test_submit_report_contract_replays_and_conflicts(app, world):
         assert first.created and not again.created and again.report.id == first.report.id
         try:
             services.submit_report(staff, {**NEAR_MISS, "description": "other"}, client_id="c1")
-        except services.ClientIdConflict:
+        except ClientIdConflict:
             pass
         else:
             raise AssertionError("a changed body with the same client_id must conflict")
