@@ -30,6 +30,10 @@ class Invalid(ValueError):
         """The first field named (for a form that shows one message)."""
         return next(iter(self.errors), FORM)
 
+    def first_messages(self) -> dict[str, str]:
+        """{field: its first message}, for pages that show one message a field."""
+        return {name: messages[0] for name, messages in self.errors.items() if messages}
+
     @property
     def message(self) -> str:
         """The first message."""

@@ -34,6 +34,7 @@ from app.models import Observation, ObservationStatus, ReportStatus
 from app.pwa.offline import offline_urls
 from app.reflections.services import save_reflection
 from app.reports.services import submit_report
+from app.schemas import flat_errors
 from app.supervision.services import ObservationInvalid, record_observation_once
 from app.sync import ClientIdConflict
 from app.validation import Invalid
@@ -96,8 +97,7 @@ CONFLICT = "This draft was already sent with different answers."
 @bp.errorhandler(ValidationError)
 def invalid(err: ValidationError):
     """A body that does not fit its schema: 400 with what to fix, field by field."""
-    messages = err.messages if isinstance(err.messages, dict) else {"_body": err.messages}
-    return error(400, CHECK_ANSWERS, errors=_flatten(messages))
+    return error(400, CHECK_ANSWERS, errors=flat_errors(err.messages))
 
 
 @bp.errorhandler(Invalid)
@@ -109,17 +109,6 @@ def refused(err: Invalid):
     if isinstance(err, ClientIdConflict):
         return error(422, CONFLICT)
     return error(400, CHECK_ANSWERS, errors=err.errors)
-
-
-def _flatten(messages: dict) -> dict[str, list[str]]:
-    flat: dict[str, list[str]] = {}
-    for name, value in messages.items():
-        if isinstance(value, dict):
-            for inner, inner_value in _flatten(value).items():
-                flat[f"{name}.{inner}"] = inner_value
-        else:
-            flat[name] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    return flat
 
 
 @bp.get("/session")
@@ -223,19 +212,14 @@ def create_reflection():
     ever reads it, unless they share it)."""
     if refused := _not_allowed("reflections.write") or written_by_someone_else():
         return refused
-    data, meta = parse(ReflectionIn())
-    kind, _, raw = (data.get("link") or "").partition(":")
-    links = {f"{kind}_id": int(raw)} if raw else {}
+    data, meta = parse(ReflectionIn())  # the same ReflectionBody rules the form goes through
     saved = save_reflection(
         current_user,
-        data["answers"],
-        template=data.get("template") or "helped_hindered",
-        shared=data.get("shared", False),
-        workaround=data.get("workaround"),
+        data.pop("answers"),
+        **data,
         client_id=str(meta["client_id"]),
         device_time=_device_time(meta),
         channel="sync",
-        **links,
     )
     reflection = saved.reflection
     body = ReflectionOut().dump(

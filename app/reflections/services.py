@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from marshmallow import ValidationError
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -29,19 +30,16 @@ from app.models import (
     User,
     utcnow,
 )
+from app.reflections.schemas import ReflectionBody
+from app.schemas import flat_errors
 from app.sync import payload_hash, save_once
 from app.validation import Invalid
 
-ANSWER_MAX = 4000
-WORKAROUND_MAX = 1000
 LINKS_TO_OFFER = 20
 
 
 class ReflectionError(Invalid):
-    """The reflection cannot be saved as it is; `field` says where to show why."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message, field=field)
+    """The reflection cannot be saved as it is; `errors` says where to show why."""
 
 
 class SavedReflection(NamedTuple):
@@ -49,31 +47,9 @@ class SavedReflection(NamedTuple):
     created: bool
 
 
-def _clean_answers(template: ReflectionTemplate, answers: Mapping) -> dict[str, str]:
-    keys = {p.key for p in template.prompts}
-    unknown = set(answers) - keys
-    if unknown:
-        raise ReflectionError("answers", f"Unknown questions: {', '.join(sorted(unknown))}.")
-    cleaned = {}
-    for key, value in answers.items():
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise ReflectionError(key, "Answers must be text.")
-        value = value.strip()
-        if len(value) > ANSWER_MAX:
-            raise ReflectionError(key, f"Keep each answer under {ANSWER_MAX} characters.")
-        if value:
-            cleaned[key] = value
-    if not cleaned:
-        first = template.prompts[0].key
-        raise ReflectionError(first, "Write something in at least one box.")
-    return cleaned
-
-
 def _check_links(author: User, report_id: int | None, debrief_id: int | None) -> None:
     if report_id is not None and debrief_id is not None:
-        raise ReflectionError("link", "Link to a report or a debrief, not both.")
+        raise ReflectionError("Link to a report or a debrief, not both.", field="link")
     if report_id is not None:
         own = db.session.scalar(
             select(Report.id).where(
@@ -83,9 +59,9 @@ def _check_links(author: User, report_id: int | None, debrief_id: int | None) ->
             )
         )
         if own is None:
-            raise ReflectionError("link", "You can link only to your own reports.")
+            raise ReflectionError("You can link only to your own reports.", field="link")
     if debrief_id is not None and debrief_id not in attended_debrief_ids(author):
-        raise ReflectionError("link", "You can link only to a debrief you took part in.")
+        raise ReflectionError("You can link only to a debrief you took part in.", field="link")
 
 
 def attended_debrief_ids(author: User) -> set[int]:
@@ -102,7 +78,7 @@ def _check_client_id(client_id: str | None) -> str | None:
     try:
         return str(uuid.UUID(str(client_id)))
     except ValueError:
-        raise ReflectionError("client_id", "The draft id is not a valid UUID.") from None
+        raise ReflectionError("The draft id is not a valid UUID.", field="client_id") from None
 
 
 def save_reflection(
@@ -110,6 +86,7 @@ def save_reflection(
     answers: Mapping[str, str],
     *,
     template: ReflectionTemplate | str = ReflectionTemplate.HELPED_HINDERED,
+    link: str | None = None,
     report_id: int | None = None,
     debrief_id: int | None = None,
     shared: bool = False,
@@ -120,30 +97,29 @@ def save_reflection(
 ) -> SavedReflection:
     """Validate and save one reflection by `author`; raise ReflectionError when it cannot be.
 
-    With a `client_id` (from the offline outbox) saving is idempotent: the same id and body
-    return the stored reflection with created=False; the same id with another body raises
-    ClientIdConflict. `workaround` puts an unsafe workaround on the managers' list without
-    the author's name or the reflection's words.
+    The body is checked by `ReflectionBody` (app/reflections/schemas.py), the same schema the
+    API's request is checked by. The link is the form's `link` ("report:<id>" or
+    "debrief:<id>") or `report_id` / `debrief_id`. With a `client_id` (from the offline
+    outbox) saving is idempotent: the same id and body return the stored reflection with
+    created=False; the same id with another body raises ClientIdConflict. `workaround` puts an
+    unsafe workaround on the managers' list without the author's name or the reflection's words.
     """
-    try:
-        template = ReflectionTemplate(template)
-    except ValueError:
-        raise ReflectionError("template", "Choose one of the reflection templates.") from None
-    cleaned = _clean_answers(template, answers or {})
-    workaround = (workaround or "").strip() or None
-    if workaround and len(workaround) > WORKAROUND_MAX:
-        raise ReflectionError("workaround", f"Keep it under {WORKAROUND_MAX} characters.")
+    if report_id is not None and debrief_id is not None:
+        raise ReflectionError("Link to a report or a debrief, not both.", field="link")
+    if link is None and (report_id is not None or debrief_id is not None):
+        link = f"report:{report_id}" if report_id is not None else f"debrief:{debrief_id}"
+    body = _checked_body(
+        {
+            "template": template.value if isinstance(template, ReflectionTemplate) else template,
+            "answers": dict(answers or {}),
+            "link": link or "",
+            "shared": bool(shared),
+            "workaround": workaround,
+        }
+    )
     if device_time is not None and device_time.tzinfo is None:
-        raise ReflectionError("device_time", "The device time needs a time zone.")
+        raise ReflectionError("The device time needs a time zone.", field="device_time")
     client_id = _check_client_id(client_id)
-    body = {
-        "template": template.value,
-        "answers": cleaned,
-        "report_id": report_id,
-        "debrief_id": debrief_id,
-        "shared": bool(shared),
-        "workaround": workaround,
-    }
     digest = payload_hash(body)
 
     def save() -> Reflection:
@@ -157,6 +133,14 @@ def save_reflection(
         save=save,
     )
     return SavedReflection(reflection, created=created)
+
+
+def _checked_body(raw: dict) -> dict:
+    """The body as `ReflectionBody` loads it, or ReflectionError with what to fix."""
+    try:
+        return ReflectionBody().load(raw)
+    except ValidationError as error:
+        raise ReflectionError(flat_errors(error.messages)) from None
 
 
 def _stored(client_id: str) -> Reflection | None:
@@ -221,7 +205,7 @@ def can_read(user: User, reflection: Reflection) -> bool:
 def set_sharing(author: User, reflection: Reflection, shared: bool) -> Reflection:
     """Only the author may share or stop sharing their reflection."""
     if author.id != reflection.author_id:
-        raise ReflectionError("shared", "Only the person who wrote it can change this.")
+        raise ReflectionError("Only the person who wrote it can change this.", field="shared")
     if reflection.shared_with_supervisor != shared:
         reflection.shared_with_supervisor = shared
         reflection.shared_at = utcnow() if shared else None

@@ -179,7 +179,7 @@ def observation_form(observation_id: int):
         except ObservationInvalid as error:
             db.session.rollback()
             observation = _load_draft(observation_id)
-            errors = {name: messages[0] for name, messages in error.errors.items()}
+            errors = error.first_messages()
             for name in ("outcome", "reobserve_on"):
                 if name in errors:
                     form[name].errors.append(errors[name])
