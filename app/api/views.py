@@ -35,7 +35,7 @@ from app.pwa.offline import offline_urls
 from app.reflections.services import save_reflection
 from app.reports.services import submit_report
 from app.schemas import flat_errors
-from app.supervision.services import ObservationInvalid, record_observation_once
+from app.supervision.observations import ObservationInvalid, record_observation_once
 from app.sync import ClientIdConflict
 from app.validation import Invalid
 

@@ -27,7 +27,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.seed.checklists import CHECKLISTS, ESCALATION_QUESTIONS, MEDICATION
 from app.supervision.checklists import ItemDraft, create_template
-from app.supervision.services import record_observation
+from app.supervision.observations import record_observation
 from app.supervision.supervisions import EscalationCheck, record_supervision
 
 FREQUENCY_WEEKS = {"Willow House": 8, "Riverside": 6}

@@ -32,8 +32,8 @@ from app.supervision.forms import (
     SupervisionForm,
     SupervisionStartForm,
 )
+from app.supervision.observations import roles_below
 from app.supervision.prompts import prompts_for
-from app.supervision.services import roles_below
 from app.supervision.supervisions import (
     REFLECTIVE_PROMPTS,
     EscalationCheck,

@@ -25,7 +25,7 @@ from app.models import (
     User,
 )
 from app.models.base import uk_today, utcnow
-from app.supervision.services import observable_staff, roles_below
+from app.supervision.observations import observable_staff, roles_below
 from app.validation import Invalid
 
 DEFAULT_EVERY_WEEKS = 8

@@ -32,7 +32,7 @@ from app.security import offline_copy
 from app.supervision import bp
 from app.supervision.checklists import current_templates
 from app.supervision.forms import ACTION_ROWS, CommentForm, ObservationOutcomeForm, ObserveStartForm
-from app.supervision.services import (
+from app.supervision.observations import (
     ObservationInvalid,
     acknowledge_observation,
     competency_grid,

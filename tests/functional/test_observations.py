@@ -21,7 +21,7 @@ from app.models import (
     ReportKind,
 )
 from app.supervision.checklists import ItemDraft, create_template
-from app.supervision.services import ObservationInvalid, record_observation
+from app.supervision.observations import ObservationInvalid, record_observation
 from app.sync import ClientIdConflict
 from tests.conftest import csrf_token_from, post_form
 

@@ -4,10 +4,11 @@ Who sees what: supervisors, managers and admins record and read observations in 
 they can see; a care worker sees only the observations of their own practice, where they
 acknowledge and comment.
 
-`record_observation()` is the one way an observation is finished, from the web form today and
-from the offline JSON API later. It follows the same idempotency rules as reports: the same
-`client_id` with the same body returns the stored observation; with a different body it raises
-`ClientIdConflict` (one `save_once` for every synced draft: app/sync.py).
+`record_observation_once()` is the one way an observation is finished, from the web form
+(through `record_observation()`) and from the offline JSON API. It follows the same
+idempotency rules as reports: the same `client_id` with the same body returns the stored
+observation; with a different body it raises `ClientIdConflict` (one `save_once` for every
+synced draft: app/sync.py). Supervision itself is in supervisions.py.
 """
 
 from __future__ import annotations
