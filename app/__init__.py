@@ -1,7 +1,7 @@
 """LearnLoop: learning after incidents in adult social care.
 
-create_app() reads like a table of contents: settings, extensions, blueprints, commands,
-error pages and security headers.
+create_app() reads like a table of contents: settings, extensions, the hooks that run on every
+commit (app/hooks.py: the only ones), blueprints, commands, error pages and security headers.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
+    register_session_hooks(app)
     register_input_checks(app)
     register_edit_versions(app)
     register_blueprints(app)
@@ -53,6 +54,14 @@ def register_extensions(app: Flask) -> None:
     cache.init_cache(app)
 
     sqlite.tune_connections(app)
+
+
+def register_session_hooks(app: Flask) -> None:
+    """The page cache's generation bump and the mail sender, after every commit (app/hooks.py).
+    Nothing else runs behind `db.session.commit()`: every other write is explicit."""
+    from app.hooks import register_session_hooks as register
+
+    register(app)
 
 
 def register_input_checks(app: Flask) -> None:

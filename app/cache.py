@@ -10,6 +10,9 @@ several). Without Redis, a dictionary in this process, which is right for one pr
 (`flask run`, the tests) and for nothing else, so in production without Redis nothing is
 cached. Only commits made through the app's sessions bump generations: scripts that write
 with raw SQL (the bulk seed) call `bump_everything()` themselves.
+
+The four session listeners at the end are registered by app/hooks.py, with the other hooks,
+from `create_app` (see there for why these stay hooks when every other write is explicit).
 """
 
 from __future__ import annotations
@@ -20,8 +23,6 @@ from collections import OrderedDict
 
 from flask import current_app, has_app_context
 from redis.exceptions import RedisError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 _SERVICES = "learnloop.cache.services"  # session.info: services touched in this transaction
 _EVERYTHING = "learnloop.cache.everything"
@@ -158,11 +159,11 @@ def clear() -> None:
         store.clear()
 
 
-# -- Noting which services a transaction touched ------------------------------------------------
+# -- Noting which services a transaction touched (registered in app/hooks.py) ------------------
 
 
-@event.listens_for(Session, "after_flush")
-def _note_flushed(session, _context) -> None:
+def note_flushed_services(session, _context) -> None:
+    """after_flush: note the service of every row added, changed or deleted."""
     touched = session.info.setdefault(_SERVICES, set())
     for obj in [*session.new, *session.dirty, *session.deleted]:
         table = getattr(obj, "__tablename__", None)
@@ -172,8 +173,7 @@ def _note_flushed(session, _context) -> None:
         touched.add(str(service_id) if isinstance(service_id, int) else _ALL)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _note_statements(orm_execute_state) -> None:
+def note_bulk_statements(orm_execute_state) -> None:
     """Bulk statements (`session.execute(update(...))`) count as touching everything."""
     if not (
         orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete
@@ -184,8 +184,8 @@ def _note_statements(orm_execute_state) -> None:
         orm_execute_state.session.info[_EVERYTHING] = True
 
 
-@event.listens_for(Session, "after_commit")
-def _bump_generations(session) -> None:
+def bump_generations(session) -> None:
+    """after_commit: the services this transaction touched get a new generation."""
     touched = session.info.pop(_SERVICES, set())
     if session.info.pop(_EVERYTHING, False):
         touched = {_ALL}
@@ -197,7 +197,7 @@ def _bump_generations(session) -> None:
             current_app.logger.warning("Could not bump cache generations %s", sorted(touched))
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session) -> None:
+def forget_touched_services(session) -> None:
+    """after_rollback: nothing was saved, so nothing is bumped."""
     session.info.pop(_SERVICES, None)
     session.info.pop(_EVERYTHING, None)

@@ -17,7 +17,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.auth.redirects import same_origin_referrer
-from app.extensions import limiter
+from app.extensions import db, limiter
+from app.validation import Invalid
 
 CSRF_REFUSED = (
     "For your safety we did not save that: the page had been open a long time, or the form "
@@ -75,6 +76,18 @@ def _csrf_failed(_error: CSRFError):
     return page, 400
 
 
+def _invalid(error: Invalid):
+    """An answer a service refused (app/validation.py) that the view did not show beside its
+    field: a 400 page saying what to fix, with the way back. Nothing of it was saved. The API
+    answers the same refusals as JSON (app/api/views.py)."""
+    db.session.rollback()
+    messages = [m for field_messages in error.errors.values() for m in field_messages]
+    if _wants_json():
+        return jsonify(error="Some answers need checking.", errors=error.errors), 400
+    page = render_template("errors/invalid.html", messages=messages, back=same_origin_referrer())
+    return page, 400
+
+
 def _server_error(_error):
     """Unhandled exceptions: log them (Flask does) and show a calm page, never a traceback."""
     title, hint = MESSAGES[500]
@@ -85,6 +98,7 @@ def _server_error(_error):
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_failed)
+    app.register_error_handler(Invalid, _invalid)
     app.register_error_handler(429, _too_many)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _server_error)

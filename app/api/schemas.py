@@ -4,59 +4,21 @@ and the choices come from the model enums, so the document and the rules cannot 
 from __future__ import annotations
 
 import re
-from datetime import UTC
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, fields, pre_load, validate
 
 from app.models import (
     Category,
     PhysicalHarm,
     PsychologicalHarm,
-    ReflectionTemplate,
     ReportKind,
     TimeBracket,
 )
+from app.reflections.schemas import ReflectionBody
 from app.reports.services import RECEIPT_CODE_MESSAGE, RECEIPT_PATTERN
+from app.schemas import DeviceTime, StrictBoolean, Text, choices_of
 
 FOLLOW_UP_PREFIX = "follow_up_"
-
-
-class StrictBoolean(fields.Boolean):
-    """JSON true or false only: never "yes", 1 or "on" (form strings are the HTML view's job)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise ValidationError("Must be true or false.")
-        return value
-
-
-def Text(max_length: int, *, required: bool = False, **kwargs) -> fields.String:  # noqa: N802
-    """Free text: no NUL characters (databases refuse them), and a length limit."""
-    return fields.String(
-        required=required,
-        validate=[
-            validate.Length(min=1 if required else 0, max=max_length),
-            validate.Regexp(r"^[^\x00]*$", error="Remove the hidden characters from this answer."),
-        ],
-        **kwargs,
-    )
-
-
-class DeviceTime(fields.AwareDateTime):
-    """A device's clock with its offset, which must still be a date once moved to UTC
-    (year 9999 at -23:59 is not; nor is year 1 at +14:00)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            moment.astimezone(UTC)
-        except OverflowError as error:
-            raise ValidationError("This time is out of range.") from error
-        return moment
-
-
-def _choices(enum_class, only=None) -> validate.OneOf:
-    return validate.OneOf([member.value for member in (only or enum_class)])
 
 
 class SyncedSchema(Schema):
@@ -87,19 +49,19 @@ class ReportIn(SyncedSchema):
     description = Text(5000, required=True)
     kind = fields.String(
         required=True,
-        validate=_choices(ReportKind, (ReportKind.NEAR_MISS, ReportKind.INCIDENT)),
+        validate=choices_of(ReportKind, (ReportKind.NEAR_MISS, ReportKind.INCIDENT)),
     )
-    category = fields.String(required=True, validate=_choices(Category))
-    time_bracket = fields.String(validate=_choices(TimeBracket))
+    category = fields.String(required=True, validate=choices_of(Category))
+    time_bracket = fields.String(validate=choices_of(TimeBracket))
     occurred_at = fields.String(
         validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"),
         metadata={"description": "Local UK time, YYYY-MM-DDTHH:MM (for time_bracket exact)"},
     )
     occurred_on = fields.Date(metadata={"description": "The day, for the other time brackets"})
     physical_harm = fields.String(
-        validate=_choices(PhysicalHarm), metadata={"description": "Required for incidents"}
+        validate=choices_of(PhysicalHarm), metadata={"description": "Required for incidents"}
     )
-    psychological_harm = fields.String(validate=_choices(PsychologicalHarm))
+    psychological_harm = fields.String(validate=choices_of(PsychologicalHarm))
     location = Text(200)
     person_reference = Text(40)
     immediate_action = Text(5000)
@@ -192,43 +154,9 @@ class ErrorOut(Schema):
     )
 
 
-def _reflection_prompt_keys() -> frozenset[str]:
-    return frozenset(p.key for template in ReflectionTemplate for p in template.prompts)
-
-
-class ReflectionIn(SyncedSchema):
-    """A reflection, with the same answers as the /reflect form.
-
-    The form's boxes may come flat (`helped`, `so_what` ...) or nested in `answers`; `link` is
-    the form's choice ("report:<id>" or "debrief:<id>").
-    """
-
-    template = fields.String(validate=_choices(ReflectionTemplate))
-    answers = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$")),
-        values=Text(4000),
-        required=True,
-        metadata={"description": "The template's prompt key to the answer"},
-    )
-    link = fields.String(
-        validate=validate.Regexp(r"^((report|debrief):\d{1,9})?$"),
-        metadata={"description": "report:<id> or debrief:<id> (optional)"},
-    )
-    shared = StrictBoolean(metadata={"description": "Share with my supervisor"})
-    workaround = Text(1000)
-
-    @pre_load
-    def gather_answers(self, data, **_kwargs):
-        """Accept the form's flat prompt boxes as well as an `answers` object."""
-        if not isinstance(data, dict):
-            return data
-        keys = _reflection_prompt_keys()
-        flat = {k: v for k, v in data.items() if k in keys}
-        rest = {k: v for k, v in data.items() if k not in flat}
-        if not flat:
-            return data
-        nested = rest.get("answers") if isinstance(rest.get("answers"), dict) else {}
-        return {**rest, "answers": {**nested, **flat}}
+class ReflectionIn(SyncedSchema, ReflectionBody):
+    """A reflection, with the same answers as the /reflect form (app/reflections/schemas.py
+    holds the rules; the form is checked by the same schema)."""
 
 
 class ReflectionOut(Schema):

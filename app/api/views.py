@@ -3,7 +3,8 @@ HTML form calls, answer with a status the outbox acts on:
 
 201 created · 200 a repeat of the same client_id and body (the same record) · 400 field
 errors to fix · 401 signed out (JSON, never a redirect) · 403 not allowed (role or CSRF) ·
-422 the same client_id with a different body.
+422 the same client_id with a different body. Refusals are answered by the two error handlers
+below (`ValidationError` from the schemas, `Invalid` from the services), not in each view.
 """
 
 from __future__ import annotations
@@ -31,19 +32,12 @@ from app.auth.policy import can
 from app.extensions import csrf, db
 from app.models import Observation, ObservationStatus, ReportStatus
 from app.pwa.offline import offline_urls
-from app.reflections.services import ClientIdConflict as ReflectionConflict
-from app.reflections.services import ReflectionError, save_reflection
-from app.reports.services import (
-    ClientIdConflict,
-    ReceiptCodeInvalid,
-    ReportInvalid,
-    submit_report,
-)
-from app.supervision.services import (
-    ObservationConflict,
-    ObservationInvalid,
-    record_observation_once,
-)
+from app.reflections.services import save_reflection
+from app.reports.services import submit_report
+from app.schemas import flat_errors
+from app.supervision.observations import ObservationInvalid, record_observation_once
+from app.sync import ClientIdConflict
+from app.validation import Invalid
 
 csrf.exempt(bp)  # checked below, after the sign-in check, so signed out is always a 401
 
@@ -96,21 +90,25 @@ def written_by_someone_else():
     return jsonify(error="written_by_someone_else", message=WRITTEN_BY_SOMEONE_ELSE), 409
 
 
+CHECK_ANSWERS = "Some answers need checking."
+CONFLICT = "This draft was already sent with different answers."
+
+
 @bp.errorhandler(ValidationError)
 def invalid(err: ValidationError):
-    messages = err.messages if isinstance(err.messages, dict) else {"_body": err.messages}
-    return error(400, "Some answers need checking.", errors=_flatten(messages))
+    """A body that does not fit its schema: 400 with what to fix, field by field."""
+    return error(400, CHECK_ANSWERS, errors=flat_errors(err.messages))
 
 
-def _flatten(messages: dict) -> dict[str, list[str]]:
-    flat: dict[str, list[str]] = {}
-    for name, value in messages.items():
-        if isinstance(value, dict):
-            for inner, inner_value in _flatten(value).items():
-                flat[f"{name}.{inner}"] = inner_value
-        else:
-            flat[name] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    return flat
+@bp.errorhandler(Invalid)
+def refused(err: Invalid):
+    """What a service refused (app/validation.py): 400 with its field errors, or 422 when the
+    draft's client_id was already used with other answers (the device offers to send it as
+    new). Nothing of the refused request is kept."""
+    db.session.rollback()
+    if isinstance(err, ClientIdConflict):
+        return error(422, CONFLICT)
+    return error(400, CHECK_ANSWERS, errors=err.errors)
 
 
 @bp.get("/session")
@@ -162,17 +160,11 @@ def create_report():
             channel="sync",
             receipt_code=receipt_code,
         )
-    except ReportInvalid as invalid_report:
-        return error(400, "Some answers need checking.", errors=invalid_report.errors)
-    except ClientIdConflict:
-        return error(422, "This draft was already sent with different answers.")
-    except ReceiptCodeInvalid as taken:
-        return error(400, "Some answers need checking.", errors={"receipt_code": [str(taken)]})
     except IntegrityError:
         db.session.rollback()  # two sendings of one code at the same moment
         return error(
             400,
-            "Some answers need checking.",
+            CHECK_ANSWERS,
             errors={"receipt_code": ["This receipt code is already in use. Make a new one."]},
         )
     report = result.report
@@ -214,40 +206,21 @@ def _not_allowed(action: str):
     return None
 
 
-CONFLICT = "This draft was already sent with different answers."
-
-
 @bp.post("/reflections")
 def create_reflection():
     """Store a reflection written on a device, exactly once per client_id (only its author
     ever reads it, unless they share it)."""
     if refused := _not_allowed("reflections.write") or written_by_someone_else():
         return refused
-    data, meta = parse(ReflectionIn())
-    kind, _, raw = (data.get("link") or "").partition(":")
-    links = {f"{kind}_id": int(raw)} if raw else {}
-    try:
-        saved = save_reflection(
-            current_user,
-            data["answers"],
-            template=data.get("template") or "helped_hindered",
-            shared=data.get("shared", False),
-            workaround=data.get("workaround"),
-            client_id=str(meta["client_id"]),
-            device_time=_device_time(meta),
-            channel="sync",
-            **links,
-        )
-    except ReflectionConflict:
-        db.session.rollback()
-        return error(422, CONFLICT)
-    except ReflectionError as invalid_reflection:
-        db.session.rollback()
-        return error(
-            400,
-            "Some answers need checking.",
-            errors={invalid_reflection.field: [str(invalid_reflection)]},
-        )
+    data, meta = parse(ReflectionIn())  # the same ReflectionBody rules the form goes through
+    saved = save_reflection(
+        current_user,
+        data.pop("answers"),
+        **data,
+        client_id=str(meta["client_id"]),
+        device_time=_device_time(meta),
+        channel="sync",
+    )
     reflection = saved.reflection
     body = ReflectionOut().dump(
         {
@@ -303,29 +276,21 @@ def create_observation():
         return refused
     data, meta = parse(ObservationIn())
     answers = _observation_answers(data)
-    try:
-        draft = None
-        if data.get("draft_id") is not None:
-            draft = _draft_for(data["draft_id"])
-            if draft.status is ObservationStatus.COMPLETED and draft.client_id == str(
-                meta["client_id"]
-            ):
-                draft = None  # a retry: record_observation finds it by client_id
-        observation, created = record_observation_once(
-            current_user,
-            answers,
-            client_id=str(meta["client_id"]),
-            device_time=_device_time(meta),
-            channel="sync",
-            draft=draft,
-        )
-    except ObservationConflict:
-        db.session.rollback()
-        return error(422, CONFLICT)
-    except ObservationInvalid as invalid_observation:
-        db.session.rollback()
-        errors = {name: [message] for name, message in invalid_observation.errors.items()}
-        return error(400, "Some answers need checking.", errors=errors)
+    draft = None
+    if data.get("draft_id") is not None:
+        draft = _draft_for(data["draft_id"])
+        if draft.status is ObservationStatus.COMPLETED and draft.client_id == str(
+            meta["client_id"]
+        ):
+            draft = None  # a retry: record_observation finds it by client_id
+    observation, created = record_observation_once(
+        current_user,
+        answers,
+        client_id=str(meta["client_id"]),
+        device_time=_device_time(meta),
+        channel="sync",
+        draft=draft,
+    )
     body = ObservationOut().dump(
         {
             "id": observation.id,

@@ -16,6 +16,7 @@ from zxcvbn import zxcvbn
 
 import app.models.people as people_models
 from app.models import User
+from app.validation import Invalid
 
 PASSWORD_MIN = 8
 PASSWORD_SUGGESTED = 15
@@ -32,7 +33,7 @@ HINT = (
 )
 
 
-class PasswordError(ValueError):
+class PasswordError(Invalid):
     """The password breaks a rule; the message says what to do, in plain words."""
 
 

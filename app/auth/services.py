@@ -12,14 +12,14 @@ from app.auth.policy import assignable_roles, can_see_service
 from app.auth.sessions import end_all_sessions, end_other_sessions
 from app.extensions import db
 from app.models import Role, User
+from app.validation import Invalid
 
 
-class PersonError(ValueError):
+class PersonError(Invalid):
     """A rule was broken; `field` names the form field the message belongs beside."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def email_taken(email: str) -> bool:

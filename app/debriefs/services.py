@@ -33,18 +33,18 @@ from app.models import (
 from app.models.base import uk_today
 from app.models.debriefs import LEADER_ROLES, debrief_report
 from app.models.reports import SERIOUS_HARM
+from app.validation import Invalid
 
 TEXT_MAX = 1000
 SUMMARY_MAX = 4000
 REPORTS_TO_OFFER = 30
 
 
-class DebriefError(ValueError):
+class DebriefError(Invalid):
     """A rule was broken; `field` names the form field to show it beside."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from app.models import (
     SupervisionPolicy,
     User,
 )
-from app.supervision.services import add_months as add_calendar_months
+from app.supervision.observations import add_months as add_calendar_months
 from app.supervision.supervisions import DEFAULT_EVERY_WEEKS
 
 SUPERVISED_ROLES = (Role.STAFF, Role.SUPERVISOR)

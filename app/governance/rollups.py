@@ -1,13 +1,18 @@
 """Monthly report rollups: the dashboard's report figures read these instead of every report.
 
-Kept current in the same transaction as the change, whatever makes it: before each commit, the
-months of the services whose reports were added, changed or deleted are counted again from the
-reports (a GROUP BY over one service's month, through the service and date index), so the rollup
-is always exactly what a fresh GROUP BY would give. On PostgreSQL the service rows are locked
-first (FOR NO KEY UPDATE, which new reports do not wait for), so two writers to one service
-recount one after the other and the second sees the first's report.
+Kept current in the same transaction as the change, by the code that makes it: every function
+that creates reports calls `count_new(reports)` (one upsert per rollup row: a new report is +1
+on its row), and every function that changes a counted column of a report (status, first
+feedback, repeat ...) calls `recount(reports)`, which counts those reports' months again from
+the reports (a GROUP BY over one service's month, through the service and date index). So the
+rollup is always exactly what a fresh GROUP BY would give, and reading a service function shows
+the rollup write. On PostgreSQL the service rows are locked first (FOR NO KEY UPDATE, which new
+reports do not wait for), so two writers to one service recount one after the other and the
+second sees the first's report.
 
-Writes that bypass the ORM (`text()` SQL such as `seed-bulk`) call `rebuild()` themselves;
+The writers today: `reports.services` (submit, status, review, feedback),
+`reports.anonymity` (the release of held reports) and the seeds. Writes that bypass the ORM
+(`text()` SQL such as `seed-bulk`) call `rebuild()` or `refresh()` themselves;
 `flask --app wsgi rollups rebuild` rebuilds everything.
 """
 
@@ -26,17 +31,14 @@ from sqlalchemy import (
     case,
     cast,
     delete,
-    event,
     func,
     insert,
-    inspect,
     or_,
     select,
     true,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from app import cache
 from app.extensions import db
@@ -64,9 +66,6 @@ _COUNTED = (
     "status",
     "first_feedback_at",
 )
-_KEYS = "report_rollup_keys"
-_EVERYTHING = "report_rollup_everything"
-_NEW = "report_rollup_new"  # the rollup row of each brand-new report: added to, not recounted
 _GROUP_COLUMNS = (
     "service_id",
     "month",
@@ -140,6 +139,7 @@ def refresh(keys: Iterable[tuple[int, str]], session=None) -> None:
     keys = sorted(set(keys))
     if not keys:
         return
+    forget_rollup_rows()
     _lock_services(session, {service_id for service_id, _month in keys})
     for model in (ReportRollup, FeedbackDelayRollup):
         session.execute(
@@ -162,6 +162,7 @@ def add_new_reports(rows: Iterable[tuple], session=None) -> None:
     counts = Counter(rows)
     if not counts:
         return
+    forget_rollup_rows()
     _lock_services(session, {row[0] for row in counts})
     dialect = session.get_bind().dialect.name
     upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
@@ -219,9 +220,7 @@ def rebuild(service_ids: Iterable[int] | None = None, session=None) -> None:
             statement = statement.where(model.service_id.in_(ids))
         session.execute(statement)
     _count_into_rollups(session, Report.service_id.in_(ids) if ids is not None else true())
-    session.info.pop(_KEYS, None)
-    session.info.pop(_EVERYTHING, None)
-    session.info.pop(_NEW, None)
+    forget_rollup_rows()
 
 
 # -- Reading ----------------------------------------------------------------------------------
@@ -254,7 +253,9 @@ def rollup_rows(scope: Scope) -> list:
 
 
 def forget_rollup_rows() -> None:
-    g.pop("report_rollup_rows", None)
+    """Every rollup write calls this, so figures read after it in the same request are fresh."""
+    if has_app_context():
+        g.pop("report_rollup_rows", None)
 
 
 def rollup_counts(scope: Scope, where=None, split=None) -> dict:
@@ -296,84 +297,36 @@ def median_days_to_feedback(scope: Scope) -> float | None:
     return sum(middle) / len(middle) / 86400
 
 
-# -- Keeping the rollups current ----------------------------------------------------------------
+# -- Keeping the rollups current: called by the functions that write reports ------------------
 
 
-def _values(state, name: str) -> list:
-    history = state.attrs[name].history
-    values = [*history.added, *history.unchanged, *history.deleted]
-    return values or [getattr(state.obj(), name)]
+def count_new(reports: Iterable[Report], session=None) -> None:
+    """Add brand-new reports (added to the session, not yet committed) to their rollup rows.
 
-
-def _counted_change(state) -> bool:
-    return any(state.attrs[name].history.has_changes() for name in _COUNTED)
-
-
-@event.listens_for(Session, "after_flush")
-def _note_flushed_reports(session, _context) -> None:
-    keys = session.info.setdefault(_KEYS, set())
-    for obj in [*session.new, *session.dirty, *session.deleted]:
-        if not isinstance(obj, Report):
-            continue
-        if obj in session.new:
-            session.info.setdefault(_NEW, []).append(_rollup_row(obj))
-            continue
-        state = inspect(obj)
-        if obj in session.dirty and not _counted_change(state):
-            continue
-        for service_id in _values(state, "service_id"):
-            for created_at in _values(state, "created_at"):
-                if service_id is not None:
-                    keys.add((service_id, month_key(created_at)))
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_statements(orm_execute_state) -> None:
-    """Bulk ORM statements on reports (`session.execute(insert(Report), rows)`) count too."""
-    statement = orm_execute_state.statement
-    if not (
-        orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete
-    ):
-        return
-    table = getattr(statement, "table", None)
-    if table is None or getattr(table, "name", None) != Report.__tablename__:
-        return
-    session = orm_execute_state.session
-    params = orm_execute_state.parameters
-    rows = params if isinstance(params, list) else [params] if params else []
-    if orm_execute_state.is_insert and rows and all("service_id" in row for row in rows):
-        keys = session.info.setdefault(_KEYS, set())
-        keys.update((row["service_id"], month_key(row.get("created_at"))) for row in rows)
-    else:
-        session.info[_EVERYTHING] = True
-
-
-@event.listens_for(Session, "before_commit")
-def _update_rollups(session) -> None:
-    if has_app_context():
-        forget_rollup_rows()  # any commit may change them: figures read them again
-    pending = [*session.new, *session.dirty, *session.deleted]
-    if any(isinstance(obj, Report) for obj in pending):
-        session.flush()  # commit flushes after this hook: note these reports' months first
-    if not (session.info.get(_KEYS) or session.info.get(_EVERYTHING) or session.info.get(_NEW)):
+    Every path that creates reports calls this in the same transaction, so a rolled-back
+    report is never counted. The reports are flushed first so that a recount later in the
+    same transaction sees them once, not twice.
+    """
+    session = session or db.session
+    reports = list(reports)
+    if not reports:
         return
     session.flush()
-    keys = session.info.pop(_KEYS, set())
-    new_rows = session.info.pop(_NEW, [])
-    if session.info.pop(_EVERYTHING, False):
-        rebuild(session=session)
-    else:
-        refresh(keys, session=session)  # a recount includes any new report of those months
-        add_new_reports([row for row in new_rows if (row[0], row[1]) not in keys], session)
-    session.info.pop(_KEYS, None)
-    session.info.pop(_NEW, None)
+    add_new_reports([_rollup_row(report) for report in reports], session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session) -> None:
-    session.info.pop(_KEYS, None)
-    session.info.pop(_EVERYTHING, None)
-    session.info.pop(_NEW, None)
+def recount(reports: Iterable[Report], session=None) -> None:
+    """Count again the months of reports whose counted columns (`_COUNTED`) have changed.
+
+    Call it after the change, in the same transaction. A report's service and creation time
+    never change once it is saved, so its current month is the one to count.
+    """
+    session = session or db.session
+    reports = list(reports)
+    if not reports:
+        return
+    session.flush()
+    refresh({(report.service_id, month_key(report.created_at)) for report in reports}, session)
 
 
 # -- `flask --app wsgi rollups rebuild` ---------------------------------------------------------

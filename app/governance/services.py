@@ -24,6 +24,7 @@ from app.models import (
     User,
     YouSaidWeDid,
 )
+from app.validation import Invalid
 
 MAX_MONTHS = 36
 PULSE_MINIMUM = 5  # fewer answers than this are never shown, so nobody can be singled out
@@ -42,10 +43,11 @@ PULSE_SCALE = {
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-class GovernanceError(ValueError):
+class GovernanceError(Invalid):
+    """A dashboard or meeting rule was broken; `field` names the form field."""
+
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 @dataclass

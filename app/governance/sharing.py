@@ -48,6 +48,7 @@ from app.models import (
     utcnow,
 )
 from app.models import people as people_models
+from app.validation import Invalid
 
 MAX_DAYS = 30
 DEFAULT_DAYS = 14
@@ -71,12 +72,8 @@ PERSON_REFERENCE_MODELS = (
 )
 
 
-class ShareError(ValueError):
-    """Bad input on the creation page: `errors` maps a field to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class ShareError(Invalid):
+    """Bad input on the creation page: `errors` maps a field to what to fix."""
 
 
 # -- Tokens, passcodes ------------------------------------------------------------------------

@@ -17,14 +17,13 @@ from app.audit import log_event
 from app.extensions import db
 from app.models import CARE_CERTIFICATE_STANDARDS, CareCertificateAssessment, User
 from app.models.base import uk_today
+from app.validation import Invalid
 
 COMPLETE_WITHIN = timedelta(weeks=12)
 
 
-class AssessmentInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class AssessmentInvalid(Invalid):
+    """Assessment dates that cannot be saved: `errors` maps a field to what to fix."""
 
 
 @dataclass

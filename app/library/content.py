@@ -26,12 +26,13 @@ from app.extensions import db
 from app.library.induction import set_pathway
 from app.library.services import ArticleDraft, save_article
 from app.models import Article, Organisation, Topic
+from app.validation import Invalid
 
 CONTENT_DIR = Path(__file__).parent / "content"
 
 
-class ContentError(ValueError):
-    pass
+class ContentError(Invalid):
+    """An article file that cannot be loaded as it is."""
 
 
 @dataclass

@@ -24,6 +24,7 @@ from app.models import (
     User,
 )
 from app.models.base import uk_today
+from app.validation import Invalid
 
 DEFAULT_WEEKS = 12
 
@@ -208,7 +209,7 @@ def set_pathway(service_id: int, articles: list[Article]) -> None:
 # -- managers change their service's pathway ---------------------------------------------------
 
 
-class PathwayChange(ValueError):
+class PathwayChange(Invalid):
     """A change to a pathway that cannot be made; the message is for the manager."""
 
 

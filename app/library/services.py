@@ -38,16 +38,16 @@ from app.models import (
     User,
     utcnow,
 )
+from app.validation import FORM, Invalid
 
 SHARED_LEARNING = (ReportStatus.LEARNING_SHARED, ReportStatus.CLOSED)
 
 
-class LibraryError(ValueError):
+class LibraryError(Invalid):
     """A rule stopped the change; the message is for the person making it."""
 
     def __init__(self, message: str, field_name: str | None = None):
-        super().__init__(message)
-        self.field = field_name
+        super().__init__(message, field=field_name or FORM)
 
 
 @dataclass

@@ -50,6 +50,7 @@ from app.library.services import (
 )
 from app.models import CARE_CERTIFICATE_STANDARDS, ArticleKind, Role, Topic, User
 from app.reports.just_culture import SENSITIVE_WARNING, is_safeguarding_or_police_matter
+from app.validation import FORM
 
 WHOLE_ORGANISATION = "all"
 
@@ -267,7 +268,7 @@ def _draft_from(form: ArticleForm, slug: str | None = None) -> ArticleDraft:
 
 
 def _show_error(form, problem: LibraryError) -> None:
-    target = getattr(form, problem.field, None) if problem.field else None
+    target = getattr(form, problem.field, None) if problem.field != FORM else None
     if target is not None:
         target.errors = [*target.errors, str(problem)]
     else:
@@ -442,7 +443,7 @@ def care_certificate_person(user_id: int):
             try:
                 care_certificate.record_assessments(current_user, person, dates)
             except care_certificate.AssessmentInvalid as problem:
-                errors = problem.errors
+                errors = problem.first_messages()
             else:
                 flash("Care Certificate assessments saved.", "success")
                 return redirect(url_for("induction.care_certificate_person", user_id=person.id))

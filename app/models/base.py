@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, MetaData, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints make Alembic batch migrations on SQLite reliable.
 NAMING_CONVENTION = {
@@ -84,3 +84,19 @@ UNMODELLED_PREFIXES = ("article_search", "ix_article_fulltext")
 def include_name(name: str | None, type_: str, _parent_names) -> bool:
     """Alembic `include_name` hook: skip the objects listed in UNMODELLED_PREFIXES."""
     return not (name and type_ in {"table", "index"} and name.startswith(UNMODELLED_PREFIXES))
+
+
+class ClientIdMixin:
+    """A record a device may send more than once: the draft's own id (made on the device, kept
+    unique) and a hash of its body, so `app.sync.save_once` tells a retry from a different
+    draft. Reports, held anonymous reports, reflections and observations have it."""
+
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    payload_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class SyncedDraftMixin(ClientIdMixin):
+    """A synced draft that also keeps the device's clock when it was made, beside the server's
+    own time (a held anonymous report keeps no device time: it could point to its sender)."""
+
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.models.base import Base, SyncedDraftMixin, UTCDateTime, utcnow
 from app.models.debriefs import Debrief, Prompt
 from app.models.people import User, _enum
 from app.models.reports import LabelledEnum, Report
@@ -62,7 +62,7 @@ REFLECTION_PROMPTS: dict[ReflectionTemplate, tuple[Prompt, ...]] = {
 }
 
 
-class Reflection(Base):
+class Reflection(SyncedDraftMixin, Base):
     __tablename__ = "reflection"
     __table_args__ = (Index("ix_reflection_author_created", "author_id", "created_at"),)
 
@@ -80,9 +80,6 @@ class Reflection(Base):
     shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     channel: Mapped[str] = mapped_column(String(16), default="web")
-    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
-    payload_hash: Mapped[str | None] = mapped_column(String(64))
 
     author: Mapped[User] = relationship()
     report: Mapped[Report | None] = relationship()

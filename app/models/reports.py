@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.models.base import Base, ClientIdMixin, SyncedDraftMixin, UTCDateTime, utcnow
 from app.models.people import Service, User, _enum
 
 
@@ -180,7 +180,7 @@ def _unused_report_id(context) -> int:
             return candidate
 
 
-class Report(Base):
+class Report(SyncedDraftMixin, Base):
     __tablename__ = "report"
     __table_args__ = (
         Index("ix_report_service_created", "service_id", "created_at"),
@@ -223,10 +223,6 @@ class Report(Base):
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Offline sync: the device's clock when the draft was made, and the draft's own id.
-    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
-    payload_hash: Mapped[str | None] = mapped_column(String(64))
 
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -325,7 +321,8 @@ class Report(Base):
             "repeat": self.is_repeat,
         }
 
-class HeldReport(Base):
+
+class HeldReport(ClientIdMixin, Base):
     """An anonymous report waiting for its release to managers (app/reports/anonymity.py).
 
     Held apart from `report` so that nothing a manager or admin can see (the list, the
@@ -342,8 +339,6 @@ class HeldReport(Base):
     sent_window: Mapped[datetime] = mapped_column(UTCDateTime)
     release_after: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
-    payload_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Action(Base):

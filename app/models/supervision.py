@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.models.base import Base, SyncedDraftMixin, UTCDateTime, utcnow
 from app.models.people import Service, User, _enum
 from app.models.reports import Action, LabelledEnum
 
@@ -104,7 +104,7 @@ class ChecklistItem(Base):
     template: Mapped[ChecklistTemplate] = relationship(back_populates="items")
 
 
-class Observation(Base):
+class Observation(SyncedDraftMixin, Base):
     """A supervisor watching a staff member's practice against one template version."""
 
     __tablename__ = "observation"
@@ -127,10 +127,6 @@ class Observation(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     staff_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Offline sync, as for reports: the draft's own id and the device's clock.
-    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
-    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    payload_hash: Mapped[str | None] = mapped_column(String(64))
 
     template: Mapped[ChecklistTemplate] = relationship()
     staff: Mapped[User] = relationship(foreign_keys=[staff_id])

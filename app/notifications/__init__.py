@@ -9,7 +9,5 @@ bp = Blueprint("notifications", __name__, cli_group=None)
 
 from app.notifications import cli, panels, views  # noqa: E402,F401  (they register on import)
 from app.notifications.alerts import connect_signals  # noqa: E402
-from app.notifications.mail import init_mail  # noqa: E402
 
-init_mail()
 connect_signals()

@@ -7,6 +7,7 @@ How a message travels:
 2. After the commit, a small background thread (one per commit that queued mail, started by a
    SQLAlchemy `after_commit` hook) delivers what is due, in its own app context and database
    session. The request has already answered by then; SMTP being slow or down cannot hurt it.
+   The hook is registered with the others in app/hooks.py.
    Set `MAIL_SEND_AFTER_COMMIT=false` to turn the thread off (the test suite does).
 3. `flask --app wsgi mail worker` runs the same delivery in a loop (every 30 seconds). Run it
    beside the web processes in production: it retries failures with exponential backoff
@@ -34,7 +35,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import Flask, current_app, has_request_context, url_for
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -258,7 +259,8 @@ def wait_for_background_delivery() -> None:
         _threads.pop().join()
 
 
-def _after_commit(session: Session) -> None:
+def send_after_commit(session: Session) -> None:
+    """after_commit (app/hooks.py): start a sender when the transaction queued mail."""
     if not session.info.pop("mail_queued", False):
         return
     try:
@@ -273,12 +275,6 @@ def _after_commit(session: Session) -> None:
     thread.start()
 
 
-def _after_rollback(session: Session, _transaction=None) -> None:
+def forget_queued_mail(session: Session, _transaction=None) -> None:
+    """after_soft_rollback (app/hooks.py): the queued rows are gone, so send nothing."""
     session.info.pop("mail_queued", None)
-
-
-def init_mail() -> None:
-    """Start a sender after any commit that queued mail (registered once, for every session)."""
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_rollback)

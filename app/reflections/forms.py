@@ -8,7 +8,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from app.auth.forms import choices
 from app.models import ReflectionTemplate
-from app.reflections.services import ANSWER_MAX, WORKAROUND_MAX
+from app.reflections.schemas import ANSWER_MAX, WORKAROUND_MAX
 
 SHARE_HINT = (
     "Off: only you can read this. On: your supervisor (and your manager) can read it, "

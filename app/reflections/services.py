@@ -8,15 +8,13 @@ prompt in the author's next supervision. Nobody else, ever, including admins.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from marshmallow import ValidationError
 from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit import log_event
@@ -32,25 +30,16 @@ from app.models import (
     User,
     utcnow,
 )
+from app.reflections.schemas import ReflectionBody
+from app.schemas import flat_errors
+from app.sync import payload_hash, save_once
+from app.validation import Invalid
 
-ANSWER_MAX = 4000
-WORKAROUND_MAX = 1000
 LINKS_TO_OFFER = 20
 
 
-class ReflectionError(ValueError):
-    """The reflection cannot be saved as it is; `field` says where to show why."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-class ClientIdConflict(ReflectionError):
-    """The same client_id came with a different body: the sync answers 422."""
-
-    def __init__(self):
-        super().__init__("client_id", "This draft was already saved with different words.")
+class ReflectionError(Invalid):
+    """The reflection cannot be saved as it is; `errors` says where to show why."""
 
 
 class SavedReflection(NamedTuple):
@@ -58,31 +47,9 @@ class SavedReflection(NamedTuple):
     created: bool
 
 
-def _clean_answers(template: ReflectionTemplate, answers: Mapping) -> dict[str, str]:
-    keys = {p.key for p in template.prompts}
-    unknown = set(answers) - keys
-    if unknown:
-        raise ReflectionError("answers", f"Unknown questions: {', '.join(sorted(unknown))}.")
-    cleaned = {}
-    for key, value in answers.items():
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise ReflectionError(key, "Answers must be text.")
-        value = value.strip()
-        if len(value) > ANSWER_MAX:
-            raise ReflectionError(key, f"Keep each answer under {ANSWER_MAX} characters.")
-        if value:
-            cleaned[key] = value
-    if not cleaned:
-        first = template.prompts[0].key
-        raise ReflectionError(first, "Write something in at least one box.")
-    return cleaned
-
-
 def _check_links(author: User, report_id: int | None, debrief_id: int | None) -> None:
     if report_id is not None and debrief_id is not None:
-        raise ReflectionError("link", "Link to a report or a debrief, not both.")
+        raise ReflectionError("Link to a report or a debrief, not both.", field="link")
     if report_id is not None:
         own = db.session.scalar(
             select(Report.id).where(
@@ -92,9 +59,9 @@ def _check_links(author: User, report_id: int | None, debrief_id: int | None) ->
             )
         )
         if own is None:
-            raise ReflectionError("link", "You can link only to your own reports.")
+            raise ReflectionError("You can link only to your own reports.", field="link")
     if debrief_id is not None and debrief_id not in attended_debrief_ids(author):
-        raise ReflectionError("link", "You can link only to a debrief you took part in.")
+        raise ReflectionError("You can link only to a debrief you took part in.", field="link")
 
 
 def attended_debrief_ids(author: User) -> set[int]:
@@ -105,17 +72,13 @@ def attended_debrief_ids(author: User) -> set[int]:
     )
 
 
-def _payload_hash(body: dict) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def _check_client_id(client_id: str | None) -> str | None:
     if client_id is None:
         return None
     try:
         return str(uuid.UUID(str(client_id)))
     except ValueError:
-        raise ReflectionError("client_id", "The draft id is not a valid UUID.") from None
+        raise ReflectionError("The draft id is not a valid UUID.", field="client_id") from None
 
 
 def save_reflection(
@@ -123,6 +86,7 @@ def save_reflection(
     answers: Mapping[str, str],
     *,
     template: ReflectionTemplate | str = ReflectionTemplate.HELPED_HINDERED,
+    link: str | None = None,
     report_id: int | None = None,
     debrief_id: int | None = None,
     shared: bool = False,
@@ -133,37 +97,69 @@ def save_reflection(
 ) -> SavedReflection:
     """Validate and save one reflection by `author`; raise ReflectionError when it cannot be.
 
-    With a `client_id` (from the offline outbox) saving is idempotent: the same id and body
-    return the stored reflection with created=False; the same id with another body raises
-    ClientIdConflict. `workaround` puts an unsafe workaround on the managers' list without
-    the author's name or the reflection's words.
+    The body is checked by `ReflectionBody` (app/reflections/schemas.py), the same schema the
+    API's request is checked by. The link is the form's `link` ("report:<id>" or
+    "debrief:<id>") or `report_id` / `debrief_id`. With a `client_id` (from the offline
+    outbox) saving is idempotent: the same id and body return the stored reflection with
+    created=False; the same id with another body raises ClientIdConflict. `workaround` puts an
+    unsafe workaround on the managers' list without the author's name or the reflection's words.
     """
-    try:
-        template = ReflectionTemplate(template)
-    except ValueError:
-        raise ReflectionError("template", "Choose one of the reflection templates.") from None
-    cleaned = _clean_answers(template, answers or {})
-    workaround = (workaround or "").strip() or None
-    if workaround and len(workaround) > WORKAROUND_MAX:
-        raise ReflectionError("workaround", f"Keep it under {WORKAROUND_MAX} characters.")
+    if report_id is not None and debrief_id is not None:
+        raise ReflectionError("Link to a report or a debrief, not both.", field="link")
+    if link is None and (report_id is not None or debrief_id is not None):
+        link = f"report:{report_id}" if report_id is not None else f"debrief:{debrief_id}"
+    body = _checked_body(
+        {
+            "template": template.value if isinstance(template, ReflectionTemplate) else template,
+            "answers": dict(answers or {}),
+            "link": link or "",
+            "shared": bool(shared),
+            "workaround": workaround,
+        }
+    )
     if device_time is not None and device_time.tzinfo is None:
-        raise ReflectionError("device_time", "The device time needs a time zone.")
+        raise ReflectionError("The device time needs a time zone.", field="device_time")
     client_id = _check_client_id(client_id)
-    body = {
-        "template": template.value,
-        "answers": cleaned,
-        "report_id": report_id,
-        "debrief_id": debrief_id,
-        "shared": bool(shared),
-        "workaround": workaround,
-    }
-    payload_hash = _payload_hash(body)
-    if client_id is not None:
-        existing = _existing(author, client_id, payload_hash)
-        if existing is not None:
-            return SavedReflection(existing, created=False)
-    _check_links(author, report_id, debrief_id)
+    digest = payload_hash(body)
 
+    def save() -> Reflection:
+        return _save_new(author, body, client_id, digest, device_time, channel)
+
+    reflection, created = save_once(
+        client_id,
+        digest,
+        find=_stored,
+        same_writer=lambda stored: stored.author_id == author.id,
+        save=save,
+    )
+    return SavedReflection(reflection, created=created)
+
+
+def _checked_body(raw: dict) -> dict:
+    """The body as `ReflectionBody` loads it, or ReflectionError with what to fix."""
+    try:
+        return ReflectionBody().load(raw)
+    except ValidationError as error:
+        raise ReflectionError(flat_errors(error.messages)) from None
+
+
+def _stored(client_id: str) -> Reflection | None:
+    return db.session.scalars(select(Reflection).where(Reflection.client_id == client_id)).first()
+
+
+def _save_new(
+    author: User,
+    body: dict,
+    client_id: str | None,
+    digest: str,
+    device_time: datetime | None,
+    channel: str,
+) -> Reflection:
+    """Check the links, save a new reflection (and its workaround flag), and commit."""
+    template = ReflectionTemplate(body["template"])
+    cleaned, report_id, debrief_id = body["answers"], body["report_id"], body["debrief_id"]
+    shared, workaround = body["shared"], body["workaround"]
+    _check_links(author, report_id, debrief_id)
     now = utcnow()
     reflection = Reflection(
         service_id=author.service_id,
@@ -178,18 +174,10 @@ def save_reflection(
         channel=channel,
         device_time=device_time,
         client_id=client_id,
-        payload_hash=payload_hash,
+        payload_hash=digest,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(reflection)
-            db.session.flush()
-    except IntegrityError:
-        # Another request with the same client_id won the race: answer as a repeat.
-        existing = _existing(author, client_id, payload_hash) if client_id else None
-        if existing is None:
-            raise
-        return SavedReflection(existing, created=False)
+    db.session.add(reflection)
+    db.session.flush()  # a racing resend with this client_id fails here (see app/sync.py)
     log_event(
         "reflection.created",
         reflection,
@@ -200,16 +188,7 @@ def save_reflection(
     if workaround:
         raise_workaround(author.service_id, workaround, reflection_id=reflection.id)
     db.session.commit()
-    return SavedReflection(reflection, created=True)
-
-
-def _existing(author: User, client_id: str, payload_hash: str) -> Reflection | None:
-    found = db.session.scalars(select(Reflection).where(Reflection.client_id == client_id)).first()
-    if found is None:
-        return None
-    if found.author_id != author.id or found.payload_hash != payload_hash:
-        raise ClientIdConflict()
-    return found
+    return reflection
 
 
 def can_read(user: User, reflection: Reflection) -> bool:
@@ -226,7 +205,7 @@ def can_read(user: User, reflection: Reflection) -> bool:
 def set_sharing(author: User, reflection: Reflection, shared: bool) -> Reflection:
     """Only the author may share or stop sharing their reflection."""
     if author.id != reflection.author_id:
-        raise ReflectionError("shared", "Only the person who wrote it can change this.")
+        raise ReflectionError("Only the person who wrote it can change this.", field="shared")
     if reflection.shared_with_supervisor != shared:
         reflection.shared_with_supervisor = shared
         reflection.shared_at = utcnow() if shared else None

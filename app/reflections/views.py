@@ -16,7 +16,6 @@ from app.models import Reflection, ReflectionTemplate
 from app.reflections import bp
 from app.reflections.forms import reflection_form
 from app.reflections.services import (
-    ReflectionError,
     can_read,
     link_choices,
     reflections_by,
@@ -25,6 +24,7 @@ from app.reflections.services import (
     shared_with,
 )
 from app.security import offline_copy
+from app.validation import Invalid
 
 
 def _template_from(value: str | None) -> ReflectionTemplate:
@@ -34,11 +34,13 @@ def _template_from(value: str | None) -> ReflectionTemplate:
         return ReflectionTemplate.HELPED_HINDERED
 
 
-def _link_ids(link: str | None) -> dict:
-    kind, _, raw = (link or "").partition(":")
-    if kind in {"report", "debrief"} and raw.isdigit():
-        return {f"{kind}_id": int(raw)}
-    return {}
+def _field_for(form, name: str):
+    """The box a refusal belongs beside: "answers.<prompt>..." is that prompt's box; a name
+    the form has no box for goes beside the link."""
+    parts = name.split(".")
+    key = parts[1] if parts[0] == "answers" and len(parts) > 1 else parts[0]
+    field = getattr(form, key, None)
+    return field if field is not None else form.link
 
 
 @bp.route("/reflect", methods=["GET", "POST"])
@@ -67,13 +69,13 @@ def new():
                 template=template,
                 shared=form.shared.data,
                 workaround=form.workaround.data,
+                link=form.link.data or "",
                 client_id=form.client_id.data or None,
-                **_link_ids(form.link.data),
             )
-        except ReflectionError as error:
+        except Invalid as error:  # ReflectionError, or its client_id used with other words
             db.session.rollback()
-            target = getattr(form, error.field, form.link)
-            target.errors = [*target.errors, str(error)]
+            target = _field_for(form, error.field)
+            target.errors = [*target.errors, error.message]
         else:
             flash(_thanks(saved.reflection), "success")
             return redirect(url_for("reflections.show", reflection_id=saved.reflection.id))

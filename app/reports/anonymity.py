@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from app.audit import log_event
 from app.events import report_submitted
 from app.extensions import db
+from app.governance import rollups
 from app.models.base import utcnow
 from app.models.reports import (
     Category,
@@ -223,7 +224,7 @@ def release_due(now: datetime | None = None) -> int:
             db.session.delete(held)
             db.session.flush()  # the held row goes first: its receipt and client id move over
             db.session.add(report)
-            db.session.flush()
+            rollups.count_new([report])  # flushes the report first
             log_event(
                 "report.submitted",
                 report,

@@ -9,7 +9,6 @@ anonymous report, because nothing about them is stored.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 from collections.abc import Mapping
@@ -20,11 +19,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.audit import log_event
 from app.events import report_feedback_given, report_status_changed, report_submitted
 from app.extensions import db
+from app.governance import rollups
 from app.models import User, utcnow
 from app.models.reports import (
     Action,
@@ -42,6 +41,9 @@ from app.models.reports import (
 )
 from app.reports import anonymity, just_culture
 from app.reports.risk import by_risk
+from app.sync import payload_hash as fingerprint_of
+from app.sync import save_once
+from app.validation import Invalid
 
 UK = ZoneInfo("Europe/London")
 DESCRIPTION_MAX = 5000
@@ -193,20 +195,15 @@ def follow_ups_for(category: str | None) -> tuple[FollowUp, ...]:
         return ()
 
 
-class ReportInvalid(ValueError):
-    """Bad input. `errors` maps a field name to a list of plain-English messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(m for messages in errors.values() for m in messages))
-        self.errors = errors
+class ReportInvalid(Invalid):
+    """A report's answers that cannot be saved as they are."""
 
 
-class ClientIdConflict(ValueError):
-    """The client_id was already used for a report with a different body."""
+class ReceiptCodeInvalid(Invalid):
+    """A receipt code made on the device does not have the shape of ours, or is in use."""
 
-
-class ReceiptCodeInvalid(ValueError):
-    """A receipt code made on the device does not have the shape of ours."""
+    def __init__(self, message: str):
+        super().__init__(message, field="receipt_code")
 
 
 RECEIPT_CODE_MESSAGE = (
@@ -393,7 +390,7 @@ def payload_hash(answers: Mapping[str, Any]) -> str:
     }
     if "anonymous" in relevant:
         relevant["anonymous"] = is_yes(relevant["anonymous"])
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
+    return fingerprint_of(relevant)
 
 
 def new_receipt_code() -> str:
@@ -459,14 +456,22 @@ def _stored_for(client_id: str) -> Report | HeldReport | None:
     return stored or anonymity.held_for_client(client_id)
 
 
-def _replay(
-    stored: Report | HeldReport, reporter: User, fingerprint: str, receipt_code: str | None
-) -> SubmissionResult:
+def _sent_by(reporter: User):
+    """Whether a stored report is `reporter`'s own: an anonymous one answers anyone who sends
+    the same answers (nothing ties it to a person), a named one only its reporter."""
+
+    def same_writer(stored: Report | HeldReport) -> bool:
+        return (
+            isinstance(stored, HeldReport) or stored.anonymous or stored.reporter_id == reporter.id
+        )
+
+    return same_writer
+
+
+def _replay(stored: Report | HeldReport, receipt_code: str | None) -> SubmissionResult:
+    """The answer to a resend of a stored report (already checked by `save_once`)."""
     held = isinstance(stored, HeldReport)
     anonymous = held or stored.anonymous
-    same_person = anonymous or stored.reporter_id == reporter.id
-    if stored.payload_hash != fingerprint or not same_person:
-        raise ClientIdConflict("That draft was already sent with different answers.")
     # The code comes back only when the resend carries it: we keep its hash, never the code.
     code = (
         receipt_code
@@ -506,14 +511,7 @@ def _hold_anonymous(
         payload_hash=fingerprint,
         now=now,
     )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        stored = _stored_for(client_id) if client_id else None
-        if stored is None:
-            raise  # a receipt code already in use: the device must make another
-        return _replay(stored, reporter, fingerprint, receipt_code)
+    db.session.commit()  # an IntegrityError: a resend racing this one, or a code in use
     return SubmissionResult(
         report=anonymity.preview(held), receipt_code=code, created=True, held=True
     )
@@ -537,10 +535,33 @@ def submit_report(
     only its hash is stored.
     """
     fingerprint = payload_hash(answers)
-    if client_id:
-        client_id = str(client_id).strip()[:36]
-        if stored := _stored_for(client_id):
-            return _replay(stored, reporter, fingerprint, receipt_code)
+    client_id = str(client_id).strip()[:36] if client_id else None
+
+    def save() -> SubmissionResult:
+        return _save_report(
+            reporter, answers, client_id, fingerprint, device_time, channel, receipt_code
+        )
+
+    result, created = save_once(
+        client_id, fingerprint, find=_stored_for, same_writer=_sent_by(reporter), save=save
+    )
+    if not created:
+        return _replay(result, receipt_code)
+    if not result.held:
+        report_submitted.send(result.report)
+    return result
+
+
+def _save_report(
+    reporter: User,
+    answers: Mapping[str, Any],
+    client_id: str | None,
+    fingerprint: str,
+    device_time: datetime | None,
+    channel: str,
+    receipt_code: str | None,
+) -> SubmissionResult:
+    """Validate and save a new report (held, when anonymous), and commit."""
     now = utcnow()
     values = validate_answers(answers, now)
     anonymous = values.pop("anonymous")
@@ -574,22 +595,9 @@ def submit_report(
         report.is_repeat = True
         report.repeat_of_id = earlier.id
     db.session.add(report)
-    try:
-        db.session.flush()
-        log_event(
-            "report.submitted",
-            report,
-            summary=report.audit_summary(),
-            channel=channel,
-        )
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        stored = _stored_for(client_id) if client_id else None
-        if stored is None:
-            raise
-        return _replay(stored, reporter, fingerprint, receipt_code)
-    report_submitted.send(report)
+    rollups.count_new([report])  # flushes the report first
+    log_event("report.submitted", report, summary=report.audit_summary(), channel=channel)
+    db.session.commit()
     return SubmissionResult(report=report, receipt_code=None, created=True)
 
 
@@ -639,12 +647,13 @@ def mark_seen(report: Report) -> None:
 
 
 def set_status(report: Report, status: ReportStatus) -> bool:
-    """Change the status (flushed, not committed); True when it changed."""
+    """Change the status (flushed, not committed, the rollups recounted); True when it changed."""
     if report.status is status:
         return False
     previous = report.status
     report.status = status
     report.closed_at = utcnow() if status is ReportStatus.CLOSED else None
+    rollups.recount([report])
     log_event("report.status_changed", report, summary={"from": previous.value, "to": status.value})
     return True
 
@@ -770,6 +779,7 @@ def give_feedback(
         report.learning_shared_at = report.learning_shared_at or now
     report.feedback_updated_at = now
     report.seen_at = report.seen_at or now
+    first_feedback = report.first_feedback_at is None
     report.first_feedback_at = report.first_feedback_at or now
     changed = False
     if not promote_status:
@@ -778,6 +788,8 @@ def give_feedback(
         changed = set_status(report, ReportStatus.LEARNING_SHARED)
     elif report.status is ReportStatus.NEW:
         changed = set_status(report, ReportStatus.UNDER_REVIEW)
+    if first_feedback and not changed:
+        rollups.recount([report])  # the feedback delay is counted (set_status recounts too)
     log_event(
         "report.feedback_given",
         report,

@@ -41,7 +41,6 @@ from app.reports import anonymity, bp, just_culture, services
 from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
 from app.reports.mine import my_reports_page, reporter_status
 from app.reports.services import (
-    ClientIdConflict,
     ReceiptCodeInvalid,
     ReportInvalid,
     checked_receipt_code,
@@ -49,6 +48,7 @@ from app.reports.services import (
     submit_report,
 )
 from app.security import offline_copy
+from app.sync import ClientIdConflict
 
 REPORT_KINDS = (ReportKind.NEAR_MISS, ReportKind.INCIDENT)
 

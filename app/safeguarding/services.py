@@ -48,17 +48,14 @@ from app.models import (
 )
 from app.models.base import uk_today, utcnow
 from app.models.safeguarding import LIBERTY_LONGEST
+from app.validation import Invalid
 
 MAX_DURATION_MINUTES = 60 * 24 * 366
 REFERENCE_MAX = 40
 
 
-class SafeguardingInvalid(ValueError):
+class SafeguardingInvalid(Invalid):
     """Bad input. `errors` maps a field name to a list of plain-English messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(m for ms in errors.values() for m in ms))
-        self.errors = errors
 
 
 @dataclass

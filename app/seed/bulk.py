@@ -105,7 +105,7 @@ def generate_reports(count: int, service_ids: list[int], first_year: int | None 
         FROM n
     """  # noqa: S608  # nosec B608  (numbers and our own column names only: no outside input)
     db.session.execute(text(statement), {"count": count, "year": year})
-    rebuild_rollups(service_ids)  # plain SQL bypasses the ORM events that keep them current
+    rebuild_rollups(service_ids)  # plain SQL: the rollups are counted here, once
     db.session.commit()
 
 

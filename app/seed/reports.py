@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.governance import rollups
 from app.models import Organisation, Role, Service, User
 from app.models.reports import (
     Category,
@@ -244,7 +245,7 @@ def _review(rng: random.Random, report: Report, now: datetime) -> None:
 
 def _seed_service(service: Service, reporters: list[User], now: datetime) -> int:
     rng = random.Random(f"learnloop-demo-{service.name}")  # noqa: S311  (demo data, not security)
-    created = 0
+    made: list[Report] = []
     recent: list[Report] = []
     by_person: dict[tuple[str, Category], list[Report]] = {}
     for month in range(MONTHS):
@@ -297,8 +298,9 @@ def _seed_service(service: Service, reporters: list[User], now: datetime) -> int
             if person:
                 recent.append(report)
                 by_person.setdefault((person, category), []).append(report)
-            created += 1
-    return created
+            made.append(report)
+    rollups.count_new(made)
+    return len(made)
 
 
 def _earlier(by_person: dict, person: str | None, category: Category, at: datetime):

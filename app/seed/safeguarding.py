@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import exists, select
 
 from app.extensions import db
+from app.governance import rollups
 from app.models import (
     BestInterestsDecision,
     CapacityFinding,
@@ -152,7 +153,7 @@ def _restrictions(service, rows, reporter, manager) -> None:
             created_at=started + timedelta(hours=1),
         )
         db.session.add(report)
-        db.session.flush()
+        rollups.count_new([report])  # flushes the report first
         reports.setdefault(reference, []).append(report)
         decision = None
         if capacity is CapacityFinding.LACKS_CAPACITY and kind is not RestraintType.INFORMAL:

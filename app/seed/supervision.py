@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
+from app.governance import rollups
 from app.models import (
     Category,
     ChecklistTemplate,
@@ -26,7 +27,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.seed.checklists import CHECKLISTS, ESCALATION_QUESTIONS, MEDICATION
 from app.supervision.checklists import ItemDraft, create_template
-from app.supervision.services import record_observation
+from app.supervision.observations import record_observation
 from app.supervision.supervisions import EscalationCheck, record_supervision
 
 FREQUENCY_WEEKS = {"Willow House": 8, "Riverside": 6}
@@ -171,20 +172,20 @@ def _medication_report(reporter: User, days_ago: int) -> None:
     ).first()
     if exists:
         return
-    db.session.add(
-        Report(
-            service_id=reporter.service_id,
-            reporter_id=reporter.id,
-            kind=ReportKind.INCIDENT,
-            category=Category.MEDICATION,
-            description="The evening paracetamol was signed for on the MAR but still in the "
-            "blister pack: the dose was not given. I told the senior, who checked with the "
-            "GP before the next dose.",
-            occurred_on=date.today() - timedelta(days=days_ago),
-            physical_harm=PhysicalHarm.NONE,
-            follow_up={"error_type": "omission", "stage": "administration"},
-        )
+    report = Report(
+        service_id=reporter.service_id,
+        reporter_id=reporter.id,
+        kind=ReportKind.INCIDENT,
+        category=Category.MEDICATION,
+        description="The evening paracetamol was signed for on the MAR but still in the "
+        "blister pack: the dose was not given. I told the senior, who checked with the "
+        "GP before the next dose.",
+        occurred_on=date.today() - timedelta(days=days_ago),
+        physical_harm=PhysicalHarm.NONE,
+        follow_up={"error_type": "omission", "stage": "administration"},
     )
+    db.session.add(report)
+    rollups.count_new([report])
     db.session.commit()
 
 

@@ -14,10 +14,11 @@ from app.audit import log_event
 from app.auth.policy import in_scope
 from app.extensions import db
 from app.models import ChecklistItem, ChecklistTemplate, User
+from app.validation import Invalid
 
 
-class TemplateError(ValueError):
-    pass
+class TemplateError(Invalid):
+    """A checklist template that cannot be saved as it is."""
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import ChecklistTemplate, Role, Service, Supervision, User
 from app.notifications.digest import digest_section
-from app.supervision.services import latest_observations, medication_reports_for, status_for
+from app.supervision.observations import latest_observations, medication_reports_for, status_for
 from app.supervision.supervisions import due_status, every_weeks
 
 # The people a service's supervisors and managers observe and supervise.

@@ -43,7 +43,7 @@ def supervisor_panel(user: User) -> dict | None:
     """Observe practice, with supervisions and observations due in the team."""
     if not user.has_role(Role.SUPERVISOR):
         return None
-    from app.supervision.services import competency_grid
+    from app.supervision.observations import competency_grid
     from app.supervision.supervisions import team_due
 
     due = [d for d in team_due(user) if d.key != "in_date"]

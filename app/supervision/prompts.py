@@ -116,7 +116,7 @@ def open_development_actions(supervisee: User, since: date) -> dict | None:
 @supervision_prompt("supervision/_prompt_competencies.html", order=40)
 def competencies_due(supervisee: User, since: date) -> dict | None:
     """Checklists the supervisee has never done, is not yet competent in, or is due for."""
-    from app.supervision.services import competency_grid
+    from app.supervision.observations import competency_grid
 
     # The supervisee's own scope is their service, where their checklists live.
     statuses = [s for s in competency_grid(supervisee, [supervisee]) if s.needs_attention]

@@ -32,8 +32,8 @@ from app.supervision.forms import (
     SupervisionForm,
     SupervisionStartForm,
 )
+from app.supervision.observations import roles_below
 from app.supervision.prompts import prompts_for
-from app.supervision.services import roles_below
 from app.supervision.supervisions import (
     REFLECTIVE_PROMPTS,
     EscalationCheck,
@@ -128,7 +128,7 @@ def new():
             )
         except SupervisionInvalid as error:
             db.session.rollback()
-            errors = error.errors
+            errors = error.first_messages()
             if "held_on" in errors:
                 form.held_on.errors.append(errors["held_on"])
         else:
@@ -202,7 +202,7 @@ def acknowledge_record(supervision_id: int):
         try:
             acknowledge_supervision(current_user, supervision, form.comment.data)
         except SupervisionInvalid as error:
-            flash(str(error), "error")
+            flash(error.message, "error")
         else:
             flash("Thank you. Your supervisor can see you have read this.", "success")
     return redirect(url_for("supervision.record", supervision_id=supervision.id))

@@ -25,7 +25,8 @@ from app.models import (
     User,
 )
 from app.models.base import uk_today, utcnow
-from app.supervision.services import observable_staff, roles_below
+from app.supervision.observations import observable_staff, roles_below
+from app.validation import Invalid
 
 DEFAULT_EVERY_WEEKS = 8
 DUE_SOON_DAYS = 14
@@ -42,10 +43,8 @@ REFLECTIVE_PROMPTS = [
 ]
 
 
-class SupervisionInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class SupervisionInvalid(Invalid):
+    """A supervision that cannot be saved as it is: `errors` maps a field to what to fix."""
 
 
 # ---------------------------------------------------------------------------------------------

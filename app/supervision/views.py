@@ -32,7 +32,7 @@ from app.security import offline_copy
 from app.supervision import bp
 from app.supervision.checklists import current_templates
 from app.supervision.forms import ACTION_ROWS, CommentForm, ObservationOutcomeForm, ObserveStartForm
-from app.supervision.services import (
+from app.supervision.observations import (
     ObservationInvalid,
     acknowledge_observation,
     competency_grid,
@@ -84,8 +84,8 @@ def observe():
         try:
             observation = start_observation(current_user, staff, template, form.modules.data or [])
         except ObservationInvalid as error:
-            for name, message in error.errors.items():
-                form[name].errors.append(message)
+            for name, messages in error.errors.items():
+                form[name].errors.extend(messages)
         else:
             return redirect(url_for("supervision.observation_form", observation_id=observation.id))
     drafts = db.session.scalars(
@@ -179,7 +179,7 @@ def observation_form(observation_id: int):
         except ObservationInvalid as error:
             db.session.rollback()
             observation = _load_draft(observation_id)
-            errors = error.errors
+            errors = error.first_messages()
             for name in ("outcome", "reobserve_on"):
                 if name in errors:
                     form[name].errors.append(errors[name])
@@ -216,7 +216,7 @@ def save_item(observation_id: int, item_id: int):
         )
     except ObservationInvalid as error:
         if request.htmx:
-            return render_template("supervision/_save_error.html", message=error), 422
+            return render_template("supervision/_save_error.html", message=error.message), 422
         abort(400)
     if not request.htmx:
         return redirect(url_for("supervision.observation_form", observation_id=observation.id))
@@ -259,7 +259,7 @@ def acknowledge(observation_id: int):
         try:
             acknowledge_observation(current_user, observation, form.comment.data)
         except ObservationInvalid as error:
-            flash(str(error), "error")
+            flash(error.message, "error")
         else:
             flash("Thank you. Your supervisor can see you have read this.", "success")
     return redirect(url_for("supervision.observation", observation_id=observation.id))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ChecklistTemplate, Observation, Outcome, Service, User
-from app.supervision.services import record_observation
+from app.supervision.observations import record_observation
 from tests.e2e.conftest import TABLET, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e

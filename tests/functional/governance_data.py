@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 
 from app.extensions import db
+from app.governance import rollups
 from app.models import Category, PhysicalHarm, Report, ReportKind, ReportStatus
 from app.models.reports import REPORT_ID_FLOOR
 from app.seed.bulk import generate_reports
@@ -44,6 +45,8 @@ def add_reports(rows: list[dict]) -> None:
     for row in rows:
         row.setdefault("id", next(_numbers))
     db.session.execute(insert(Report), rows)
+    # A bulk insert bypasses the service functions, so it recounts their months itself.
+    rollups.refresh({(row["service_id"], rollups.month_key(row["created_at"])) for row in rows})
     db.session.commit()
 
 

@@ -21,7 +21,8 @@ from app.models import (
     ReportKind,
 )
 from app.supervision.checklists import ItemDraft, create_template
-from app.supervision.services import ObservationConflict, ObservationInvalid, record_observation
+from app.supervision.observations import ObservationInvalid, record_observation
+from app.sync import ClientIdConflict
 from tests.conftest import csrf_token_from, post_form
 
 IN_TWO_WEEKS = (date.today() + timedelta(days=14)).isoformat()
@@ -205,7 +206,7 @@ def test_the_same_offline_observation_sent_twice_is_stored_once(app, world, chec
         assert first.id == again.id
         assert db.session.scalar(select(func.count()).select_from(Observation)) == 1
         changed = answers_for(checklist, world.staff.id, ("met", "met", "na"))
-        with pytest.raises(ObservationConflict):
+        with pytest.raises(ClientIdConflict):
             record_observation(
                 supervisor, changed, client_id="3b7f6a0e-1111-4c1c-9d5e-000000000001"
             )
@@ -216,12 +217,12 @@ def test_the_service_explains_what_to_fix(app, world, checklist):
         supervisor = db.session.get(type(world.supervisor), world.supervisor.id)
         with pytest.raises(ObservationInvalid) as invalid:
             record_observation(supervisor, answers_for(checklist, world.riverside_staff.id))
-        assert invalid.value.errors["staff_id"] == "Choose who you are observing."
+        assert invalid.value.errors["staff_id"] == ["Choose who you are observing."]
         with pytest.raises(ObservationInvalid) as bad_result:
             record_observation(
                 supervisor, answers_for(checklist, world.staff.id, ("met", "maybe", "met"))
             )
-        assert "Choose met, not yet or N/A." in bad_result.value.errors.values()
+        assert ["Choose met, not yet or N/A."] in bad_result.value.errors.values()
 
 
 def test_editing_a_checklist_makes_a_new_version_and_past_observations_keep_theirs(

@@ -138,7 +138,7 @@ def test_a_finished_observation_sent_twice_is_stored_once(app, signed_in, world)
 
 def test_an_observation_from_the_draft_page_finishes_that_draft(app, signed_in, world):
     """The outbox sends the draft page's own fields (item-<id>, action_1 ...) with its id."""
-    from app.supervision.services import start_observation
+    from app.supervision.observations import start_observation
 
     with app.app_context():
         template_id = make_checklist(world.willow.id)
@@ -177,7 +177,7 @@ def test_an_observation_with_items_to_fix_says_which(app, signed_in, world):
 
 
 def test_a_supervisor_cannot_finish_another_supervisors_draft(app, signed_in, world):
-    from app.supervision.services import start_observation
+    from app.supervision.observations import start_observation
 
     with app.app_context():
         template_id = make_checklist(world.willow.id)

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, Reflection, Role, User, WorkaroundFlag
 from app.reflections.services import (
-    ClientIdConflict,
     ReflectionError,
     save_reflection,
     shared_reflections_for,
 )
+from app.sync import ClientIdConflict
 from tests.conftest import post_form, sign_in
 from tests.debrief_helpers import make_debrief, make_report
 

@@ -10,7 +10,7 @@ from datetime import UTC
 from sqlalchemy import select
 
 from app.extensions import db
-from app.governance.rollups import rebuild
+from app.governance.rollups import count_new, rebuild, recount
 from app.models import FeedbackDelayRollup, Report, ReportKind, ReportRollup, ReportStatus
 from app.models.reports import SERIOUS_HARM
 from tests.conftest import post_form
@@ -127,10 +127,13 @@ def test_rollups_match_the_reports_after_reporting_review_and_learning(
 
 def test_a_report_that_is_never_saved_leaves_the_rollups_alone(app, world):
     with app.app_context():
-        db.session.add(Report(**report_row(world.willow.id, when(2026, 4))))
-        db.session.flush()
+        unsaved = Report(**report_row(world.willow.id, when(2026, 4)))
+        db.session.add(unsaved)
+        count_new([unsaved])
         db.session.rollback()
-        db.session.add(Report(**report_row(world.willow.id, when(2026, 5))))
+        saved = Report(**report_row(world.willow.id, when(2026, 5)))
+        db.session.add(saved)
+        count_new([saved])
         db.session.commit()
         assert _rollups() == _fresh_counts()
         assert sum(_rollups()[0].values()) == 1
@@ -138,24 +141,28 @@ def test_a_report_that_is_never_saved_leaves_the_rollups_alone(app, world):
 
 def test_new_reports_are_added_to_their_rows_and_agree_with_a_recount(app, world):
     """New reports take the quick path (+1 on their row); a report made and changed in one
-    transaction, two alike in one commit, and a month being recounted must still add up."""
+    transaction, two alike in one commit, and a month being recounted must still add up.
+    These tests write reports as the services do: add, then `count_new` or `recount`."""
     with app.app_context():
         add_reports([report_row(world.willow.id, when(2026, 5, 1))])
-        db.session.add_all(
-            [
-                Report(**report_row(world.willow.id, when(2026, 5, 2))),
-                Report(**report_row(world.willow.id, when(2026, 5, 3))),
-                Report(**incident(world.riverside.id, when(2026, 5, 4))),
-            ]
-        )
+        new = [
+            Report(**report_row(world.willow.id, when(2026, 5, 2))),
+            Report(**report_row(world.willow.id, when(2026, 5, 3))),
+            Report(**incident(world.riverside.id, when(2026, 5, 4))),
+        ]
+        db.session.add_all(new)
+        count_new(new)
         db.session.commit()
         assert _rollups() == _fresh_counts()
 
         changed_before_commit = Report(**report_row(world.willow.id, when(2026, 6, 1)))
         db.session.add(changed_before_commit)
-        db.session.flush()
+        count_new([changed_before_commit])
         changed_before_commit.is_repeat = True
-        db.session.add(Report(**report_row(world.willow.id, when(2026, 6, 2))))
+        recount([changed_before_commit])
+        alike = Report(**report_row(world.willow.id, when(2026, 6, 2)))
+        db.session.add(alike)
+        count_new([alike])
         db.session.commit()
         assert _rollups() == _fresh_counts()
         assert (

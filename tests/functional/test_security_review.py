@@ -491,7 +491,7 @@ def test_a_supervisor_cannot_read_an_observation_of_their_manager(app, world):
 
 def _managers_draft_about_the_supervisor(app, world):
     from app.models import ChecklistTemplate
-    from app.supervision.services import start_observation
+    from app.supervision.observations import start_observation
     from tests.functional.test_observations import make_checklist
 
     with app.app_context():
@@ -567,7 +567,7 @@ def test_the_api_refuses_someone_elses_draft_and_observing_yourself(app, world):
 def test_a_service_finishing_a_draft_checks_the_observer_too(app, world):
     """The one way an observation is finished refuses another's draft, whoever calls it."""
     from app.models import Observation
-    from app.supervision.services import ObservationInvalid, record_observation
+    from app.supervision.observations import ObservationInvalid, record_observation
 
     draft_id, items = _managers_draft_about_the_supervisor(app, world)
     with app.app_context():

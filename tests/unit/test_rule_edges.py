@@ -37,7 +37,7 @@ from app.safeguarding.services import (
     duration_in_minutes,
     record_restriction,
 )
-from app.supervision.services import DUE_SOON_DAYS, add_months, status_for
+from app.supervision.observations import DUE_SOON_DAYS, add_months, status_for
 
 TODAY = date(2026, 3, 10)
 

@@ -4,23 +4,21 @@ Who sees what: supervisors, managers and admins record and read observations in 
 they can see; a care worker sees only the observations of their own practice, where they
 acknowledge and comment.
 
-`record_observation()` is the one way an observation is finished, from the web form today and
-from the offline JSON API later. It follows the same idempotency rules as reports: the same
-`client_id` with the same body returns the stored observation; with a different body it raises
-`ObservationConflict`.
+`record_observation_once()` is the one way an observation is finished, from the web form
+(through `record_observation()`) and from the offline JSON API. It follows the same
+idempotency rules as reports: the same `client_id` with the same body returns the stored
+observation; with a different body it raises `ClientIdConflict` (one `save_once` for every
+synced draft: app/sync.py). Supervision itself is in supervisions.py.
 """
 
 from __future__ import annotations
 
 import calendar
-import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit import log_event
@@ -43,21 +41,15 @@ from app.models import (
     User,
 )
 from app.models.base import uk_today, utcnow
+from app.sync import payload_hash, save_once
+from app.validation import Invalid
 
 DUE_SOON_DAYS = 30
 MAX_ACTIONS = 10
 
 
-class ObservationInvalid(ValueError):
+class ObservationInvalid(Invalid):
     """The answers cannot be saved; `errors` maps a field name to what to fix."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class ObservationConflict(ValueError):
-    """The same client_id was sent before with different answers."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,19 +194,8 @@ def _parse_date(value, name: str, message: str) -> date | None:
         raise ObservationInvalid({name: message}) from None
 
 
-def _payload_hash(answers: dict) -> str:
-    return hashlib.sha256(json.dumps(answers, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _existing(client_id: str, answers: dict) -> Observation | None:
-    found = db.session.scalars(
-        select(Observation).where(Observation.client_id == client_id)
-    ).first()
-    if found is None:
-        return None
-    if found.payload_hash != _payload_hash(answers):
-        raise ObservationConflict("This observation was already sent with different answers.")
-    return found
+def _stored(client_id: str) -> Observation | None:
+    return db.session.scalars(select(Observation).where(Observation.client_id == client_id)).first()
 
 
 def record_observation(observer: User, answers: dict, **options) -> Observation:
@@ -239,12 +220,37 @@ def record_observation_once(
     "reobserve_on": "YYYY-MM-DD", "actions": [{"description": "...", "due_on": "YYYY-MM-DD"}]}.
     A web draft passes itself as `draft` (its staff, checklist and add-ons are already chosen).
     Returns (observation, created): created is False for a repeat of the same client_id and
-    answers. Raises ObservationInvalid (with what to fix) or ObservationConflict.
+    answers. Raises ObservationInvalid (with what to fix) or ClientIdConflict (app/sync.py).
     """
     if not observer.has_role(Role.SUPERVISOR):
         raise ObservationInvalid({"observer": "Only supervisors and managers record observations."})
-    if client_id and (found := _existing(client_id, answers)) is not None:
-        return found, False
+    digest = payload_hash(answers)
+
+    def save() -> Observation:
+        return _finish(observer, answers, client_id, digest, device_time, channel, draft)
+
+    observation, created = save_once(
+        client_id,
+        digest,
+        find=_stored,
+        same_writer=lambda stored: stored.observer_id == observer.id,
+        save=save,
+    )
+    if created:
+        observation_recorded.send(observation)
+    return observation, created
+
+
+def _finish(
+    observer: User,
+    answers: dict,
+    client_id: str | None,
+    digest: str,
+    device_time: datetime | None,
+    channel: str,
+    draft: Observation | None,
+) -> Observation:
+    """Validate the answers, complete the draft (or a new observation), and commit."""
     if draft is not None:
         _check_draft_belongs_to(observer, draft)
         observation = draft
@@ -264,33 +270,24 @@ def record_observation_once(
     _complete(observation, answers)
     observation.client_id = client_id
     observation.device_time = device_time
-    observation.payload_hash = _payload_hash(answers) if client_id else None
-    try:
-        db.session.add(observation)
-        db.session.flush()
-        _add_development_plan(observation, answers.get("actions") or [])
-        log_event(
-            "observation.recorded",
-            observation,
-            summary={
-                "template": observation.template.name,
-                "version": observation.template.version,
-                "outcome": observation.outcome.value,
-                "staff_id": observation.staff_id,
-            },
-            actor=observer,
-            channel=channel,
-        )
-        db.session.commit()
-    except IntegrityError:
-        # Another request with the same client_id won the race: answer as a repeat.
-        db.session.rollback()
-        found = _existing(client_id, answers) if client_id else None
-        if found is None:
-            raise
-        return found, False
-    observation_recorded.send(observation)
-    return observation, True
+    observation.payload_hash = digest if client_id else None
+    db.session.add(observation)
+    db.session.flush()  # a racing resend with this client_id fails here (see app/sync.py)
+    _add_development_plan(observation, answers.get("actions") or [])
+    log_event(
+        "observation.recorded",
+        observation,
+        summary={
+            "template": observation.template.name,
+            "version": observation.template.version,
+            "outcome": observation.outcome.value,
+            "staff_id": observation.staff_id,
+        },
+        actor=observer,
+        channel=channel,
+    )
+    db.session.commit()
+    return observation
 
 
 def _check_draft_belongs_to(observer: User, draft: Observation) -> None:
