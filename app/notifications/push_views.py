@@ -21,7 +21,7 @@ from app.notifications import bp, push
 @login_required
 def push_subscribe():
     if not push.is_enabled():
-        return jsonify(error="Notifications are not set up on this server."), 503
+        return jsonify(error="Notifications are not set up on this server."), 409
     try:
         push.subscribe((request.get_json(silent=True) or {}).get("subscription"),
                        user=current_user)

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 
 from app.auth.policy import get_or_404
 from app.events import report_feedback_given
+from app.home.panels import home_panel
 from app.extensions import csrf, limiter
 from app.models import MessageKind, Report
 from app.models.conversations import MANAGER_KINDS
@@ -172,12 +173,18 @@ def receipt_push():
         push.unsubscribe(str(body.get("endpoint") or ""), receipt_hash=digest)
         return jsonify(subscribed=False)
     if not push.is_enabled():
-        return jsonify(error="Notifications are not set up on this server."), 503
+        return jsonify(error="Notifications are not set up on this server."), 409
     try:
         push.subscribe(body.get("subscription"), receipt_hash=digest)
     except push.SubscriptionInvalid as error:
         return jsonify(error=str(error)), 400
     return jsonify(subscribed=True), 201
+
+
+@home_panel("reports/_reply_waiting_panel.html", order=11)
+def reply_waiting_panel(_user) -> dict:
+    """The box the phone fills in itself: whether a reply waits is known on the device only."""
+    return {}
 
 
 # ---- thanks and learning on an anonymous report reach the phones holding its code ---------
