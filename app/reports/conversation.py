@@ -72,7 +72,9 @@ def messages(report: Report) -> list[ConversationMessage]:
         db.session.scalars(
             select(ConversationMessage)
             .where(ConversationMessage.report_id == report.id)
-            .order_by(ConversationMessage.created_at, ConversationMessage.id)
+            # In the order they reached managers: a reporter's message is dated to the start
+            # of its window, which may be before the question it answers.
+            .order_by(ConversationMessage.id)
         )
     )
 
