@@ -178,6 +178,10 @@ def test_a_reply_cannot_be_linked_to_the_reporter(app, world, monkeypatch):
             for h in held
         )
 
+        # All due at one moment, so only the shuffle can change their order.
+        db.session.execute(update(HeldConversationMessage).values(release_after=sent_at))
+        db.session.commit()
+
     # Released in one batch, in a shuffled order (8! orders: the sending order by chance is
     # one in 40,320).
     assert release_messages(app) == 8
