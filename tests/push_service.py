@@ -52,8 +52,11 @@ class LocalPushService:
             def do_POST(self):  # noqa: N802 (the http.server name)
                 length = int(self.headers.get("Content-Length") or 0)
                 service.received.append(
-                    Received(self.path, {k.lower(): v for k, v in self.headers.items()},
-                             self.rfile.read(length))
+                    Received(
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        self.rfile.read(length),
+                    )
                 )
                 status = service.answers.pop(0) if service.answers else 201
                 self.send_response(status)

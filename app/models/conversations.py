@@ -88,11 +88,7 @@ class PushSubscription(Base):
     """One browser's push endpoint and keys, for a person or for one receipt code."""
 
     __tablename__ = "push_subscription"
-    __table_args__ = (
-        CheckConstraint(
-            "(user_id IS NULL) <> (receipt_hash IS NULL)", name="owner"
-        ),
-    )
+    __table_args__ = (CheckConstraint("(user_id IS NULL) <> (receipt_hash IS NULL)", name="owner"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # SHA-256 of the endpoint: one row per endpoint, however long the push service makes it.

@@ -250,8 +250,7 @@ def deliver_due(limit: int = 100) -> dict[str, int]:
         select(OutboundPush.id)
         .where(
             or_(
-                (OutboundPush.status == PushStatus.PENDING)
-                & (OutboundPush.next_attempt_at <= now),
+                (OutboundPush.status == PushStatus.PENDING) & (OutboundPush.next_attempt_at <= now),
                 (OutboundPush.status == PushStatus.SENDING)
                 & (OutboundPush.next_attempt_at <= now - STALE_SENDING),
             )
@@ -358,8 +357,9 @@ def _record_failure(push: OutboundPush, reason: str) -> str:
         push.status = PushStatus.PENDING
         push.next_attempt_at = utcnow() + timedelta(seconds=delay)
         outcome = "retry"
-        log.warning("Push %s failed (try %s): %s; retrying in %ss", push.id, push.attempts,
-                    reason, delay)
+        log.warning(
+            "Push %s failed (try %s): %s; retrying in %ss", push.id, push.attempts, reason, delay
+        )
     db.session.commit()
     return outcome
 

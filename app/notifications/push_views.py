@@ -23,8 +23,7 @@ def push_subscribe():
     if not push.is_enabled():
         return jsonify(error="Notifications are not set up on this server."), 409
     try:
-        push.subscribe((request.get_json(silent=True) or {}).get("subscription"),
-                       user=current_user)
+        push.subscribe((request.get_json(silent=True) or {}).get("subscription"), user=current_user)
     except push.SubscriptionInvalid as error:
         return jsonify(error=str(error)), 400
     return jsonify(subscribed=True), 201
@@ -58,7 +57,9 @@ def generate_keys_command() -> None:
     later means every device must turn notifications on again."""
     private, public = push.generate_keys()
     click.echo(f"VAPID_PRIVATE_KEY={private}")
-    click.echo(f"# public key (derived from the private key; browsers get it from the app): {public}")
+    click.echo(
+        f"# public key (derived from the private key; browsers get it from the app): {public}"
+    )
 
 
 def _summary(counts: dict[str, int]) -> str:

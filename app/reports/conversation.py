@@ -108,8 +108,10 @@ def thread(report: Report, *, for_reporter: bool = False) -> list[ThreadLine]:
 
 
 def reporter_may_write(report: Report) -> bool:
-    return report.anonymous and not is_closed(report) and not any(
-        h.kind is MessageKind.CLOSED for h in held(report)
+    return (
+        report.anonymous
+        and not is_closed(report)
+        and not any(h.kind is MessageKind.CLOSED for h in held(report))
     )
 
 
@@ -118,9 +120,7 @@ def reply_marker(report: Report) -> str:
     message, thanks or learning). The phone compares it with the one it last showed, to say
     "a reply is waiting" without keeping anything the server could recognise."""
     newest = [
-        (m.id, m.created_at.isoformat())
-        for m in messages(report)
-        if not m.kind.from_reporter
+        (m.id, m.created_at.isoformat()) for m in messages(report) if not m.kind.from_reporter
     ]
     feedback = report.feedback_updated_at.isoformat() if report.feedback_updated_at else ""
     text = f"{report.id}|{newest}|{feedback}"

@@ -25,8 +25,8 @@ from flask_login import current_user, login_required
 
 from app.auth.policy import get_or_404
 from app.events import report_feedback_given
-from app.home.panels import home_panel
 from app.extensions import csrf, limiter
+from app.home.panels import home_panel
 from app.models import MessageKind, Report
 from app.models.conversations import MANAGER_KINDS
 from app.notifications import push
@@ -72,8 +72,10 @@ def manager_message(report_id: int):
         kind = MessageKind(request.form.get("kind", ""))
         conversation.manager_writes(report, current_user, kind, request.form.get("body", ""))
     except ValueError as error:
-        message = str(error) if isinstance(error, conversation.MessageRefused) else (
-            "Choose whether this is a question or an update."
+        message = (
+            str(error)
+            if isinstance(error, conversation.MessageRefused)
+            else ("Choose whether this is a question or an update.")
         )
         flash(message, "error")
     else:
@@ -84,8 +86,14 @@ def manager_message(report_id: int):
 # ---- the reporter ---------------------------------------------------------------------------
 
 
-def _receipt_page(form: ReceiptForm, report: Report | None, *, notice: str | None = None,
-                  problem: str | None = None, status: int = 200):
+def _receipt_page(
+    form: ReceiptForm,
+    report: Report | None,
+    *,
+    notice: str | None = None,
+    problem: str | None = None,
+    status: int = 200,
+):
     response = make_response(
         render_template(
             "reports/receipt.html",
@@ -118,8 +126,10 @@ def reporter_message():
         kind = MessageKind(request.form.get("kind", ""))
         conversation.reporter_writes(report, kind, request.form.get("body", ""))
     except ValueError as error:
-        problem = str(error) if isinstance(error, conversation.MessageRefused) else (
-            "Choose what you want to do."
+        problem = (
+            str(error)
+            if isinstance(error, conversation.MessageRefused)
+            else ("Choose what you want to do.")
         )
         return _receipt_page(form, report, problem=problem, status=422)
     minutes = anonymity.release_window().seconds // 60
@@ -164,9 +174,7 @@ def receipt_push():
     subscription is stored against the code's hash only, never a person."""
     body = request.get_json(silent=True) or {}
     code = body.get("code") if isinstance(body, dict) else None
-    if not isinstance(code, str) or not (
-        services.find_by_receipt(code) or services.is_held(code)
-    ):
+    if not isinstance(code, str) or not (services.find_by_receipt(code) or services.is_held(code)):
         return jsonify(error="We could not find a report with that code."), 404
     digest = services.receipt_hash(code)
     if body.get("remove"):

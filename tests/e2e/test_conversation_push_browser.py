@@ -101,7 +101,9 @@ def test_a_push_shows_the_notification_and_opening_it_goes_to_the_page(
         {
             "origin": origin,
             "registrationId": registration,
-            "data": json.dumps({"title": "LearnLoop", "body": "Something new for you", "path": path}),
+            "data": json.dumps(
+                {"title": "LearnLoop", "body": "Something new for you", "path": path}
+            ),
         },
     )
     deadline = time.monotonic() + 10
@@ -109,7 +111,9 @@ def test_a_push_shows_the_notification_and_opening_it_goes_to_the_page(
     while not shown and time.monotonic() < deadline:
         shown = page.evaluate(NOTIFICATIONS)
         time.sleep(0.1)
-    assert shown == [{"title": "LearnLoop", "body": "Something new for you", "data": {"path": path}}]
+    assert shown == [
+        {"title": "LearnLoop", "body": "Something new for you", "data": {"path": path}}
+    ]
 
     # Opening it: the worker's notificationclick handler, given the notification shown. Only
     # a real click may open a window, so the test records where the handler goes, then goes.
@@ -151,9 +155,7 @@ def test_a_push_shows_the_notification_and_opening_it_goes_to_the_page(
     assert shown[0]["data"] == {"path": "/"} and shown[0]["body"] == "Something new for you"
 
 
-def test_the_anonymous_thread_works_across_browsers_and_carries_no_cookie(
-    make_page, demo, app
-):
+def test_the_anonymous_thread_works_across_browsers_and_carries_no_cookie(make_page, demo, app):
     code = services.new_receipt_code()
     with app.app_context():
         carer = db.session.scalars(select(User).where(User.email == CARER)).one()

@@ -167,14 +167,19 @@ def test_a_reply_cannot_be_linked_to_the_reporter(app, world, monkeypatch):
         )
         assert answer.status_code == 200
     with app.app_context():
-        assert db.session.scalar(
-            select(SignInSession.last_seen_at).where(SignInSession.user_id == world.staff.id)
-        ) == before
+        assert (
+            db.session.scalar(
+                select(SignInSession.last_seen_at).where(SignInSession.user_id == world.staff.id)
+            )
+            == before
+        )
         held = list(db.session.scalars(select(HeldConversationMessage)))
         assert len(held) == 8
         assert all(h.sent_window == anonymity.sent_window_for(sent_at) for h in held)
         assert all(
-            sent_at - timedelta(seconds=5) <= h.release_after <= sent_at + anonymity.release_window()
+            sent_at - timedelta(seconds=5)
+            <= h.release_after
+            <= sent_at + anonymity.release_window()
             for h in held
         )
 
@@ -200,7 +205,9 @@ def test_a_reply_cannot_be_linked_to_the_reporter(app, world, monkeypatch):
         )
         assert {a.created_at for a in answers} == {anonymity.sent_window_for(sent_at)}
     # The manager's own messages are theirs, audited as them.
-    manager_entries = [e for e in conversation_audit(app) if e.action == "conversation.manager_wrote"]
+    manager_entries = [
+        e for e in conversation_audit(app) if e.action == "conversation.manager_wrote"
+    ]
     assert {e.actor_id for e in manager_entries} == {world.manager.id}
 
 
@@ -227,9 +234,9 @@ def test_the_reporter_closes_the_conversation(app, world):
     refused = manager_writes(manager, report_id, "One more question")
     assert refused.status_code == 302
     with app.app_context():
-        assert db.session.scalar(
-            select(func.count()).select_from(ConversationMessage)
-        ) == 2  # the update and the closing
+        assert (
+            db.session.scalar(select(func.count()).select_from(ConversationMessage)) == 2
+        )  # the update and the closing
 
 
 def test_a_conversation_is_only_for_anonymous_reports_and_known_codes(app, world, client):
@@ -292,9 +299,7 @@ def test_receipt_codes_cannot_be_guessed_across_the_pages_that_take_them(app, cl
             "/reports/receipt/conversation",
             data={"code": services.new_receipt_code(), "kind": "answer", "body": "x"},
         ),
-        lambda: client.post(
-            "/reports/receipt/news", json={"codes": [services.new_receipt_code()]}
-        ),
+        lambda: client.post("/reports/receipt/news", json={"codes": [services.new_receipt_code()]}),
     ]
     statuses = [guesses[n % 3]().status_code for n in range(30)]
     assert 429 not in statuses

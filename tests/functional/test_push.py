@@ -134,9 +134,7 @@ def test_a_forged_signature_does_not_verify(app, world, push_service):
 
 def test_managers_get_their_safety_alerts_on_the_phone(app, world, push_service):
     _client, keys = subscribe_person(app, world.manager, push_service, name="manager")
-    report_id = named_report(
-        app, world, kind="incident", category="falls", physical_harm="severe"
-    )
+    report_id = named_report(app, world, kind="incident", category="falls", physical_harm="severe")
     deliver(app)
     [arrived] = push_service.received
     assert keys.decrypt(arrived.body)["path"] == f"/reports/{report_id}"
@@ -188,8 +186,11 @@ def test_a_reply_reaches_the_anonymous_reporters_phone_by_code_alone(app, world,
     # The code's owner turns it off with the code; nobody else can.
     stranger = phone.post(
         "/reports/receipt/push",
-        json={"code": services.new_receipt_code(), "remove": True,
-              "endpoint": push_service.endpoint("anon")},
+        json={
+            "code": services.new_receipt_code(),
+            "remove": True,
+            "endpoint": push_service.endpoint("anon"),
+        },
     )
     assert stranger.status_code == 404
     off = phone.post(
@@ -290,8 +291,9 @@ def test_subscribing_needs_a_csrf_token_and_a_real_subscription(app, world, push
         "/account/push", json={"subscription": keys.subscription(push_service.endpoint())}
     )
     assert no_token.status_code in (400, 303)
-    bad = client.post("/account/push", json={"subscription": {"endpoint": "x"}},
-                      headers=csrf(client))
+    bad = client.post(
+        "/account/push", json={"subscription": {"endpoint": "x"}}, headers=csrf(client)
+    )
     assert bad.status_code == 400
     with app.app_context():
         assert db.session.scalars(select(PushSubscription)).first() is None
