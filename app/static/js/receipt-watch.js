@@ -57,7 +57,8 @@ async function checkForReplies(box) {
     });
     if (!response.ok) return;
     const answers = (await response.json()).codes || {};
-    box.hidden = !kept.some((r) => answers[r.code] && answers[r.code].marker !== r.seen);
+    // Waiting: something reached the reporter (news) that this phone has not shown them.
+    box.hidden = !kept.some((r) => answers[r.code]?.news && answers[r.code].marker !== r.seen);
   } catch {
     // Offline or refused: try again when the phone is back online.
   }
@@ -141,7 +142,7 @@ function showKeep(section) {
   if (!box) return;
   const { receiptCode: code, replyMarker: marker, pushKey } = section.dataset;
   const kept = find(code);
-  if (kept) change(code, { seen: marker }); // the reporter is reading it now
+  if (kept && marker) change(code, { seen: marker }); // the reporter is reading it now
   const status = paragraph("", "muted");
   status.setAttribute("role", "status");
   const redraw = () => showKeep(section);
@@ -229,6 +230,9 @@ if (page) {
   onReceiptPage(page);
   page.addEventListener("receipt:shown", () => onReceiptPage(page));
 }
+// The thank-you page of an anonymous report: remember its code from the start.
+const offer = document.querySelector("[data-receipt-offer]");
+if (offer) showKeep(offer);
 const waitingBox = document.querySelector("[data-reply-waiting]");
 if (waitingBox) {
   checkForReplies(waitingBox);
