@@ -13,18 +13,19 @@ says "A reply is waiting" when the manager writes.
 from __future__ import annotations
 
 import json
+import socket
 import time
 import uuid
-from datetime import timedelta
 
 import pytest
+from pytest_flask.live_server import LiveServer
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Report, User, utcnow
 from app.notifications import push
 from app.reports import anonymity, conversation, services
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import PHONE, PageProblems, assert_accessible, sign_in
 from tests.functional.anonymous_release import release_held
 
 pytestmark = pytest.mark.e2e
@@ -42,11 +43,60 @@ NOTIFICATIONS = """async () => {
 
 
 @pytest.fixture
-def push_keys(app, monkeypatch):
-    """VAPID keys for the live server (set before it starts)."""
+def push_page(app, browser, monkeypatch, _no_connection_crosses_the_fork):
+    """push_page() opens a fresh context on a live server of its own that has VAPID keys (the
+    shared live server started without them, and a server's settings are fixed when it starts).
+    Console errors and CSP violations fail the test, as on every page."""
     private, _ = push.generate_keys()
     monkeypatch.setitem(app.config, "VAPID_PRIVATE_KEY", private)
-    return private
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = LiveServer(app, "localhost", port, 10)
+    with app.app_context():
+        db.engine.dispose()  # no pooled connection may cross the fork (see conftest)
+    server.start()
+    contexts, problems = [], []
+
+    def _make():
+        context = browser.new_context(viewport=PHONE, base_url=f"http://localhost:{port}")
+        contexts.append(context)
+        page = context.new_page()
+        problems.append(PageProblems(page))
+        return page
+
+    yield _make
+    for context in contexts:
+        context.close()
+    server.stop()
+    found = [error for p in problems for error in p.errors]
+    assert not found, "\n".join(found)
+
+
+def anonymous_released(app, code: str) -> int:
+    """An anonymous report by the demo care worker, released to managers; its number."""
+    with app.app_context():
+        carer = db.session.scalars(select(User).where(User.email == CARER)).one()
+        services.submit_report(
+            carer,
+            {
+                "client_id": str(uuid.uuid4()),
+                "description": "The medicines room was left open overnight.",
+                "kind": "near_miss",
+                "category": "medication",
+                "time_bracket": "night_shift",
+                "anonymous": True,
+            },
+            receipt_code=code,
+        )
+        db.session.remove()
+    release_held(app)
+    with app.app_context():
+        report_id = db.session.scalar(
+            select(Report.id).where(Report.receipt_hash == services.receipt_hash(code))
+        )
+        db.session.remove()
+    return report_id
 
 
 def wait_for_service_worker(page) -> None:
@@ -71,9 +121,7 @@ def registration_id(cdp, origin: str) -> str:
     return found["id"]
 
 
-def test_a_push_shows_the_notification_and_opening_it_goes_to_the_page(
-    push_keys, make_page, demo, app
-):
+def test_a_push_shows_the_notification_and_opening_it_goes_to_the_page(make_page, demo, app):
     page = make_page()
     page.context.grant_permissions(["notifications"])
     sign_in(page, CARER)
@@ -155,29 +203,27 @@ def test_a_push_shows_the_notification_and_opening_it_goes_to_the_page(
     assert shown[0]["data"] == {"path": "/"} and shown[0]["body"] == "Something new for you"
 
 
+def test_the_account_page_offers_notifications_for_this_device(push_page, demo, app):
+    page = push_page()
+    sign_in(page, CARER)
+    page.goto("/account")
+    page.get_by_text("Off: this device gets no notifications.").wait_for()
+    assert page.get_by_role("button", name="Turn on notifications on this device").is_visible()
+    assert_accessible(page)
+    # The reporter's own phone: once it remembers a code, it offers notifications for it.
+    code = services.new_receipt_code()
+    anonymous_released(app, code)
+    page.goto("/reports/receipt")
+    page.get_by_label("Your receipt code").fill(code)
+    page.get_by_role("button", name="Show my report").click()
+    page.get_by_role("button", name="Remember this code on this phone").click()
+    page.get_by_role("button", name="Tell this phone when a reply comes").wait_for()
+    assert_accessible(page)
+
+
 def test_the_anonymous_thread_works_across_browsers_and_carries_no_cookie(make_page, demo, app):
     code = services.new_receipt_code()
-    with app.app_context():
-        carer = db.session.scalars(select(User).where(User.email == CARER)).one()
-        services.submit_report(
-            carer,
-            {
-                "client_id": str(uuid.uuid4()),
-                "description": "The medicines room was left open overnight.",
-                "kind": "near_miss",
-                "category": "medication",
-                "time_bracket": "night_shift",
-                "anonymous": True,
-            },
-            receipt_code=code,
-        )
-        db.session.remove()
-    release_held(app)
-    with app.app_context():
-        report_id = db.session.scalar(
-            select(Report.id).where(Report.receipt_hash == services.receipt_hash(code))
-        )
-        db.session.remove()
+    report_id = anonymous_released(app, code)
 
     # The reporter's own phone, signed in: it remembers the code.
     own_phone = make_page()
@@ -194,6 +240,7 @@ def test_the_anonymous_thread_works_across_browsers_and_carries_no_cookie(make_p
     own_phone.get_by_role("button", name="Show my report").click()
     own_phone.get_by_role("heading", name="Conversation with your manager").wait_for()
     own_phone.get_by_role("button", name="Remember this code on this phone").click()
+    own_phone.get_by_text("This phone remembers this code").wait_for()
     own_phone.get_by_text("This phone remembers this code").wait_for()
     assert_accessible(own_phone)
     own_phone.goto("/")
@@ -247,4 +294,3 @@ def test_the_anonymous_thread_works_across_browsers_and_carries_no_cookie(make_p
     own_phone.goto("/")
     own_phone.wait_for_timeout(800)
     assert own_phone.get_by_text("A reply is waiting").is_hidden()
-    _ = timedelta  # noqa: F841
