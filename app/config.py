@@ -219,4 +219,5 @@ def _push_settings(env: str) -> dict:
         "RECEIPT_CHECKS_PER_ADDRESS": os.environ.get(
             "RECEIPT_CHECKS_PER_ADDRESS", "30 per hour; 100 per day"
         ),
+        "RECEIPT_NEWS_PER_ADDRESS": os.environ.get("RECEIPT_NEWS_PER_ADDRESS", "300 per hour"),
     }

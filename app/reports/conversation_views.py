@@ -5,8 +5,9 @@ Managers: POST /reports/<id>/conversation (signed in, CSRF, the report in their 
 Reporters: POST /reports/receipt/conversation, /reports/receipt/news and /reports/receipt/push,
 with the receipt code in the body and no CSRF token: the pages send them without the session
 cookie (app/static/js/receipt.js, receipt-watch.js), so nothing ties them to an account, and a
-forged post changes nothing its sender could read. Every request carrying a receipt code counts
-toward one limit per address (`RECEIPT_CHECKS_PER_ADDRESS`), so codes cannot be guessed.
+forged post changes nothing its sender could read. Every request opening or writing to a thread by
+its code counts toward one limit per address (`RECEIPT_CHECKS_PER_ADDRESS`), and looking for
+news toward another (`RECEIPT_NEWS_PER_ADDRESS`), so codes cannot be guessed.
 """
 
 from __future__ import annotations
@@ -41,8 +42,15 @@ def receipt_limit() -> str:
     return current_app.config["RECEIPT_CHECKS_PER_ADDRESS"]
 
 
-# One counter for every request that carries a receipt code, whichever page it comes from.
+def news_limit() -> str:
+    return current_app.config["RECEIPT_NEWS_PER_ADDRESS"]
+
+
+# One counter for every request that opens or writes to a thread by its code, whichever page
+# sends it. Looking for news has a counter of its own: phones behind one care home address ask
+# every few minutes, and must never use up the checks a reporter needs.
 receipt_checks = limiter.shared_limit(receipt_limit, scope="receipt-code", methods=["POST"])
+news_checks = limiter.limit(news_limit, methods=["POST"])
 
 
 @bp.app_template_global()
@@ -142,7 +150,7 @@ def reporter_message():
 
 
 @bp.post("/reports/receipt/news")
-@receipt_checks
+@news_checks
 @csrf.exempt
 def news():
     """For the phone that keeps receipt codes: for each code, a marker that changes when

@@ -227,6 +227,7 @@ def test_the_anonymous_thread_works_across_browsers_and_carries_no_cookie(make_p
 
     # The reporter's own phone, signed in: it remembers the code.
     own_phone = make_page()
+    own_phone.add_init_script("globalThis.learnloopReceiptTiming = { checkEveryMs: 0 };")
     sign_in(own_phone, CARER)
     cookies_sent: list[tuple[str, str | None]] = []
 

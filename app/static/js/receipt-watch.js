@@ -8,7 +8,8 @@
 //
 // Kept in localStorage under "learnloop-receipt-codes:<user id>" (the person signed in on
 // this phone when they chose to remember it): the code, the reply marker last shown, and the
-// scope of its notification worker if any. Nothing leaves the phone but the codes themselves,
+// scope of its notification worker if any; and "learnloop-receipt-news:<user id>", when the
+// phone last asked and whether a reply was waiting. Nothing leaves the phone but the codes themselves,
 // to our server, when checking. Forgetting a code removes it and its notifications.
 const PREFIX = "learnloop-receipt-codes:";
 const PUSH_WORKER = "/static/js/receipt-push-sw.js";
@@ -48,9 +49,33 @@ async function postWithoutSession(url, body) {
 }
 
 // ---- the home page: is a reply waiting? ---------------------------------------------------
+// Asked at most every few minutes per phone (tests shorten it): phones behind one care home
+// address share the server's limit on these checks.
+const NEWS_KEY = "learnloop-receipt-news:";
+const checkEvery = () => globalThis.learnloopReceiptTiming?.checkEveryMs ?? 5 * 60 * 1000;
+
+function lastNews() {
+  try {
+    return JSON.parse(localStorage.getItem(NEWS_KEY + me)) || {};
+  } catch {
+    return {};
+  }
+}
+
+function noteNews(values) {
+  try {
+    localStorage.setItem(NEWS_KEY + me, JSON.stringify(values));
+  } catch {
+    // No storage: the next page asks again.
+  }
+}
+
 async function checkForReplies(box) {
   const kept = remembered();
-  if (!kept.length || !navigator.onLine) return;
+  if (!kept.length) return;
+  const last = lastNews();
+  box.hidden = !last.waiting;
+  if (!navigator.onLine || Date.now() - (last.at || 0) < checkEvery()) return;
   try {
     const response = await postWithoutSession("/reports/receipt/news", {
       codes: kept.map((r) => r.code),
@@ -58,7 +83,9 @@ async function checkForReplies(box) {
     if (!response.ok) return;
     const answers = (await response.json()).codes || {};
     // Waiting: something reached the reporter (news) that this phone has not shown them.
-    box.hidden = !kept.some((r) => answers[r.code]?.news && answers[r.code].marker !== r.seen);
+    const waiting = kept.some((r) => answers[r.code]?.news && answers[r.code].marker !== r.seen);
+    noteNews({ at: Date.now(), waiting });
+    box.hidden = !waiting;
   } catch {
     // Offline or refused: try again when the phone is back online.
   }
@@ -142,7 +169,10 @@ function showKeep(section) {
   if (!box) return;
   const { receiptCode: code, replyMarker: marker, pushKey } = section.dataset;
   const kept = find(code);
-  if (kept && marker) change(code, { seen: marker }); // the reporter is reading it now
+  if (kept && marker) {
+    change(code, { seen: marker }); // the reporter is reading it now
+    noteNews({ at: 0, waiting: false }); // ask again on the next home page
+  }
   const status = paragraph("", "muted");
   status.setAttribute("role", "status");
   const redraw = () => showKeep(section);
@@ -164,6 +194,7 @@ function showKeep(section) {
       ),
       button("Remember this code on this phone", () => {
         save([...remembered(), { code, seen: marker, pushScope: null }]);
+        noteNews({ at: 0, waiting: false });
         redraw();
       }),
     );
