@@ -231,10 +231,11 @@ def queue_for_receipt(receipt_hash: str | None) -> int:
     return _queue(found, RECEIPT_PATH)
 
 
-def for_notification(user_id: int, kind: str, link: str | None) -> None:
-    """Called for every in-app notification: the kinds in PUSH_KINDS go to the phone too."""
-    if kind in PUSH_KINDS:
-        queue_for_person(user_id, link or "/notifications")
+def for_notification(user: User, kind: str, link: str | None) -> None:
+    """Called for every in-app notification: the kinds in PUSH_KINDS go to the person's
+    phones too, while their account is active."""
+    if kind in PUSH_KINDS and user.active:
+        queue_for_person(user.id, link or "/notifications")
 
 
 # ---- delivery -----------------------------------------------------------------------------

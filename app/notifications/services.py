@@ -61,7 +61,7 @@ def notify(
         created_at=utcnow(),
     )
     db.session.add(note)
-    push.for_notification(user.id, kind, link)  # to their phones too, if they chose it
+    push.for_notification(user, kind, link)  # to their phones too, if they chose it
     return note
 
 

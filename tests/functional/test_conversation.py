@@ -327,3 +327,24 @@ def test_cron_releases_the_reporters_messages_too(app, world, monkeypatch):
     monkeypatch.setattr(anonymity, "utcnow", lambda: later)
     result = app.test_cli_runner().invoke(args=["reports", "release-anonymous"])
     assert "1 message from anonymous reporters released." in result.output
+
+
+def test_the_thank_you_page_offers_to_remember_the_code_on_the_phone(app, client, signed_in, world):
+    from tests.conftest import post_form
+
+    signed_in(world.staff)
+    page = post_form(
+        client,
+        "/report",
+        {
+            "description": "The night medicines round was rushed.",
+            "kind": "near_miss",
+            "category": "medication",
+            "time_bracket": "night_shift",
+            "anonymous": "y",
+        },
+        page_url="/report",
+    ).get_data(as_text=True)
+    code = page.split('id="receipt-code">')[1].split("<")[0]
+    assert f'data-receipt-offer data-receipt-code="{code}"' in page
+    assert "js/receipt-watch.js" in page
