@@ -57,7 +57,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_session_hooks(app: Flask) -> None:
-    """The page cache's generation bump and the mail sender, after every commit (app/hooks.py).
+    """The page cache's generation bump and the mail and push senders, after every commit (app/hooks.py).
     Nothing else runs behind `db.session.commit()`: every other write is explicit."""
     from app.hooks import register_session_hooks as register
 

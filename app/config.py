@@ -149,6 +149,7 @@ def build_config(env: str, instance_path: Path) -> dict:
         ],
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         **_mail_settings(env),
+        **_push_settings(env),
     }
 
 
@@ -202,4 +203,21 @@ def _mail_settings(env: str) -> dict:
         "SHARE_PASSCODE_FAILURES": os.environ.get(
             "SHARE_PASSCODE_FAILURES", "5 per 15 minutes; 20 per day"
         ),
+    }
+
+
+def _push_settings(env: str) -> dict:
+    """Web Push (app/notifications/push.py). Without VAPID_PRIVATE_KEY push is off and the
+    account page says so; make one with `flask --app wsgi push generate-keys`."""
+    return {
+        "VAPID_PRIVATE_KEY": (os.environ.get("VAPID_PRIVATE_KEY") or "").strip() or None,
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT") or None,
+        "PUSH_MAX_ATTEMPTS": _int("PUSH_MAX_ATTEMPTS", 6),
+        "PUSH_RETRY_BASE_SECONDS": _int("PUSH_RETRY_BASE_SECONDS", 60),
+        "PUSH_TIMEOUT_SECONDS": _int("PUSH_TIMEOUT_SECONDS", 10),
+        "PUSH_SEND_AFTER_COMMIT": _bool("PUSH_SEND_AFTER_COMMIT", env != "testing"),
+        "RECEIPT_CHECKS_PER_ADDRESS": os.environ.get(
+            "RECEIPT_CHECKS_PER_ADDRESS", "30 per hour; 100 per day"
+        ),
+        "RECEIPT_NEWS_PER_ADDRESS": os.environ.get("RECEIPT_NEWS_PER_ADDRESS", "300 per hour"),
     }

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 def _hooks() -> list[tuple[str, object]]:
     from app import cache
-    from app.notifications import mail
+    from app.notifications import mail, push
 
     return [
         ("after_flush", cache.note_flushed_services),
@@ -37,6 +37,8 @@ def _hooks() -> list[tuple[str, object]]:
         ("after_rollback", cache.forget_touched_services),
         ("after_commit", mail.send_after_commit),
         ("after_soft_rollback", mail.forget_queued_mail),
+        ("after_commit", push.send_after_commit),
+        ("after_soft_rollback", push.forget_queued_pushes),
     ]
 
 

@@ -12,6 +12,8 @@
 //   signed in, or this sign-in ended (signed out, timed out, ended by an admin).
 /* global workbox */
 importScripts("/static/vendor/__WORKBOX_DIR__/workbox-sw.js");
+// Push notifications and their clicks (app/static/js/push-handlers.js).
+importScripts("/static/js/push-handlers.js");
 workbox.setConfig({ modulePathPrefix: "/static/vendor/__WORKBOX_DIR__/", debug: false });
 
 const { precacheAndRoute, cleanupOutdatedCaches, matchPrecache } = workbox.precaching;

@@ -62,8 +62,11 @@ def load_session_user(token: str) -> User | None:
 
 # Where an anonymous report arrives: the web form and the offline outbox's API.
 ANONYMOUS_REPORT_ENDPOINTS = frozenset({"reports.create", "api.create_report"})
-# Where a receipt code is checked for replies (it opens one anonymous report).
-RECEIPT_CHECK_ENDPOINT = "reports.receipt"
+# Where a receipt code is checked for replies, answered or watched (each opens one anonymous
+# report; app/reports/conversation_views.py).
+RECEIPT_CHECK_ENDPOINTS = frozenset(
+    {"reports.receipt", "reports.reporter_message", "reports.news", "reports.receipt_push"}
+)
 
 
 def carries_anonymous_report() -> bool:
@@ -72,7 +75,7 @@ def carries_anonymous_report() -> bool:
     not moved (it would tie the report to them), even though the sign-in itself is checked."""
     if not has_request_context() or request.method != "POST":
         return False
-    if request.endpoint == RECEIPT_CHECK_ENDPOINT:
+    if request.endpoint in RECEIPT_CHECK_ENDPOINTS:
         return True
     if request.endpoint not in ANONYMOUS_REPORT_ENDPOINTS:
         return False

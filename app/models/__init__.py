@@ -9,6 +9,14 @@ from app.models.base import (
     UTCDateTime,
     utcnow,
 )
+from app.models.conversations import (
+    ConversationMessage,
+    HeldConversationMessage,
+    MessageKind,
+    OutboundPush,
+    PushStatus,
+    PushSubscription,
+)
 from app.models.debriefs import (
     Debrief,
     DebriefAttendee,
@@ -175,6 +183,12 @@ __all__ = [
     "Reflection",
     "ReflectionTemplate",
     "HeldReport",
+    "ConversationMessage",
+    "HeldConversationMessage",
+    "MessageKind",
+    "OutboundPush",
+    "PushStatus",
+    "PushSubscription",
     "Report",
     "ReportKind",
     "ReportRollup",

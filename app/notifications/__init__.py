@@ -7,7 +7,7 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, cli_group=None)
 
-from app.notifications import cli, panels, views  # noqa: E402,F401  (they register on import)
+from app.notifications import cli, panels, push_views, views  # noqa: E402,F401  (they register on import)
 from app.notifications.alerts import connect_signals  # noqa: E402
 
 connect_signals()

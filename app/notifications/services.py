@@ -19,6 +19,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.notifications import push
 from app.notifications.mail import external_url, queue_email
 
 # Topics each role must receive whatever they choose: the safety alerts for their service.
@@ -60,6 +61,7 @@ def notify(
         created_at=utcnow(),
     )
     db.session.add(note)
+    push.for_notification(user, kind, link)  # to their phones too, if they chose it
     return note
 
 

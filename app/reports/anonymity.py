@@ -260,6 +260,9 @@ def release_from_requests() -> None:
         _last_check["at"] = now
     try:
         release_due(now)
+        from app.reports import conversation  # conversation imports this module
+
+        conversation.release_due(now)  # the reporters' messages, on the same terms
     except Exception:  # noqa: BLE001 - a page must never fail because of the release
         db.session.rollback()
         current_app.logger.exception("Could not release held anonymous reports")

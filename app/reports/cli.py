@@ -21,6 +21,10 @@ def release_anonymous_command() -> None:
     """Release the anonymous reports that are due, in one shuffled batch."""
     released = anonymity.release_due()
     click.echo(f"{released} anonymous report{'s' if released != 1 else ''} released.")
+    from app.reports import conversation
+
+    answers = conversation.release_due()
+    click.echo(f"{answers} message{'s' if answers != 1 else ''} from anonymous reporters released.")
 
 
 # Requests that never run the check: sending a report (its own sender's request must not

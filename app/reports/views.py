@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from app.auth.forms import choices
 from app.auth.policy import can, get_or_404, require
 from app.concurrency import refuse_stale_edit
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, db
 from app.models.reports import (
     Action,
     CandourStep,
@@ -38,6 +38,7 @@ from app.models.reports import (
     TimeBracket,
 )
 from app.reports import anonymity, bp, just_culture, services
+from app.reports.conversation_views import receipt_checks
 from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
 from app.reports.mine import my_reports_page, reporter_status
 from app.reports.services import (
@@ -201,7 +202,7 @@ def mine_detail(report_id: int):
 
 
 @bp.route("/reports/receipt", methods=["GET", "POST"])
-@limiter.limit("30 per hour", methods=["POST"])
+@receipt_checks  # one limit for every request carrying a receipt code (conversation_views)
 @csrf.exempt
 def receipt():
     """Anonymous reporters open their report's feedback with the code they kept."""

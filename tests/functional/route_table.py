@@ -412,6 +412,13 @@ ROUTES: dict[str, Access] = {
     "notifications.mail_problems": at_least(Role.MANAGER),
     "notifications.retry_mail": at_least(Role.MANAGER, message_id=a_failed_email),
     "reports.receipt": PUBLIC,  # anonymous reporters open feedback with their receipt code
+    # ... and hold the conversation, check for news and ask for notifications with it
+    "reports.reporter_message": PUBLIC,
+    "reports.news": PUBLIC,
+    "reports.receipt_push": PUBLIC,
+    "reports.manager_message": at_least(Role.MANAGER, report_id=a_report),
+    "notifications.push_subscribe": at_least(Role.STAFF),
+    "notifications.push_unsubscribe": at_least(Role.STAFF),
     "reports.new": at_least(Role.STAFF),
     "reports.create": at_least(Role.STAFF),
     "reports.follow_up": at_least(Role.STAFF),

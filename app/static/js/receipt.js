@@ -43,8 +43,16 @@ async function check(event) {
   }
 }
 
-function bind() {
-  page.querySelector("[data-receipt-check]")?.addEventListener("submit", check);
+/** The code form, and the conversation's forms (they carry the code too). */
+function listen() {
+  for (const form of page.querySelectorAll("[data-receipt-check], [data-receipt-post]")) {
+    form.addEventListener("submit", check);
+  }
 }
 
-if (page) bind();
+function bind() {
+  listen();
+  page.dispatchEvent(new CustomEvent("receipt:shown")); // receipt-watch.js redraws its part
+}
+
+if (page) listen();

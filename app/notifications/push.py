@@ -1,0 +1,404 @@
+"""Web Push through an outbox, so a push never blocks or breaks a save.
+
+What a push says: only "LearnLoop: something new for you" and a path on this site to open.
+Never a name, a report's words or what kind of event it was: a phone's lock screen is seen by
+anyone nearby, and the push service (Google, Mozilla, Apple) reads nothing but ciphertext
+anyway. The page opened shows the detail after sign-in, or after the receipt code.
+
+How a push travels, as email does (app/notifications/mail.py):
+
+1. `queue_for_person()` or `queue_for_receipt()` adds an `OutboundPush` row per subscription
+   to the current transaction: a rolled-back change pushes nothing.
+2. After the commit a background thread sends what is due (`PUSH_SEND_AFTER_COMMIT`), and
+   `flask --app wsgi push worker` retries failures with backoff
+   (`PUSH_RETRY_BASE_SECONDS` x 2^attempts) until `PUSH_MAX_ATTEMPTS`.
+3. A push service answering 404 or 410 says the subscription is gone: it is deleted.
+
+Keys: VAPID (RFC 8292) with `VAPID_PRIVATE_KEY` from the environment, made by
+`flask --app wsgi push generate-keys`; the public key the browser needs is derived from it.
+Encryption (RFC 8291, aes128gcm) and signing are pywebpush's.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import threading
+from datetime import timedelta
+from email.utils import parseaddr
+from functools import cache
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from flask import Flask, current_app
+from py_vapid import Vapid
+from pywebpush import WebPushException, webpush
+from requests import RequestException
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import OutboundPush, PushStatus, PushSubscription, User, utcnow
+
+log = logging.getLogger("learnloop.push")
+
+TITLE = "LearnLoop"
+BODY = "Something new for you"
+RECEIPT_PATH = "/reports/receipt"
+# In-app notification kinds that also go to the person's phones, when they turned push on:
+# thanks and learning on their report, and the managers' alerts.
+PUSH_KINDS = frozenset(
+    {
+        "report_feedback",
+        "report_alert",
+        "restrictive_practice",
+        "safeguarding",
+        "escalation_overdue",
+        "conversation",
+    }
+)
+STALE_SENDING = timedelta(minutes=10)
+GONE_STATUSES = frozenset({404, 410})
+_threads: list[threading.Thread] = []
+
+
+# ---- keys ---------------------------------------------------------------------------------
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def generate_keys() -> tuple[str, str]:
+    """A new VAPID key pair: the private key (32 bytes) and the public key (an uncompressed
+    P-256 point), both base64url without padding."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = key.private_numbers().private_value.to_bytes(32, "big")
+    return _b64(private), public_key_of(_b64(private))
+
+
+@cache
+def public_key_of(private_key: str) -> str:
+    """The application server key a browser subscribes with, from the private key."""
+    vapid = Vapid.from_string(private_key=private_key)
+    point = vapid.public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return _b64(point)
+
+
+def is_enabled() -> bool:
+    return bool(current_app.config.get("VAPID_PRIVATE_KEY"))
+
+
+def public_key() -> str | None:
+    private = current_app.config.get("VAPID_PRIVATE_KEY")
+    return public_key_of(private) if private else None
+
+
+def subject() -> str:
+    """Who the push services may contact about our pushes (RFC 8292): a mailto: or https URL."""
+    config = current_app.config
+    if config.get("VAPID_SUBJECT"):
+        return config["VAPID_SUBJECT"]
+    base = config.get("APP_BASE_URL") or ""
+    if base.startswith("https://"):
+        return base
+    return "mailto:" + (parseaddr(config.get("MAIL_FROM") or "")[1] or "no-reply@learnloop.invalid")
+
+
+def payload(path: str) -> str:
+    return json.dumps({"title": TITLE, "body": BODY, "path": path})
+
+
+# ---- subscriptions ------------------------------------------------------------------------
+
+
+class SubscriptionInvalid(ValueError):
+    pass
+
+
+def endpoint_hash(endpoint: str) -> str:
+    return hashlib.sha256(endpoint.encode()).hexdigest()
+
+
+def _checked(data) -> tuple[str, str, str]:
+    """The endpoint and keys of a browser's PushSubscription.toJSON(), or SubscriptionInvalid."""
+    if not isinstance(data, dict):
+        raise SubscriptionInvalid("No subscription was sent.")
+    endpoint = data.get("endpoint")
+    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    p256dh, auth = keys.get("p256dh"), keys.get("auth")
+    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+        raise SubscriptionInvalid("The subscription has no endpoint.")
+    if len(endpoint) > 2000:
+        raise SubscriptionInvalid("The endpoint is too long.")
+    for value, limit in ((p256dh, 200), (auth, 100)):
+        if not isinstance(value, str) or not value or len(value) > limit:
+            raise SubscriptionInvalid("The subscription keys are missing.")
+    return endpoint, p256dh, auth
+
+
+def subscribe(data, *, user: User | None = None, receipt_hash: str | None = None) -> None:
+    """Keep a browser's subscription for a person or for one receipt code (committed). The
+    same endpoint subscribing again replaces the old row, whoever it belonged to."""
+    if (user is None) == (receipt_hash is None):
+        raise ValueError("A subscription belongs to a person or to a receipt code.")
+    endpoint, p256dh, auth = _checked(data)
+    digest = endpoint_hash(endpoint)
+    db.session.execute(delete(PushSubscription).where(PushSubscription.endpoint_hash == digest))
+    created = utcnow()
+    if receipt_hash is not None:  # the day only: a moment would sit beside sign-ins
+        created = created.replace(hour=0, minute=0, second=0, microsecond=0)
+    db.session.add(
+        PushSubscription(
+            endpoint_hash=digest,
+            endpoint=endpoint,
+            p256dh=p256dh,
+            auth=auth,
+            user_id=user.id if user else None,
+            receipt_hash=receipt_hash,
+            created_at=created,
+        )
+    )
+    db.session.commit()
+
+
+def unsubscribe(endpoint: str, *, user: User | None = None, receipt_hash: str | None = None):
+    """Forget one endpoint, only if it belongs to this person or this receipt code."""
+    query = delete(PushSubscription).where(
+        PushSubscription.endpoint_hash == endpoint_hash(endpoint or "")
+    )
+    if user is not None:
+        query = query.where(PushSubscription.user_id == user.id)
+    else:
+        query = query.where(PushSubscription.receipt_hash == receipt_hash)
+    removed = db.session.execute(query).rowcount
+    db.session.commit()
+    return removed
+
+
+def subscribed(endpoint: str, user: User) -> bool:
+    return (
+        db.session.scalar(
+            select(PushSubscription.id).where(
+                PushSubscription.endpoint_hash == endpoint_hash(endpoint or ""),
+                PushSubscription.user_id == user.id,
+            )
+        )
+        is not None
+    )
+
+
+# ---- queueing -----------------------------------------------------------------------------
+
+
+def _queue(subscriptions, path: str) -> int:
+    count = 0
+    for subscription in subscriptions:
+        db.session.add(
+            OutboundPush(
+                subscription_id=subscription.id,
+                path=path[:200],
+                status=PushStatus.PENDING,
+                attempts=0,
+                next_attempt_at=utcnow(),
+            )
+        )
+        count += 1
+    if count:
+        db.session.info["push_queued"] = True
+    return count
+
+
+def queue_for_person(user_id: int, path: str) -> int:
+    """One push to each of the person's devices (in the caller's transaction)."""
+    if not is_enabled():
+        return 0
+    found = db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id))
+    return _queue(found, path)
+
+
+def queue_for_receipt(receipt_hash: str | None) -> int:
+    """One push to each phone that asked to hear about this receipt code's report."""
+    if not receipt_hash or not is_enabled():
+        return 0
+    found = db.session.scalars(
+        select(PushSubscription).where(PushSubscription.receipt_hash == receipt_hash)
+    )
+    return _queue(found, RECEIPT_PATH)
+
+
+def for_notification(user: User, kind: str, link: str | None) -> None:
+    """Called for every in-app notification: the kinds in PUSH_KINDS go to the person's
+    phones too, while their account is active."""
+    if kind in PUSH_KINDS and user.active:
+        queue_for_person(user.id, link or "/notifications")
+
+
+# ---- delivery -----------------------------------------------------------------------------
+
+
+def deliver_due(limit: int = 100) -> dict[str, int]:
+    """Send every push that is due; return how many were sent, retried, failed or gone."""
+    counts = {"sent": 0, "retry": 0, "failed": 0, "gone": 0}
+    if not is_enabled():
+        return counts
+    now = utcnow()
+    due = db.session.scalars(
+        select(OutboundPush.id)
+        .where(
+            or_(
+                (OutboundPush.status == PushStatus.PENDING) & (OutboundPush.next_attempt_at <= now),
+                (OutboundPush.status == PushStatus.SENDING)
+                & (OutboundPush.next_attempt_at <= now - STALE_SENDING),
+            )
+        )
+        .order_by(OutboundPush.id)
+        .limit(limit)
+    ).all()
+    for push_id in due:
+        outcome = _deliver_one(push_id)
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+def _claim(push_id: int) -> OutboundPush | None:
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboundPush)
+        .where(
+            OutboundPush.id == push_id,
+            or_(
+                OutboundPush.status == PushStatus.PENDING,
+                (OutboundPush.status == PushStatus.SENDING)
+                & (OutboundPush.next_attempt_at <= now - STALE_SENDING),
+            ),
+        )
+        .values(status=PushStatus.SENDING, next_attempt_at=now)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(OutboundPush, push_id, populate_existing=True) if claimed else None
+
+
+def send(subscription: PushSubscription, path: str):
+    """Encrypt and send one push now (raises WebPushException or RequestException)."""
+    config = current_app.config
+    return webpush(
+        {
+            "endpoint": subscription.endpoint,
+            "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+        },
+        data=payload(path),
+        vapid_private_key=Vapid.from_string(private_key=config["VAPID_PRIVATE_KEY"]),
+        vapid_claims={"sub": subject()},
+        ttl=24 * 3600,
+        timeout=config["PUSH_TIMEOUT_SECONDS"],
+        headers={"Urgency": "normal"},
+    )
+
+
+def _deliver_one(push_id: int) -> str | None:
+    push = _claim(push_id)
+    if push is None:
+        return None
+    subscription = push.subscription
+    if subscription is None:  # unsubscribed since it was queued
+        push.status = PushStatus.GONE
+        db.session.commit()
+        return "gone"
+    try:
+        send(subscription, push.path)
+    except WebPushException as error:
+        status = getattr(error.response, "status_code", None)
+        if status in GONE_STATUSES:
+            return _gone(push, subscription, status)
+        return _record_failure(push, f"push service answered {status}")
+    except RequestException as error:
+        return _record_failure(push, type(error).__name__)
+    push.status = PushStatus.SENT
+    push.attempts += 1
+    push.sent_at = utcnow()
+    push.last_error = None
+    db.session.commit()
+    return "sent"
+
+
+def _gone(push: OutboundPush, subscription: PushSubscription, status: int) -> str:
+    """The push service no longer knows this subscription: forget it (and its waiting pushes)."""
+    push.status = PushStatus.GONE
+    push.attempts += 1
+    push.last_error = f"push service answered {status}: subscription removed"
+    db.session.execute(
+        update(OutboundPush)
+        .where(
+            OutboundPush.subscription_id == subscription.id,
+            OutboundPush.status == PushStatus.PENDING,
+        )
+        .values(status=PushStatus.GONE)
+    )
+    db.session.delete(subscription)
+    db.session.commit()
+    return "gone"
+
+
+def _record_failure(push: OutboundPush, reason: str) -> str:
+    config = current_app.config
+    push.attempts += 1
+    push.last_error = reason[:500]
+    if push.attempts >= config["PUSH_MAX_ATTEMPTS"]:
+        push.status = PushStatus.FAILED
+        outcome = "failed"
+        log.error("Gave up on push %s after %s tries: %s", push.id, push.attempts, reason)
+    else:
+        delay = config["PUSH_RETRY_BASE_SECONDS"] * 2 ** (push.attempts - 1)
+        push.status = PushStatus.PENDING
+        push.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        outcome = "retry"
+        log.warning(
+            "Push %s failed (try %s): %s; retrying in %ss", push.id, push.attempts, reason, delay
+        )
+    db.session.commit()
+    return outcome
+
+
+# ---- sending after commit -----------------------------------------------------------------
+
+
+def _deliver_in_background(app: Flask) -> None:
+    with app.app_context():
+        try:
+            deliver_due()
+        except Exception:  # a background sender must never crash loudly; the worker retries
+            log.exception("Background push delivery failed")
+        finally:
+            db.session.remove()
+
+
+def wait_for_background_delivery() -> None:
+    while _threads:
+        _threads.pop().join()
+
+
+def send_after_commit(session: Session) -> None:
+    """After a commit that queued a push, start a background sender (registered in app/hooks.py)."""
+    if not session.info.pop("push_queued", False):
+        return
+    try:
+        app = current_app._get_current_object()
+    except RuntimeError:
+        return
+    if not app.config.get("PUSH_SEND_AFTER_COMMIT"):
+        return
+    _threads[:] = [t for t in _threads if t.is_alive()]
+    thread = threading.Thread(target=_deliver_in_background, args=(app,), daemon=True)
+    _threads.append(thread)
+    thread.start()
+
+
+def forget_queued_pushes(session: Session, _transaction=None) -> None:
+    session.info.pop("push_queued", None)
+
