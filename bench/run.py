@@ -396,7 +396,12 @@ def server_time_section() -> list[str]:
         f"| CPU time of the app's thread, median | {r['cpu_median_ms']:.2f} |",
         f"| of the wall time, rendering templates (mean) | {r['template_ms']:.2f} |",
         "",
-        f"- SQL statements per request: {r['statements']:.1f}.",
+        f"- SQL statements per request: {r['statements']:.1f} (besides the pool's ping and the "
+        "transaction's BEGIN and ROLLBACK).",
+        "- Where the time goes, by the profile (shares of the profiled requests' time; parts "
+        "may nest): "
+        + "; ".join(f"{part} {share:.0%}" for part, share in r.get("profile_shares", {}).items())
+        + ".",
         f"- Target, half of {REPORT_PAGE_BEFORE_MS} ms (before this work), at most "
         f"{target:.2f} ms: wall {r['median_ms']:.2f} ms, {met(r['median_ms'] <= target)}; "
         f"CPU {r['cpu_median_ms']:.2f} ms, {met(r['cpu_median_ms'] <= target)}. "

@@ -121,6 +121,7 @@ def measure(out: str, profile_path: str | None = None) -> dict:
         profiler.disable()
         text = io.StringIO()
         stats = pstats.Stats(profiler, stream=text)
+        result["profile_shares"] = shares(stats)
         text.write(f"cProfile of {PROFILED} GET /report, signed in (production settings)\n")
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(30)
@@ -128,6 +129,32 @@ def measure(out: str, profile_path: str | None = None) -> dict:
     flask.templating._render = original
     Path(out).write_text(json.dumps(result))
     return result
+
+
+# Where a request's time goes, by the profile: (file ending, function) of each part.
+PARTS = {
+    "waiting for PostgreSQL (pool ping, BEGIN, the sign-in query, ROLLBACK)": (
+        "psycopg/connection.py",
+        "wait",
+    ),
+    "rendering templates": ("flask/templating.py", "_render"),
+    "compressing the answer": ("flask_compress/flask_compress.py", "after_request"),
+    "loading the signed-in person (query included)": ("flask_login/login_manager.py", "_load_user"),
+}
+
+
+def shares(stats: pstats.Stats) -> dict:
+    """Each part's share of the profiled requests' time (parts may nest: the sign-in query's
+    wait is in both the first and the last)."""
+    totals = {}
+    whole = 0.0
+    for (filename, _line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
+        if filename.endswith("bench/server_time.py") and name == "one":
+            whole = cumulative
+        for part, (ending, function) in PARTS.items():
+            if filename.endswith(ending) and name == function:
+                totals[part] = totals.get(part, 0.0) + cumulative
+    return {part: round(value / whole, 3) for part, value in totals.items()} if whole else {}
 
 
 if __name__ == "__main__":
