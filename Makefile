@@ -71,11 +71,16 @@ e2e: setup
 
 ## Benchmarks in the production shape (nginx with TLS before two gunicorn nodes, PostgreSQL,
 ## Redis, Locust, Chromium): writes bench-results/report.md in under 15 minutes. Not in `make test`.
-bench: setup
+bench: setup $(STAMPS)/bench
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx)
+	$(PY) bench/run.py
+
+## Locust (the `bench` extra) and Lighthouse (bench/package.json), for `make bench` only.
+$(STAMPS)/bench: pyproject.toml constraints.txt bench/package.json bench/package-lock.json
+	@mkdir -p $(STAMPS)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	npm ci --prefix bench --no-audit --no-fund --loglevel=error
-	$(PY) bench/run.py
+	@touch $@
 
 clean:
 	rm -rf $(VENV) node_modules app/static/vendor $(STAMPS)

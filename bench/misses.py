@@ -140,9 +140,10 @@ def misses_and_hits(
     path: str,
     months: list[str],
     seconds: float,
-) -> tuple[Timings, Timings]:
+    hits: bool = True,
+) -> tuple[Timings, Timings | None]:
     """Time `path` on a miss (reader i's service written to by writer i just before each
-    request) and on a hit, with one connection per reader, for `seconds` each."""
+    request) and, unless `hits` is false, on a hit; one connection per reader, `seconds` each."""
     connections = len(readers)
     queries = ranges(months, connections)
     joiner = "&" if "?" in path else "?"
@@ -165,11 +166,12 @@ def misses_and_hits(
             readers[index].get(url)
             yield (time.perf_counter() - started) * 1000
 
-    return Timings(_in_threads(miss, connections)), Timings(_in_threads(hit, connections))
+    missed = Timings(_in_threads(miss, connections))
+    return missed, Timings(_in_threads(hit, connections)) if hits else None
 
 
 def warm_up(readers: list[Person], writers: list[Person], path: str, months: list[str]) -> None:
     """A few untimed misses, so a size is measured on a warmed database (pages in memory,
     plans cached, connections open) rather than on its first cold reads."""
     for _ in range(3):
-        misses_and_hits(readers, writers, path, months, seconds=0.5)
+        misses_and_hits(readers, writers, path, months, seconds=0.5, hits=False)
