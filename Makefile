@@ -21,7 +21,8 @@ test-dates: setup
 	bash scripts/fixed-dates.sh
 
 ## The slow fault tests: two gunicorn workers writing SQLite at once, a private PostgreSQL
-## restarted under load (needs root and the PostgreSQL server binaries). CI runs them.
+## restarted under load (needs root and the PostgreSQL server binaries), one of two app nodes
+## behind nginx killed under load (needs nginx; scripts/test.sh installs it). CI runs them.
 test-faults: setup
 	$(PY) -m pytest -q tests/faults
 
@@ -69,11 +70,18 @@ bandit: setup
 e2e: setup
 	$(PY) -m pytest -q tests/e2e
 
-## Benchmarks on this machine (needs PostgreSQL, wrk and Chromium): writes bench-results/report.md
-bench: setup
-	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
-	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+## Benchmarks in the production shape (nginx with TLS before two gunicorn nodes, PostgreSQL,
+## Redis, Locust, Chromium): writes bench-results/report.md in under 15 minutes. Not in `make test`.
+bench: setup $(STAMPS)/bench
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx)
 	$(PY) bench/run.py
+
+## Locust (the `bench` extra) and Lighthouse (bench/package.json), for `make bench` only.
+$(STAMPS)/bench: pyproject.toml constraints.txt bench/package.json bench/package-lock.json
+	@mkdir -p $(STAMPS)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	@touch $@
 
 clean:
 	rm -rf $(VENV) node_modules app/static/vendor $(STAMPS)
