@@ -40,7 +40,7 @@ def concern_reports_waiting(user):
     )
 
 
-@home_panel("safeguarding/_home_panel.html", order=30)
+@home_panel("safeguarding/_home_panel.html", order=33)
 def safeguarding_panel(user):
     """Managers see overdue escalations (in red, with words) and reports waiting for a record."""
     if not can(user, "safeguarding.manage"):

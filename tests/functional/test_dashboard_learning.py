@@ -10,8 +10,8 @@ import pytest
 
 from app.extensions import db
 from app.governance.figures import Scope, figures_for
-from app.governance.people_figures import earliest_in_date
 from app.models import ChecklistTemplate, User
+from app.supervision.figures import earliest_in_date
 from app.supervision.services import add_months, competency_grid
 from tests.functional.learning_data import build_learning_half_year
 
