@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, func, select
 
 from app.extensions import db
+from app.models.base import add_months
 from app.registry import Registry
 
 QUARTER = 3  # months compared at each end of the range for the readings
@@ -63,11 +64,6 @@ def month_name(month: str) -> str:
     """ "2025-12" reads "December 2025"."""
     year, number = month.split("-")
     return f"{date(int(year), int(number), 1):%B} {year}"
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass

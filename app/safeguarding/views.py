@@ -120,16 +120,15 @@ def _year_range() -> tuple[datetime, datetime]:
 def index():
     """Supervisors: restrictions and sessions. Managers also: concerns and reports waiting."""
     manager = can(current_user, "safeguarding.manage")
-    flagged = [
-        r
-        for r in db.session.scalars(
-            select(RestrictivePractice)
-            .where(in_scope(current_user, RestrictivePractice.service_id))
-            .order_by(RestrictivePractice.started_at.desc())
-            .limit(50)
+    flagged = db.session.scalars(
+        select(RestrictivePractice)
+        .where(
+            in_scope(current_user, RestrictivePractice.service_id),
+            RestrictivePractice.needs_attention,
         )
-        if r.flags
-    ][:10]
+        .order_by(RestrictivePractice.started_at.desc())
+        .limit(10)
+    ).all()
     people = db.session.execute(
         select(
             RestrictivePractice.service_id,
@@ -280,7 +279,7 @@ def restrictions():
             < datetime.combine(filters.end.data + timedelta(days=1), time(), UK)
         )
     if filters.flagged.data:
-        query = query.where(RestrictivePractice.needs_attention())
+        query = query.where(RestrictivePractice.needs_attention)
     records = db.session.scalars(query.limit(LOG_LIMIT)).all()
     return render_template(
         "safeguarding/restrictions.html", records=records, filters=filters, limit=LOG_LIMIT

@@ -1,8 +1,9 @@
 """Figures about the team's development: supervision and medication competency in date.
 
-"In date" follows the rules of app/supervision (supervisions.due_status and
-services.status_for), counted in SQL as at the end of the range (or today, if sooner):
-- supervision: the last supervision held no more than the service's interval ago;
+"In date" follows the rules of app/supervision, counted in SQL as at the end of the range (or
+today, if sooner):
+- supervision: supervisions.held_in_date, the SQL twin of due_status written beside it (the
+  last supervision held no more than the service's interval ago);
 - medication competency: for each current medication checklist (one that is rechecked after a
   medicines incident, NICE SC1), the latest finished observation said competent, its renewal
   is not past, and no earlier re-observation date has passed.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.extensions import db
 from app.governance.figures import (
@@ -33,11 +34,10 @@ from app.models import (
     Outcome,
     Role,
     Supervision,
-    SupervisionPolicy,
     User,
 )
-from app.supervision.services import add_months as add_calendar_months
-from app.supervision.supervisions import DEFAULT_EVERY_WEEKS
+from app.models.base import add_months
+from app.supervision.supervisions import held_in_date
 
 SUPERVISED_ROLES = (Role.STAFF, Role.SUPERVISOR)
 
@@ -57,23 +57,6 @@ def _people(scope: Scope):
 @figure(order=100)
 def supervision_in_date(scope: Scope) -> Figure:
     as_of = _as_of(scope)
-    weeks = dict(
-        db.session.execute(
-            select(SupervisionPolicy.service_id, SupervisionPolicy.every_weeks).where(
-                SupervisionPolicy.service_id.in_(scope.service_ids)
-            )
-        ).all()
-    )
-    # In date when the last supervision was on or after as_of minus the service's interval.
-    earliest = (
-        case(
-            {sid: as_of - timedelta(weeks=w) for sid, w in weeks.items()},
-            value=User.service_id,
-            else_=literal(as_of - timedelta(weeks=DEFAULT_EVERY_WEEKS)),
-        )
-        if weeks
-        else literal(as_of - timedelta(weeks=DEFAULT_EVERY_WEEKS))
-    )
     last = (
         select(Supervision.supervisee_id, func.max(Supervision.held_on).label("held_on"))
         .where(Supervision.held_on <= as_of)
@@ -83,7 +66,9 @@ def supervision_in_date(scope: Scope) -> Figure:
     row = db.session.execute(
         select(
             func.count(User.id).label("people"),
-            func.count(User.id).filter(last.c.held_on >= earliest).label("in_date"),
+            func.count(User.id)
+            .filter(held_in_date(last.c.held_on, User.service_id, as_of, scope.service_ids))
+            .label("in_date"),
         )
         .select_from(User)
         .outerjoin(last, last.c.supervisee_id == User.id)
@@ -134,10 +119,10 @@ def earliest_in_date(as_of: date, months: int) -> date:
     """The earliest observation date whose renewal (`months` later, as app/supervision counts
     months) is on or after `as_of`. Renewal dates never go backwards as the observation date
     moves forward, so step from a first guess to the exact day."""
-    day = add_calendar_months(as_of, -months)
-    while add_calendar_months(day, months) < as_of:
+    day = add_months(as_of, -months)
+    while add_months(day, months) < as_of:
         day += timedelta(days=1)
-    while add_calendar_months(day - timedelta(days=1), months) >= as_of:
+    while add_months(day - timedelta(days=1), months) >= as_of:
         day -= timedelta(days=1)
     return day
 

@@ -12,7 +12,6 @@ from the offline JSON API later. It follows the same idempotency rules as report
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 from collections import defaultdict
@@ -42,7 +41,7 @@ from app.models import (
     Role,
     User,
 )
-from app.models.base import uk_today, utcnow
+from app.models.base import add_months, uk_today, utcnow
 
 DUE_SOON_DAYS = 30
 MAX_ACTIONS = 10
@@ -82,12 +81,6 @@ def decide_outcome(
     if any(results.get(item.id) is ItemResult.NOT_YET for item in items):
         return None, False
     return Outcome.COMPETENT, False
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # ---------------------------------------------------------------------------------------------
