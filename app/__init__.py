@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from app.library import bp as library_bp
     from app.library import induction_bp
     from app.notifications import bp as notifications_bp
+    from app.people import bp as people_bp
     from app.pwa import bp as pwa_bp
     from app.reflections import bp as reflections_bp
     from app.reports import bp as reports_bp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         home_bp,
         auth_bp,
+        people_bp,
         admin_bp,
         reports_bp,
         debriefs_bp,

@@ -38,7 +38,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("governance.dashboard", "Dashboard", Role.MANAGER),
     NavItem("governance.meetings", "Meetings", Role.SUPERVISOR),
     NavItem("debriefs.workarounds", "Unsafe workarounds", Role.MANAGER),
-    NavItem("auth.people", "People", Role.MANAGER),
+    NavItem("people.index", "People", Role.MANAGER),
     NavItem("admin.audit", "Audit trail", Role.ADMIN),
     NavItem("auth.account", "My account"),
 )
@@ -49,7 +49,7 @@ PRIMARY: dict[Role, tuple[str, ...]] = {
     Role.STAFF: ("reports.new", "reports.mine", "library.index"),
     Role.SUPERVISOR: ("reports.new", "supervision.observe", "supervision.index"),
     Role.MANAGER: ("reports.new", "reports.queue", "governance.dashboard"),
-    Role.ADMIN: ("reports.queue", "governance.dashboard", "auth.people"),
+    Role.ADMIN: ("reports.queue", "governance.dashboard", "people.index"),
 }
 PRIMARY_MAX = 3
 
