@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from app.library import bp as library_bp
     from app.library import induction_bp
     from app.notifications import bp as notifications_bp
+    from app.people import bp as people_bp
     from app.pwa import bp as pwa_bp
     from app.reflections import bp as reflections_bp
     from app.reports import bp as reports_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         home_bp,
         auth_bp,
+        people_bp,
         admin_bp,
         reports_bp,
         debriefs_bp,
@@ -129,13 +131,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app.navigation import nav_for, nav_split
+    from app.navigation import nav_for, nav_groups
     from app.security import init_security
 
     init_security(app)
     app.after_request(_buffer_static_files)
     app.jinja_env.globals["nav_for"] = nav_for
-    app.jinja_env.globals["nav_split"] = nav_split
+    app.jinja_env.globals["nav_groups"] = nav_groups
 
 
 def _buffer_static_files(response):

@@ -1,9 +1,14 @@
-"""The navigation, by role. Features add their entry here; an entry shows only when its page
-exists and the person's role reaches it, so the menu never offers a page they cannot open.
+"""The main menu, grouped by what people do: Capture (write something down), Practice (their
+own and their team's work), Learning (read, talk it through), Oversight (review and run the
+service). Home and My account stand on their own.
 
-On phones the header keeps one row: Report stays in view and every other link sits behind a
-"Menu" disclosure (<details>, so it works without JavaScript), the links each role uses most
-(PRIMARY) first. Wide screens show every link.
+Who sees a link is not decided here: a link shows when its page exists and the access policy
+lets the person's role open it (the `@require` action on the view, app/auth/policy.py), so the
+menu can never offer a page that answers 403, nor hide one the policy allows.
+
+On phones the header keeps one row (brand, Report, notifications, "Menu"); the Menu is a
+<details> holding the groups under their headings. Wide screens show Home, one disclosure per
+group and My account in a single row (base.html).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from app.auth.policy import role_allows
 from app.models import Role, User
 
 
@@ -19,64 +25,98 @@ from app.models import Role, User
 class NavItem:
     endpoint: str
     label: str
-    role: Role = Role.STAFF
 
 
-NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("home.index", "Home"),
-    NavItem("reports.new", "Report"),
-    NavItem("reports.mine", "My reports"),
-    NavItem("reflections.new", "Reflect"),
-    NavItem("library.index", "Library"),
-    NavItem("induction.index", "Induction"),
-    NavItem("supervision.mine", "My development"),
-    NavItem("supervision.observe", "Observe", Role.SUPERVISOR),
-    NavItem("debriefs.index", "Debriefs", Role.SUPERVISOR),
-    NavItem("supervision.index", "Supervision", Role.SUPERVISOR),
-    NavItem("reports.queue", "Reports to review", Role.MANAGER),
-    NavItem("safeguarding.index", "Safeguarding", Role.SUPERVISOR),
-    NavItem("governance.dashboard", "Dashboard", Role.MANAGER),
-    NavItem("governance.meetings", "Meetings", Role.SUPERVISOR),
-    NavItem("debriefs.workarounds", "Unsafe workarounds", Role.MANAGER),
-    NavItem("auth.people", "People", Role.MANAGER),
-    NavItem("admin.audit", "Audit trail", Role.ADMIN),
-    NavItem("auth.account", "My account"),
+@dataclass(frozen=True)
+class NavGroup:
+    heading: str
+    items: tuple[NavItem, ...]
+
+
+HOME = NavItem("home.index", "Home")
+ACCOUNT = NavItem("auth.account", "My account")
+
+MENU: tuple[NavGroup, ...] = (
+    NavGroup(
+        "Capture",
+        (
+            NavItem("reports.new", "Report"),
+            NavItem("reflections.new", "Reflect"),
+            NavItem("supervision.observe", "Observe"),
+        ),
+    ),
+    NavGroup(
+        "Practice",
+        (
+            NavItem("reports.mine", "My reports"),
+            NavItem("supervision.mine", "My development"),
+            NavItem("supervision.index", "Supervision"),
+            NavItem("safeguarding.index", "Safeguarding"),
+        ),
+    ),
+    NavGroup(
+        "Learning",
+        (
+            NavItem("library.index", "Library"),
+            NavItem("induction.index", "Induction"),
+            NavItem("debriefs.index", "Debriefs"),
+            NavItem("governance.meetings", "Meetings"),
+        ),
+    ),
+    NavGroup(
+        "Oversight",
+        (
+            NavItem("reports.queue", "Reports to review"),
+            NavItem("governance.dashboard", "Dashboard"),
+            NavItem("debriefs.workarounds", "Unsafe workarounds"),
+            NavItem("people.index", "People"),
+            NavItem("admin.audit", "Audit trail"),
+        ),
+    ),
 )
 
 
-# The links each role uses most, first in the phone menu (at most three).
-PRIMARY: dict[Role, tuple[str, ...]] = {
-    Role.STAFF: ("reports.new", "reports.mine", "library.index"),
-    Role.SUPERVISOR: ("reports.new", "supervision.observe", "supervision.index"),
-    Role.MANAGER: ("reports.new", "reports.queue", "governance.dashboard"),
-    Role.ADMIN: ("reports.queue", "governance.dashboard", "auth.people"),
-}
-PRIMARY_MAX = 3
+def required_action(endpoint: str) -> str | None:
+    """The policy action the page's view requires (None: any signed-in person may open it)."""
+    return getattr(current_app.view_functions[endpoint], "required_action", None)
+
+
+def role_may_open(role: Role, endpoint: str) -> bool:
+    """Whether the page exists and the access policy lets `role` open it."""
+    if endpoint not in current_app.view_functions:
+        return False
+    action = required_action(endpoint)
+    return action is None or role_allows(role, action)
+
+
+def nav_groups(user: User) -> list[NavGroup]:
+    """The groups with the links `user` may open, empty groups left out."""
+    if not user.is_authenticated:
+        return []
+    return _menus_by_role()[user.role]
 
 
 def nav_for(user: User) -> list[NavItem]:
+    """Every link `user` may open, in menu order: Home, the groups' links, My account."""
     if not user.is_authenticated:
         return []
-    return _items_by_role()[user.role]
+    items = [item for group in nav_groups(user) for item in group.items]
+    return [i for i in (HOME, *items, ACCOUNT) if role_may_open(user.role, i.endpoint)]
 
 
-def _items_by_role() -> dict[Role, list[NavItem]]:
+def _menus_by_role() -> dict[Role, list[NavGroup]]:
     """Worked out once per app: every page's header asks, and the answer never changes."""
-    cached = current_app.extensions.get("learnloop_nav")
+    cached = current_app.extensions.get("learnloop_menu")
     if cached is None:
-        known = current_app.view_functions
-        cached = {
-            role: [i for i in NAV_ITEMS if i.endpoint in known and role.rank >= i.role.rank]
-            for role in Role
-        }
-        current_app.extensions["learnloop_nav"] = cached
+        cached = {role: _menu_for(role) for role in Role}
+        current_app.extensions["learnloop_menu"] = cached
     return cached
 
 
-def nav_split(user: User) -> tuple[list[NavItem], list[NavItem]]:
-    """(the role's most used links, the rest), each in NAV_ITEMS order: the phone menu lists
-    them in that order so the most used come first."""
-    items = nav_for(user)
-    wanted = PRIMARY.get(user.role, ()) if user.is_authenticated else ()
-    primary = [item for item in items if item.endpoint in wanted][:PRIMARY_MAX]
-    return primary, [item for item in items if item not in primary]
+def _menu_for(role: Role) -> list[NavGroup]:
+    groups = []
+    for group in MENU:
+        items = tuple(i for i in group.items if role_may_open(role, i.endpoint))
+        if items:
+            groups.append(NavGroup(group.heading, items))
+    return groups

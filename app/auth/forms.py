@@ -7,15 +7,13 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
-    SelectField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length
 
 from app.auth.passwords import HINT as PASSWORD_HINT
-from app.auth.passwords import PASSWORD_MAX, PASSWORD_MIN
-from app.inputs import DateField, choice_id
+from app.auth.passwords import PASSWORD_MAX
 from app.models import Role
 
 
@@ -40,49 +38,6 @@ def choices(pairs) -> list[SelectChoice]:
 
 def role_choices(roles=tuple(Role)) -> list[SelectChoice]:
     return choices((role.value, role.label) for role in roles)
-
-
-class PersonForm(FlaskForm):
-    """Add someone to a service. Managers set a first password; invitations come later."""
-
-    name = StringField(
-        "Name",
-        validators=[InputRequired("Enter their name."), Length(max=120)],
-        render_kw={"autocomplete": "off"},
-    )
-    email = EmailField(
-        "Email address",
-        validators=[
-            InputRequired("Enter their email address."),
-            Email("Enter an email address like name@example.org."),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
-    )
-    role = SelectField("Role", choices=role_choices())
-    service_id = SelectField("Service", coerce=choice_id)
-    started_on = DateField(
-        "Start date (for new starters)",
-        validators=[Optional()],
-        description="New starters see the induction reading list.",
-    )
-    password = PasswordField(
-        "First password",
-        validators=[
-            InputRequired("Choose a first password."),
-            Length(
-                min=PASSWORD_MIN,
-                max=PASSWORD_MAX,
-                message=f"Use at least {PASSWORD_MIN} characters.",
-            ),
-        ],
-        description=PASSWORD_HINT + " They can change it later.",
-        render_kw={"autocomplete": "new-password"},
-    )
-
-
-class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=role_choices())
 
 
 class TwoStepForm(FlaskForm):

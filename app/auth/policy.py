@@ -92,15 +92,23 @@ RECORD_GRANTS: dict[str, tuple[type, Callable[[User], ColumnElement[bool]]]] = {
 }
 
 
+def role_allows(role: Role, action: str) -> bool:
+    """True when `role` (or a role above it) is enough for `action`."""
+    return role.rank >= PERMISSIONS[action].rank
+
+
 def can(user: User, action: str) -> bool:
     """True when `user`'s role allows `action` anywhere in their scope."""
     if not user.is_authenticated:
         return False
-    return user.has_role(PERMISSIONS[action])
+    return role_allows(user.role, action)
 
 
 def require(action: str) -> Callable:
-    """View decorator: sign-in is handled by Flask-Login; here a role too low gets 403."""
+    """View decorator: sign-in is handled by Flask-Login; here a role too low gets 403.
+
+    The view keeps the action as `required_action` (functools.wraps carries it through
+    login_required too), so the menu (app/navigation.py) asks the same rule as the page."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -109,6 +117,7 @@ def require(action: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.required_action = action  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("debriefs", __name__)
 
-from app.debriefs import home, views  # noqa: E402,F401
+from app.debriefs import evidence, figures, panels, views  # noqa: E402,F401

@@ -1,16 +1,12 @@
 """Make learning visible: the leadership dashboard, meetings, the staff pulse, "you said, we
-did" and the evidence pack for commissioners and CQC."""
+did" and the evidence pack for commissioners and CQC.
+
+The dashboard's figures and the evidence pack's samples come from the areas that own the
+records (app/reports/figures.py, app/debriefs/evidence.py, ...); governance knows none of them.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("governance", __name__)
 
-from app.governance import (  # noqa: E402,F401  (register figures, evidence and routes)
-    debrief_figures,
-    learning_evidence,
-    people_figures,
-    report_figures,
-    safeguarding_figures,
-    share_views,
-    views,
-)
+from app.governance import panels, share_views, views  # noqa: E402,F401  (routes and the home panel)

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.governance.figures import Figure, Scope, figures_for, month_name
 from app.governance.services import DashboardChoice, pulse_results
 from app.models import Meeting, Service, YouSaidWeDid
+from app.registry import Registry
 from app.spreadsheets import SafeWriter
 
 EVIDENCE_MAP_FILE = Path(__file__).with_name("evidence_map.json")
@@ -80,20 +81,18 @@ class EvidencePack:
     tables: dict[str, tuple[list[str], list[list]]]
 
 
-_ITEM_SOURCES: list[tuple[str, Callable[[Scope], list[EvidenceItem]]]] = []
+EVIDENCE_ITEMS = Registry("evidence pack samples")
+SAMPLES = 10  # the newest few of each kind of record
 
 
-def evidence_items(quality_statement: str) -> Callable:
-    """Register `build(scope) -> [EvidenceItem]` under a quality statement."""
-
-    def register(build):
-        _ITEM_SOURCES.append((quality_statement, build))
-        return build
-
-    return register
+def evidence_items(quality_statement: str, order: int) -> Callable:
+    """Register `build(scope) -> [EvidenceItem]` under a quality statement (evidence_map.json
+    may move it). Areas register theirs from their own package (app/reports/evidence.py, ...);
+    lower orders come first within a section."""
+    return EVIDENCE_ITEMS.register(order, quality_statement=quality_statement)
 
 
-@evidence_items("Governance, management and sustainability")
+@evidence_items("Governance, management and sustainability", order=10)
 def meeting_minutes(scope: Scope) -> list[EvidenceItem]:
     meetings = db.session.scalars(
         select(Meeting)
@@ -127,7 +126,7 @@ def meeting_minutes(scope: Scope) -> list[EvidenceItem]:
     ]
 
 
-@evidence_items("Learning, improvement and innovation")
+@evidence_items("Learning, improvement and innovation", order=20)
 def you_said_we_did(scope: Scope) -> list[EvidenceItem]:
     entries = db.session.scalars(
         select(YouSaidWeDid)
@@ -150,7 +149,7 @@ def you_said_we_did(scope: Scope) -> list[EvidenceItem]:
     ]
 
 
-@evidence_items("Learning culture")
+@evidence_items("Learning culture", order=30)
 def staff_pulse(scope: Scope) -> list[EvidenceItem]:
     items = []
     for quarter in pulse_results(scope.service_ids)[:4]:
@@ -175,8 +174,9 @@ def build_pack(choice: DashboardChoice) -> EvidencePack:
     for fig in map(place_figure, figures_for(scope)):
         sections.get(fig.quality_statement, sections["Learning culture"]).figures.append(fig)
         tables[fig.key] = fig.table()
-    for registered, build in _ITEM_SOURCES:
-        statement = EVIDENCE_MAP["items"].get(build.__name__, registered)
+    for entry in EVIDENCE_ITEMS:
+        build = entry.build
+        statement = EVIDENCE_MAP["items"].get(build.__name__, entry.details["quality_statement"])
         items = build(scope)
         for item in items:
             item.evidence_category = _category(item.evidence_category)

@@ -1,8 +1,9 @@
 """Dashboard figures. Each is one function of a `Scope` (services and months) returning a `Figure`
 with its monthly series, a one-line reading computed from the data, and the table behind it.
 
-Areas register their own figures with `@figure(order)`, so the dashboard and the evidence pack
-show whatever the product holds without knowing every area. Every figure costs a fixed number
+Areas register their own figures with `@figure(order)` in their own package (app/reports/figures.py,
+app/debriefs/figures.py, ...), so the dashboard and the evidence pack show whatever the product
+holds without knowing every area. Every figure costs a fixed number
 of queries (GROUP BY in SQL), whatever the number of records.
 """
 
@@ -15,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, func, select
 
 from app.extensions import db
+from app.models.base import add_months
+from app.registry import Registry
 
 QUARTER = 3  # months compared at each end of the range for the readings
 
@@ -63,11 +66,6 @@ def month_name(month: str) -> str:
     return f"{date(int(year), int(number), 1):%B} {year}"
 
 
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 @dataclass
 class Series:
     name: str
@@ -98,22 +96,18 @@ class Figure:
         return headers, rows
 
 
-_FIGURES: dict[str, tuple[int, Callable[[Scope], Figure | None]]] = {}
+FIGURES = Registry("dashboard figures")
 
 
 def figure(order: int) -> Callable:
-    """Register a figure function; lower orders show first."""
-
-    def register(build: Callable[[Scope], Figure | None]) -> Callable:
-        _FIGURES[f"{build.__module__}.{build.__name__}"] = (order, build)
-        return build
-
-    return register
+    """Register a figure function `build(scope) -> Figure | None`; lower orders show first.
+    Each area registers its own from its package (app/reports/figures.py, ...)."""
+    return FIGURES.register(order)
 
 
 def figures_for(scope: Scope) -> list[Figure]:
-    built = (build(scope) for _order, build in sorted(_FIGURES.values(), key=lambda x: x[0]))
-    return [f for f in built if f is not None]
+    """Every registered figure for `scope`, in order; a builder returning None is left out."""
+    return [built for _entry, built in FIGURES.built(scope)]
 
 
 def monthly(scope: Scope, series: dict[str, dict[str, float]]) -> list[Series]:
@@ -167,6 +161,11 @@ def trend_reading(label: str, values: list[float | None], *, unit: str = "") -> 
         return f"{label} steady ({fmt(first)} then {fmt(last)})."
     direction = "up" if percent > 0 else "down"
     return f"{label} {direction} {abs(percent)}% ({fmt(first)} then {fmt(last)})."
+
+
+def headline(percent: int | None) -> str | None:
+    """The big number at the top of a figure: "62%", or nothing without people to count."""
+    return f"{percent}%" if percent is not None else None
 
 
 def fmt(number: float) -> str:

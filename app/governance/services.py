@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app.audit import log_event
 from app.auth.policy import services_for
 from app.extensions import db
-from app.governance.figures import Scope, add_months, default_scope, today
+from app.governance.figures import Scope, default_scope, today
 from app.models import (
     Meeting,
     MeetingKind,
@@ -24,6 +24,7 @@ from app.models import (
     User,
     YouSaidWeDid,
 )
+from app.models.base import add_months
 from app.validation import Invalid
 
 MAX_MONTHS = 36

@@ -31,7 +31,6 @@ from app.governance.services import (
     record_meeting,
     update_minutes,
 )
-from app.home.panels import home_panel
 from app.models import (
     Meeting,
     MeetingKind,
@@ -331,13 +330,3 @@ def _board_page(form: YouSaidWeDidForm):
         form=form,
         can_add=can(current_user, "board.manage"),
     )
-
-
-@home_panel("governance/_home_panel.html", order=80)
-def pulse_and_board_panel(user: User):
-    """Staff: a nudge to answer this month's pulse. Managers: the dashboard link."""
-    return {
-        "pulse_due": not has_answered_pulse(user),
-        "is_leader": user.has_role(Role.MANAGER),
-        "today": today(),
-    }

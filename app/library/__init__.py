@@ -9,4 +9,12 @@ from flask import Blueprint
 bp = Blueprint("library", __name__)
 induction_bp = Blueprint("induction", __name__)
 
-from app.library import cli, digest, offline, panels, views  # noqa: E402, F401  (registers routes, panels, offline pages)
+from app.library import (  # noqa: E402,F401  (routes, panels, figures, evidence, offline pages)
+    cli,
+    digest,
+    evidence,
+    figures,
+    offline,
+    panels,
+    views,
+)

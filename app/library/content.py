@@ -1,15 +1,17 @@
-"""Articles kept as Markdown files with simple front matter, loaded by `flask library import`
-and by seed-demo.
+"""Articles kept as Markdown files with YAML front matter (read by python-frontmatter), loaded
+by `flask library import` and by seed-demo.
 
     ---
-    title: Why near misses matter
+    title: "Why near misses matter"
     slug: why-near-misses-matter
-    summary: One line that says what the reader will get.
-    topics: reporting, learning
-    standards: 3, 13
+    summary: "One line that says what the reader will get."
+    topics: [reporting, learning]
+    standards: [3, 13]
     induction: 4          (optional: place in the induction pathway)
     ---
     The body, in Markdown.
+
+Quote a title or summary that holds a colon, as YAML asks.
 
 Importing is safe to repeat: an unchanged file changes nothing; a changed file becomes a new
 version of its article, so staff are asked to read it again.
@@ -20,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import frontmatter
+import yaml
 from sqlalchemy import select
 
 from app.extensions import db
@@ -46,30 +50,26 @@ def parse(path: Path) -> ContentFile:
     text = path.read_text(encoding="utf-8")
     if not text.startswith("---\n"):
         raise ContentError(f"{path.name}: no front matter (it must start with ---)")
-    head, _, body = text[4:].partition("\n---\n")
-    meta: dict[str, str] = {}
-    for line in head.splitlines():
-        if line.strip():
-            key, sep, value = line.partition(":")
-            if not sep:
-                raise ContentError(f"{path.name}: front matter line without a colon: {line!r}")
-            meta[key.strip()] = value.strip()
+    try:
+        meta, body = frontmatter.parse(text)
+    except yaml.YAMLError as error:
+        raise ContentError(f"{path.name}: the front matter is not valid YAML: {error}") from error
     for required in ("title", "summary"):
-        if not meta.get(required):
+        if not isinstance(meta.get(required), str) or not meta[required].strip():
             raise ContentError(f"{path.name}: front matter needs {required}")
     try:
-        topics = [Topic(t.strip()) for t in meta.get("topics", "").split(",") if t.strip()]
-        standards = [int(n) for n in meta.get("standards", "").split(",") if n.strip()]
-        induction = int(meta["induction"]) if meta.get("induction") else None
-    except ValueError as error:
+        topics = [Topic(topic) for topic in meta.get("topics") or []]
+        standards = [int(number) for number in meta.get("standards") or []]
+        induction = int(meta["induction"]) if meta.get("induction") is not None else None
+    except (TypeError, ValueError) as error:
         raise ContentError(f"{path.name}: {error}") from error
     draft = ArticleDraft(
-        title=meta["title"],
-        summary=meta["summary"],
+        title=meta["title"].strip(),
+        summary=meta["summary"].strip(),
         body=body.strip(),
         topics=topics,
         standards=standards,
-        slug=meta.get("slug") or path.stem,
+        slug=str(meta.get("slug") or path.stem),
     )
     return ContentFile(path=path, draft=draft, induction=induction)
 

@@ -8,14 +8,14 @@ from app.library.services import new_bulletins_for
 from app.models import User
 
 
-@home_panel("library/_home_panel.html", order=30)
+@home_panel("library/_home_panel.html", order=32)
 def new_bulletins(user: User) -> dict | None:
     """Bulletins this person has not read yet; nothing when there are none (one query)."""
     bulletins = new_bulletins_for(user)
     return {"bulletins": bulletins} if bulletins else None
 
 
-@home_panel("induction/_home_panel.html", order=20)
+@home_panel("induction/_home_panel.html", order=21)
 def induction_progress(user: User) -> dict | None:
     """New starters see how far they are through their reading list."""
     if not in_induction(user):

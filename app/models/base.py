@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -38,6 +39,14 @@ def uk_today() -> date:
     compared with this instead.
     """
     return datetime.now(UK).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), on the month's last day when it is shorter:
+    31 January + 1 month is 28 or 29 February. The first of a month stays the first, which is
+    how the dashboard steps through months; a renewal "12 months after" an observation keeps
+    its day."""
+    return day + relativedelta(months=months)
 
 
 class UTCDateTime(TypeDecorator):

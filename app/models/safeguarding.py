@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import (
     Boolean,
     Column,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     and_,
     or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -159,28 +161,57 @@ class RestrictivePractice(Base):
     best_interests: Mapped[BestInterestsDecision | None] = relationship()
     recorded_by: Mapped[User | None] = relationship()
 
-    @property
+    # Each part of the "needs attention" rule is written twice, side by side: in Python for one
+    # record (its `flags` in words) and in SQL for a query over many (the log's filter, the
+    # overview, the dashboard's unplanned share). See docs/sources.md (restrictive practice).
+
+    @hybrid_property
     def is_unplanned(self) -> bool:
         """Informal restrictions and anything not in the person's plan are unplanned."""
         return self.restraint_type is RestraintType.INFORMAL or not self.in_plan
 
-    @property
+    @is_unplanned.inplace.expression
+    @classmethod
+    def _is_unplanned_sql(cls) -> ColumnElement[bool]:
+        return or_(cls.restraint_type == RestraintType.INFORMAL, cls.in_plan.is_(False))
+
+    @hybrid_property
     def needs_best_interests(self) -> bool:
         return self.capacity is CapacityFinding.LACKS_CAPACITY
 
-    @property
+    @needs_best_interests.inplace.expression
+    @classmethod
+    def _needs_best_interests_sql(cls) -> ColumnElement[bool]:
+        return cls.capacity == CapacityFinding.LACKS_CAPACITY
+
+    @hybrid_property
     def missing_best_interests(self) -> bool:
         return self.needs_best_interests and self.best_interests_id is None
 
-    @property
+    @missing_best_interests.inplace.expression
+    @classmethod
+    def _missing_best_interests_sql(cls) -> ColumnElement[bool]:
+        return and_(cls.needs_best_interests, cls.best_interests_id.is_(None))
+
+    @hybrid_property
     def is_prone(self) -> bool:
         return self.position is RestraintPosition.PRONE
 
-    @property
+    @is_prone.inplace.expression
+    @classmethod
+    def _is_prone_sql(cls) -> ColumnElement[bool]:
+        return cls.position == RestraintPosition.PRONE
+
+    @hybrid_property
     def is_seclusion_or_segregation(self) -> bool:
         return self.restraint_type in DEPRIVATION_RISK_TYPES
 
-    @property
+    @is_seclusion_or_segregation.inplace.expression
+    @classmethod
+    def _is_seclusion_or_segregation_sql(cls) -> ColumnElement[bool]:
+        return cls.restraint_type.in_(DEPRIVATION_RISK_TYPES)
+
+    @hybrid_property
     def outside_mca_protection(self) -> bool:
         """MCA 2005 s.5-6 protect restraint only where the person is reasonably believed to
         lack capacity (and it is necessary and proportionate). Capacity not considered, or a
@@ -188,6 +219,17 @@ class RestrictivePractice(Base):
         if self.capacity is CapacityFinding.NOT_CONSIDERED:
             return True
         return self.capacity is CapacityFinding.HAS_CAPACITY and not self.consented
+
+    @outside_mca_protection.inplace.expression
+    @classmethod
+    def _outside_mca_protection_sql(cls) -> ColumnElement[bool]:
+        return or_(
+            cls.capacity == CapacityFinding.NOT_CONSIDERED,
+            and_(
+                cls.capacity == CapacityFinding.HAS_CAPACITY,
+                or_(cls.consented.is_(None), cls.consented.is_(False)),
+            ),
+        )
 
     @property
     def flags(self) -> list[str]:
@@ -219,20 +261,21 @@ class RestrictivePractice(Base):
             found.append("Capacity lacking and no best-interests decision recorded")
         return found
 
+    @hybrid_property
+    def needs_attention(self) -> bool:
+        """A record with any flag: what the manager must look at."""
+        return bool(self.flags)
+
+    @needs_attention.inplace.expression
     @classmethod
-    def needs_attention(cls):
-        """The SQL twin of `flags` (a record with any flag), for the log's filter."""
+    def _needs_attention_sql(cls) -> ColumnElement[bool]:
+        """The same rule as `flags`, part by part, for queries."""
         return or_(
-            cls.restraint_type == RestraintType.INFORMAL,
-            cls.in_plan.is_(False),
-            cls.restraint_type.in_(DEPRIVATION_RISK_TYPES),
-            cls.position == RestraintPosition.PRONE,
-            cls.capacity == CapacityFinding.NOT_CONSIDERED,
-            and_(
-                cls.capacity == CapacityFinding.HAS_CAPACITY,
-                or_(cls.consented.is_(None), cls.consented.is_(False)),
-            ),
-            and_(cls.capacity == CapacityFinding.LACKS_CAPACITY, cls.best_interests_id.is_(None)),
+            cls.is_unplanned,
+            cls.is_seclusion_or_segregation,
+            cls.is_prone,
+            cls.outside_mca_protection,
+            cls.missing_best_interests,
         )
 
     @property

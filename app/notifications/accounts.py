@@ -38,8 +38,8 @@ from app.models.people import hash_token
 from app.notifications.mail import external_url, path_to, queue_email
 
 ENDPOINTS = {
-    LinkPurpose.INVITATION: "notifications.accept_invitation",
-    LinkPurpose.PASSWORD_RESET: "notifications.reset_with_link",
+    LinkPurpose.INVITATION: "people.accept_invitation",
+    LinkPurpose.PASSWORD_RESET: "people.reset_with_link",
 }
 
 

@@ -53,7 +53,6 @@ log = logging.getLogger("learnloop.alerts")
 REPEAT_AFTER = timedelta(hours=24)
 MODERATE_OR_WORSE = {PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL}
 PSYCH_MODERATE_OR_WORSE = {PsychologicalHarm.MODERATE, PsychologicalHarm.SEVERE}
-UNPLANNED_WORDS = ("unplanned", "informal", "not in plan", "not_in_plan")
 REPORT_ENDPOINTS = ("reports.review", "reports.show", "reports.detail", "reports.view")
 RESTRICTION_ENDPOINTS = ("safeguarding.restriction",)
 MY_REPORT_ENDPOINTS = ("reports.mine_detail", "reports.receipt", "reports.mine")
@@ -77,32 +76,21 @@ def _label(value) -> str:
     return str(getattr(value, "label", value or ""))
 
 
-# The report form's restrictive practice answers (FOLLOW_UPS in app/reports/services.py).
-SECLUSION_ANSWERS = {"seclusion", "long-term_segregation"}
-NOT_IN_PLAN_ANSWERS = {"no", "false"}
-
-
-def _restriction_unplanned(answers: dict) -> bool:
-    """The form stores "no" for "Was it in the person's plan?"; older answers used False."""
-    for key in ("in_plan", "planned"):
-        value = answers.get(key)
-        if value is False or str(value).lower() in NOT_IN_PLAN_ANSWERS:
-            return True
-    kind = f"{answers.get('restriction_type', '')} {answers.get('type', '')}".lower()
-    return any(word in kind for word in UNPLANNED_WORDS)
-
-
 def _restriction_reasons(answers: dict) -> list[str]:
-    """Restrictive practice rules: see docs/sources.md (restrictive practice)."""
+    """Restrictive practice rules (docs/sources.md): the parts of RestrictivePractice.flags a
+    report's answers can show, judged by the model's own rules."""
+    from app.safeguarding.services import restriction_described
+
+    restriction = restriction_described(answers)
     reasons = []
-    if _restriction_unplanned(answers):
+    if restriction.is_unplanned:
         reasons.append("A restrictive practice was used that was not in the person's plan")
-    if str(answers.get("restriction_type", "")) in SECLUSION_ANSWERS:
+    if restriction.is_seclusion_or_segregation:
         reasons.append(
             "Seclusion or long-term segregation was used: outside a hospital this is very "
             "likely an unlawful deprivation of liberty, even when it is in the plan"
         )
-    if answers.get("position") == "prone":
+    if restriction.is_prone:
         reasons.append("Prone (face-down) restraint was used: never restrain anyone face down")
     return reasons
 

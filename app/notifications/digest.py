@@ -17,7 +17,6 @@ per service they run (admins: every service of their organisation) at most once 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import render_template
@@ -37,28 +36,18 @@ from app.models import (
 )
 from app.notifications.mail import external_url, path_to, queue_email
 from app.notifications.services import wants_email
+from app.registry import Registry
 
 Section = Callable[[Service, datetime, date], list[str]]
 
 
-@dataclass(frozen=True)
-class DigestSection:
-    order: int
-    build: Section
-
-
-_SECTIONS: dict[str, DigestSection] = {}
+DIGEST_SECTIONS = Registry("weekly digest sections")
 RESEND_AFTER = timedelta(days=6)
 
 
 def digest_section(order: int = 50) -> Callable[[Section], Section]:
     """Register `build(service, since, today) -> lines` as part of the weekly digest."""
-
-    def register(build: Section) -> Section:
-        _SECTIONS[f"{build.__module__}.{build.__qualname__}"] = DigestSection(order, build)
-        return build
-
-    return register
+    return DIGEST_SECTIONS.register(order)
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -108,7 +97,7 @@ def overdue_actions(service: Service, _since: datetime, today: date) -> list[str
 def build_digest(service: Service, today: date) -> list[str]:
     since = utcnow() - timedelta(days=7)
     lines: list[str] = []
-    for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
+    for section in DIGEST_SECTIONS:
         lines.extend(section.build(service, since, today))
     return lines
 

@@ -1,8 +1,8 @@
-"""Notification pages, invitations, password reset, bulk import and mail problems.
+"""Notification pages, email choices and mail problems.
 
-Who sees what: everyone sees their own notifications and email choices; managers invite and
-import people into their service (admins: their organisation's services) and see failed
+Who sees what: everyone sees their own notifications and email choices; managers see failed
 emails for their services; /dev/mail exists only in development, for provider admins.
+Invitations and password reset links are app/people's.
 """
 
 from __future__ import annotations
@@ -15,57 +15,31 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.audit import log_event
-from app.auth import twofactor
-from app.auth.forms import choices, role_choices
-from app.auth.passwords import PasswordError
 from app.auth.policy import (
-    assignable_roles,
-    can_see_service,
     get_or_404,
     in_scope,
     require,
-    services_for,
 )
 from app.auth.redirects import safe_path
-from app.auth.services import PersonError
-from app.auth.sessions import start_session
-from app.auth.views import ask_for_second_step
-from app.extensions import db, limiter
+from app.extensions import db
 from app.models import (
     EmailTopic,
-    LinkPurpose,
     MailStatus,
     Notification,
     OutboundEmail,
     Role,
-    User,
 )
 from app.notifications import bp
-from app.notifications.accounts import (
-    NewPerson,
-    invite_people,
-    request_reset,
-    resend_invitation,
-    use_link,
-    valid_link,
-)
 from app.notifications.forms import (
     ChoicesForm,
-    ConfirmImportForm,
-    ImportForm,
-    InviteForm,
-    ResetRequestForm,
-    SetPasswordForm,
 )
 from app.notifications.mail import retry
-from app.notifications.people_import import import_people, read_csv
 from app.notifications.services import (
     choices_for,
     is_required,
@@ -162,186 +136,6 @@ def settings():
         topics=topics,
         required={t for t in topics if is_required(current_user, t)},
     )
-
-
-# -- invitations and bulk import --------------------------------------------------------------
-
-
-def _service_choices():
-    return choices((s.id, s.name) for s in services_for(current_user))
-
-
-@bp.route("/people/invite", methods=["GET", "POST"])
-@login_required
-@require("people.manage")
-def invite():
-    form = InviteForm()
-    form.role.choices = role_choices(assignable_roles(current_user))
-    form.service_id.choices = _service_choices()
-    if request.method == "GET":
-        form.service_id.data = current_user.service_id
-        form.role.data = Role.STAFF.value
-    if form.validate_on_submit():
-        new = NewPerson(
-            form.name.data,
-            form.email.data,
-            Role(form.role.data),
-            form.service_id.data,
-            form.started_on.data,
-        )
-        try:
-            (person,) = invite_people(current_user, [new])
-        except PersonError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
-        else:
-            flash(f"We have emailed {person.name} an invitation to join.", "success")
-            return redirect(url_for("auth.person", person_id=person.id))
-    return render_template("notifications/invite.html", form=form)
-
-
-@bp.post("/people/<int:person_id>/invite")
-@login_required
-def reinvite(person_id: int):
-    person = get_or_404(User, person_id, "people.manage")
-    if person.role not in assignable_roles(current_user):
-        abort(403)
-    try:
-        resend_invitation(current_user, person)
-    except ValueError as error:
-        flash(str(error), "error")
-    else:
-        flash(
-            f"We have sent {person.name} a new invitation. Older links no longer work.", "success"
-        )
-    return redirect(url_for("auth.person", person_id=person.id))
-
-
-@bp.route("/people/import", methods=["GET", "POST"])
-@login_required
-@require("people.manage")
-def import_upload():
-    form = ImportForm()
-    form.service_id.choices = _service_choices()
-    if request.method == "GET":
-        form.service_id.data = current_user.service_id
-    if form.validate_on_submit():
-        raw = form.file.data.read()
-        try:
-            content = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors.append("Save the file as CSV UTF-8 and try again.")
-        else:
-            preview = read_csv(content, current_user, form.service_id.data)
-            confirm = ConfirmImportForm(
-                formdata=None, content=content, service_id=form.service_id.data
-            )
-            return render_template(
-                "notifications/import_preview.html", preview=preview, confirm=confirm
-            )
-    return render_template("notifications/import.html", form=form)
-
-
-@bp.post("/people/import/confirm")
-@login_required
-@require("people.manage")
-def import_confirm():
-    form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        service_id = int(form.service_id.data)
-    except (TypeError, ValueError):
-        abort(400)
-    if not can_see_service(current_user, service_id):
-        abort(404)
-    preview, people = import_people(form.content.data or "", current_user, service_id)
-    if not people:
-        return render_template("notifications/import_preview.html", preview=preview, confirm=form)
-    flash(f"Added {len(people)} people. Each has an email inviting them to join.", "success")
-    return redirect(url_for("auth.people"))
-
-
-# -- setting a password from a link -----------------------------------------------------------
-
-
-def _sign_in(user: User) -> None:
-    session.clear()
-    start_session(user)
-    login_user(user)
-    log_event("auth.signed_in", user, actor=user, summary={"via": "link"})
-    db.session.commit()
-
-
-def _landing_page() -> str:
-    if "induction.index" in current_app.view_functions:
-        return url_for("induction.index")
-    return url_for("home.index")
-
-
-def _after_password_set(user: User, purpose: LinkPurpose):
-    """Where a link leads once the password is set. A link from an email is one factor: it
-    never signs in past two-step sign-in. A reset for someone with it on asks for the code
-    next; an invitation to a role offered two-step sign-in (managers and admins, who see a
-    whole service) leads straight into setting it up."""
-    if user.two_step_on:
-        second_step = ask_for_second_step(user)  # starts a fresh session: flash after it
-        flash("Your new password is saved. Now enter the code from your app.", "success")
-        return second_step
-    _sign_in(user)
-    if purpose is LinkPurpose.INVITATION:
-        if twofactor.offered_to(user):
-            flash(
-                f"Welcome to LearnLoop, {user.name}. Your role sees a whole service's records, "
-                "so protect it now: set up two-step sign-in with an authenticator app.",
-                "success",
-            )
-            return redirect(url_for("auth.two_step_setup"))
-        flash(f"Welcome to LearnLoop, {user.name}. You are signed in.", "success")
-        return redirect(_landing_page())
-    flash("Your new password is saved and you are signed in.", "success")
-    return redirect(url_for("home.index"))
-
-
-def _set_password_page(token: str, purpose: LinkPurpose, template: str):
-    link = valid_link(token, purpose)
-    if link is None:
-        return render_template("notifications/link_expired.html", purpose=purpose), 410
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = use_link(link, form.password.data)
-        except PasswordError as error:
-            form.password.errors.append(str(error))
-            return render_template(template, form=form, person=link.user)
-        except ValueError:
-            return render_template("notifications/link_expired.html", purpose=purpose), 410
-        return _after_password_set(user, purpose)
-    return render_template(template, form=form, person=link.user)
-
-
-@bp.route("/welcome/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
-    return _set_password_page(token, LinkPurpose.INVITATION, "notifications/welcome.html")
-
-
-def _reset_limit() -> str:
-    return current_app.config["RESET_REQUESTS_PER_ADDRESS"]
-
-
-@bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"], scope="reset-address")
-def reset():
-    form = ResetRequestForm()
-    if form.validate_on_submit():
-        request_reset(form.email.data)
-        return render_template("notifications/reset_sent.html")
-    return render_template("notifications/reset.html", form=form)
-
-
-@bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset_with_link(token: str):
-    return _set_password_page(token, LinkPurpose.PASSWORD_RESET, "notifications/reset_choose.html")
 
 
 # -- mail problems (managers) and the development mailbox -------------------------------------

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reflections", __name__)
 
-from app.reflections import home, views  # noqa: E402,F401
+from app.reflections import panels, views  # noqa: E402,F401

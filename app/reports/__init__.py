@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from app.reports import cli, conversation_views, home, needs_action, views  # noqa: E402,F401  (routes, panels, commands register on import)
+from app.reports import (  # noqa: E402,F401  (routes, commands, figures, evidence, panels)
+    cli,
+    conversation_views,
+    evidence,
+    figures,
+    panels,
+    views,
+)

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from app.auth.policy import can, in_scope
 from app.extensions import db
-from app.home.panels import home_panel
 from app.models import User
 from app.models.reports import Report, ReportStatus
 from app.reports.mine import first_words
@@ -84,8 +83,7 @@ def _waiting_for_thanks(user: User) -> tuple[list[Line], int]:
     return [_report_line("Waiting for a thank-you", r, urgent=False) for r in oldest], total
 
 
-@home_panel("reports/_needs_action.html", order=0)
-def needs_action_panel(user: User) -> dict | None:
+def needs_action(user: User) -> dict | None:
     """Managers only: the lines, riskiest first, and how many reports wait for thanks."""
     if not can(user, "reports.review"):
         return None

@@ -11,4 +11,4 @@ from flask import Blueprint
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
 
-from app.safeguarding import cli, panels, views  # noqa: E402,F401
+from app.safeguarding import cli, evidence, figures, panels, views  # noqa: E402,F401

@@ -4,43 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
-from app.auth.policy import can, in_scope
+from app.auth.policy import can
 from app.extensions import db
 from app.home.panels import home_panel
-from app.models import Category, Report, RestrictivePractice, SafeguardingConcern
 from app.models.base import utcnow
+from app.safeguarding.records import concern_reports_waiting, restriction_reports_waiting
 from app.safeguarding.services import escalation_hours, overdue_concerns
 
 
-def restriction_reports_waiting(user):
-    """Restrictive practice reports in scope that have no restrictive practice record yet."""
-    return (
-        select(Report)
-        .where(
-            in_scope(user, Report.service_id),
-            Report.category == Category.RESTRICTIVE_PRACTICE,
-            ~exists().where(RestrictivePractice.report_id == Report.id),
-        )
-        .order_by(Report.created_at.desc())
-    )
-
-
-def concern_reports_waiting(user):
-    """Safeguarding reports in scope that have no safeguarding concern recorded yet."""
-    return (
-        select(Report)
-        .where(
-            in_scope(user, Report.service_id),
-            Report.category == Category.SAFEGUARDING,
-            ~exists().where(SafeguardingConcern.report_id == Report.id),
-        )
-        .order_by(Report.created_at.desc())
-    )
-
-
-@home_panel("safeguarding/_home_panel.html", order=30)
+@home_panel("safeguarding/_home_panel.html", order=33)
 def safeguarding_panel(user):
     """Managers see overdue escalations (in red, with words) and reports waiting for a record."""
     if not can(user, "safeguarding.manage"):

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import CapacityFinding, RestraintType, RestrictivePractice, SafeguardingConcern
+from app.models import RestraintType, RestrictivePractice, SafeguardingConcern
 from app.models.base import utcnow
 
 
@@ -78,18 +78,16 @@ class RestrictionSummary:
 
 
 def restrictive_practice_summary(service_ids, start: datetime, end: datetime) -> RestrictionSummary:
-    """Totals for the range: all, unplanned (informal or not in plan), and best-interests cover."""
+    """Totals for the range: all, unplanned (informal or not in plan), and best-interests cover,
+    by the model's own rules (RestrictivePractice.is_unplanned, needs_best_interests)."""
     rp = RestrictivePractice
-    unplanned = (rp.restraint_type == RestraintType.INFORMAL) | (rp.in_plan.is_(False))
-    needing = rp.capacity == CapacityFinding.LACKS_CAPACITY
+    needing = rp.needs_best_interests
     row = db.session.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(case((unplanned, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((needing, 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((needing & rp.best_interests_id.is_not(None), 1), else_=0)), 0
-            ),
+            func.count().filter(rp.is_unplanned),
+            func.count().filter(needing),
+            func.count().filter(needing, rp.best_interests_id.is_not(None)),
         ).where(rp.service_id.in_(service_ids), rp.started_at >= start, rp.started_at < end)
     ).one()
     return RestrictionSummary(*(int(v) for v in row))

@@ -145,6 +145,30 @@ def duration_in_minutes(text: str) -> int | None:
     return max(1, round(total))
 
 
+# Answers that say a restriction was not in the plan. Older reports stored False, or the key
+# "planned", or described an unplanned kind in words.
+NOT_IN_PLAN_ANSWERS = {"no", "false"}
+UNPLANNED_WORDS = ("unplanned", "informal", "not in plan", "not_in_plan")
+
+
+def restriction_described(answers: Mapping) -> RestrictivePractice:
+    """An unsaved restriction with what a report's follow-up answers say about it, so the
+    alert on a new report judges it by the record's own rules (RestrictivePractice.flags and
+    its parts) before anyone has recorded it. What the answers do not say counts as safe."""
+    kind = REPORT_RESTRICTION_TYPES.get(str(answers.get("restriction_type") or ""))
+    words = f"{answers.get('restriction_type', '')} {answers.get('type', '')}".lower()
+    in_plan = not any(word in words for word in UNPLANNED_WORDS) and not any(
+        answers.get(key) is False or str(answers.get(key)).lower() in NOT_IN_PLAN_ANSWERS
+        for key in ("in_plan", "planned")
+    )
+    position = answers.get("position")
+    return RestrictivePractice(
+        restraint_type=kind,
+        in_plan=in_plan,
+        position=RestraintPosition(position) if position in set(RestraintPosition) else None,
+    )
+
+
 def prefill_from_report(report: Report) -> dict[str, Any]:
     """Answers for a restrictive practice record, taken from a restrictive practice report.
 

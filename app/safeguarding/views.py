@@ -1,20 +1,18 @@
-"""Safeguarding pages. Thin: parse the form, call a service, render.
+"""Safeguarding pages. Thin: parse the form, find records (records.py) or call a service
+(services.py), render.
 
 Every record is fetched through `get_or_404`, and every list is limited with `in_scope`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from app.auth.forms import choices
-from app.auth.policy import can, can_see_service, get_or_404, in_scope, require, services_for
+from app.auth.policy import can, can_see_service, get_or_404, require, services_for
 from app.concurrency import refuse_stale_edit
 from app.extensions import db
 from app.inputs import database_id
@@ -23,8 +21,6 @@ from app.models import (
     Category,
     Debrief,
     LibertyAuthorisation,
-    LibertyStatus,
-    PbsReview,
     PositiveRiskSession,
     Report,
     RestraintType,
@@ -33,7 +29,7 @@ from app.models import (
     Service,
 )
 from app.models.base import uk_today, utcnow
-from app.safeguarding import bp, queries
+from app.safeguarding import bp, queries, records
 from app.safeguarding.forms import (
     BestInterestsForm,
     ConcernForm,
@@ -44,7 +40,7 @@ from app.safeguarding.forms import (
     ReviewForm,
     RiskSessionForm,
 )
-from app.safeguarding.panels import concern_reports_waiting, restriction_reports_waiting
+from app.safeguarding.records import LOG_LIMIT, UK
 from app.safeguarding.services import (
     SafeguardingInvalid,
     escalation_hours,
@@ -61,9 +57,6 @@ from app.safeguarding.services import (
     update_liberty,
     update_restriction,
 )
-
-UK = ZoneInfo("Europe/London")
-LOG_LIMIT = 200
 
 
 def to_utc(value: datetime | None) -> datetime | None:
@@ -106,6 +99,17 @@ def _service_choices(form) -> None:
         form.service_id.data = current_user.service_id
 
 
+def _log_filter(filters: LogFilterForm, restraint_type: RestraintType | None = None):
+    """What a log's filter form asks for (a date that did not parse is left out)."""
+    return records.LogFilter(
+        person=(filters.person.data or "").strip() or None,
+        start=filters.start.data,
+        end=filters.end.data,
+        needing_action=bool(filters.flagged.data),
+        restraint_type=restraint_type,
+    )
+
+
 def _year_range() -> tuple[datetime, datetime]:
     end = utcnow() + timedelta(days=1)
     return end - timedelta(days=366), end
@@ -120,99 +124,30 @@ def _year_range() -> tuple[datetime, datetime]:
 def index():
     """Supervisors: restrictions and sessions. Managers also: concerns and reports waiting."""
     manager = can(current_user, "safeguarding.manage")
-    flagged = [
-        r
-        for r in db.session.scalars(
-            select(RestrictivePractice)
-            .where(in_scope(current_user, RestrictivePractice.service_id))
-            .order_by(RestrictivePractice.started_at.desc())
-            .limit(50)
-        )
-        if r.flags
-    ][:10]
-    people = db.session.execute(
-        select(
-            RestrictivePractice.service_id,
-            RestrictivePractice.person_reference,
-            func.count(),
-            func.max(RestrictivePractice.started_at),
-        )
-        .where(in_scope(current_user, RestrictivePractice.service_id))
-        .group_by(RestrictivePractice.service_id, RestrictivePractice.person_reference)
-        .order_by(func.max(RestrictivePractice.started_at).desc())
-    ).all()
     today = uk_today()
-    reviews_due = db.session.execute(
-        select(
-            PbsReview.service_id,
-            PbsReview.person_reference,
-            func.max(PbsReview.next_review_on),
-        )
-        .where(in_scope(current_user, PbsReview.service_id))
-        .group_by(PbsReview.service_id, PbsReview.person_reference)
-        .having(func.max(PbsReview.next_review_on) < today)
-        .order_by(func.max(PbsReview.next_review_on))
-    ).all()
-    decisions_due = db.session.scalars(
-        select(BestInterestsDecision)
-        .where(
-            in_scope(current_user, BestInterestsDecision.service_id),
-            BestInterestsDecision.review_on < today + timedelta(days=30),
-        )
-        .order_by(BestInterestsDecision.review_on)
-        .limit(10)
-    ).all()
+    waiting_restrictions, waiting_concerns = records.reports_waiting(current_user, concerns=manager)
     return render_template(
         "safeguarding/index.html",
         manager=manager,
-        reviews_due=reviews_due,
-        decisions_due=decisions_due,
+        reviews_due=records.reviews_overdue(current_user, today),
+        decisions_due=records.decisions_due(current_user, today),
         today=today,
-        flagged=flagged,
-        people=people,
-        waiting_restrictions=db.session.scalars(
-            restriction_reports_waiting(current_user).limit(20)
-        ).all(),
-        waiting_concerns=(
-            db.session.scalars(concern_reports_waiting(current_user).limit(20)).all()
-            if manager
-            else []
-        ),
+        flagged=records.restrictions_needing_attention(current_user),
+        people=records.people_with_restrictions(current_user),
+        waiting_restrictions=waiting_restrictions,
+        waiting_concerns=waiting_concerns,
         overdue=overdue_concerns(current_user) if manager else [],
-        liberty_flagged=_liberty_needing_action(today) if manager else [],
+        liberty_flagged=records.liberty_needing_action(current_user, today) if manager else [],
         hours=escalation_hours(),
         late_before=utcnow() - timedelta(hours=escalation_hours()),
     )
-
-
-def _liberty_needing_action(today: date) -> list[tuple[LibertyAuthorisation, list[str]]]:
-    """Register entries with an outcome not told to CQC, an expiry near or past, or a refusal."""
-    records = db.session.scalars(
-        select(LibertyAuthorisation)
-        .where(
-            in_scope(current_user, LibertyAuthorisation.service_id),
-            LibertyAuthorisation.status != LibertyStatus.APPLIED,
-        )
-        .order_by(LibertyAuthorisation.expires_on)
-        .limit(100)
-    )
-    return [(r, flags) for r in records if (flags := r.flags(today))][:10]
 
 
 # ---------------------------------------------------------------- restrictive practice
 
 
 def _bi_choices(form, service_id: int | None, reference: str | None) -> None:
-    decisions = []
-    if service_id and reference:
-        decisions = db.session.scalars(
-            select(BestInterestsDecision)
-            .where(
-                BestInterestsDecision.service_id == service_id,
-                BestInterestsDecision.person_reference == reference,
-            )
-            .order_by(BestInterestsDecision.decided_on.desc())
-        ).all()
+    decisions = records.best_interests_for(service_id, reference)
     form.best_interests_id.choices = choices(
         [(0, "None recorded yet")]
         + [(d.id, f"{d.decided_on:%-d %b %Y}: {d.decision[:60]}") for d in decisions]
@@ -258,32 +193,11 @@ def restrictions():
     """The restrictive practice log, with filters."""
     filters = LogFilterForm(request.args)
     filters.validate()
-    query = (
-        select(RestrictivePractice)
-        .where(in_scope(current_user, RestrictivePractice.service_id))
-        .options(selectinload(RestrictivePractice.service))
-        .order_by(RestrictivePractice.started_at.desc())
-    )
-    if filters.person.data:
-        query = query.where(RestrictivePractice.person_reference == filters.person.data.strip())
-    if filters.restraint_type.data and not filters.restraint_type.errors:
-        query = query.where(
-            RestrictivePractice.restraint_type == RestraintType(filters.restraint_type.data)
-        )
-    if filters.start.data:
-        query = query.where(
-            RestrictivePractice.started_at >= datetime.combine(filters.start.data, time(), UK)
-        )
-    if filters.end.data:
-        query = query.where(
-            RestrictivePractice.started_at
-            < datetime.combine(filters.end.data + timedelta(days=1), time(), UK)
-        )
-    if filters.flagged.data:
-        query = query.where(RestrictivePractice.needs_attention())
-    records = db.session.scalars(query.limit(LOG_LIMIT)).all()
+    kind = filters.restraint_type
+    log = _log_filter(filters, RestraintType(kind.data) if kind.data and not kind.errors else None)
+    found = records.restriction_log(current_user, log)
     return render_template(
-        "safeguarding/restrictions.html", records=records, filters=filters, limit=LOG_LIMIT
+        "safeguarding/restrictions.html", records=found, filters=filters, limit=LOG_LIMIT
     )
 
 
@@ -295,9 +209,7 @@ def new_restriction():
     report = None
     if request.args.get("report_id"):
         report = _report_or_404(request.args.get("report_id", type=database_id))
-        existing = db.session.scalars(
-            select(RestrictivePractice.id).where(RestrictivePractice.report_id == report.id)
-        ).first()
+        existing = records.restriction_for_report(report.id)
         if existing:
             flash("This report already has a restrictive practice record.", "info")
             return redirect(url_for("safeguarding.restriction", record_id=existing))
@@ -329,9 +241,7 @@ def new_restriction():
 
 def _report_or_404(report_id: int | None) -> Report:
     """A report in scope (managers and supervisors see their service's reports here)."""
-    report = db.session.scalars(
-        select(Report).where(Report.id == report_id, in_scope(current_user, Report.service_id))
-    ).first()
+    report = records.report_in_scope(current_user, report_id)
     if report is None:
         abort(404)
     return report
@@ -391,7 +301,9 @@ def new_best_interests():
     restriction_record = None
     if request.args.get("restriction_id"):
         restriction_record = get_or_404(
-            RestrictivePractice, request.args.get("restriction_id", type=database_id), "safeguarding.manage"
+            RestrictivePractice,
+            request.args.get("restriction_id", type=database_id),
+            "safeguarding.manage",
         )
     form = BestInterestsForm()
     _service_choices(form)
@@ -429,11 +341,7 @@ def new_best_interests():
 @login_required
 def best_interests(decision_id: int):
     decision = get_or_404(BestInterestsDecision, decision_id, "safeguarding.record")
-    linked = db.session.scalars(
-        select(RestrictivePractice)
-        .where(RestrictivePractice.best_interests_id == decision.id)
-        .order_by(RestrictivePractice.started_at.desc())
-    ).all()
+    linked = records.restrictions_under(decision)
     return render_template(
         "safeguarding/best_interests.html", decision=decision, linked=linked, today=uk_today()
     )
@@ -455,54 +363,28 @@ def _person_service(service_id: int) -> Service:
 def register(service_id: int, reference: str):
     """One person's restrictions, counts by month, decisions, reviews and sessions."""
     service = _person_service(service_id)
-    where = {"service_id": service_id, "person_reference": reference}
-    restrictions_ = db.session.scalars(
-        select(RestrictivePractice)
-        .filter_by(**where)
-        .options(selectinload(RestrictivePractice.best_interests))
-        .order_by(RestrictivePractice.started_at.desc())
-    ).all()
-    reviews = db.session.scalars(
-        select(PbsReview)
-        .filter_by(**where)
-        .options(selectinload(PbsReview.reports), selectinload(PbsReview.debriefs))
-        .order_by(PbsReview.reviewed_on.desc(), PbsReview.id.desc())
-    ).all()
-    decisions = db.session.scalars(
-        select(BestInterestsDecision)
-        .filter_by(**where)
-        .order_by(BestInterestsDecision.decided_on.desc())
-    ).all()
-    sessions = db.session.scalars(
-        select(PositiveRiskSession).filter_by(**where).order_by(PositiveRiskSession.held_on.desc())
-    ).all()
-    concerns = []
-    if can(current_user, "safeguarding.manage"):
-        concerns = db.session.scalars(
-            select(SafeguardingConcern)
-            .filter_by(**where)
-            .order_by(SafeguardingConcern.raised_at.desc())
-        ).all()
-    if not (restrictions_ or reviews or decisions or sessions or concerns):
+    manager = can(current_user, "safeguarding.manage")
+    found = records.person_records(service_id, reference, with_concerns=manager)
+    if not found:
         abort(404)
     start, end = _year_range()
     months = queries.restrictive_practice_by_month([service_id], start, end, reference)
-    last_review = reviews[0] if reviews else None
-    review_prompt = _review_prompt(restrictions_, last_review)
+    last_review = found.reviews[0] if found.reviews else None
+    review_prompt = _review_prompt(found.restrictions, last_review)
     return render_template(
         "safeguarding/register.html",
         service=service,
         reference=reference,
-        restrictions=restrictions_,
-        reviews=reviews,
-        decisions=decisions,
-        sessions=sessions,
-        concerns=concerns,
+        restrictions=found.restrictions,
+        reviews=found.reviews,
+        decisions=found.decisions,
+        sessions=found.sessions,
+        concerns=found.concerns,
         month_table=_month_table(months),
         last_review=last_review,
         review_prompt=review_prompt,
         today=uk_today(),
-        manager=can(current_user, "safeguarding.manage"),
+        manager=manager,
     )
 
 
@@ -551,24 +433,12 @@ def new_review(service_id: int, reference: str):
     if not can(current_user, "safeguarding.manage"):
         abort(403)
     _person_service(service_id)
-    reports = db.session.scalars(
-        select(Report)
-        .where(Report.service_id == service_id, Report.person_reference == reference)
-        .order_by(Report.occurred_on.desc())
-        .limit(50)
-    ).all()
+    reports, debriefs = records.review_sources(service_id, reference)
     form = ReviewForm()
     form.report_ids.choices = choices(
         (r.id, f"{r.occurred_on:%-d %b %Y} · {r.category.label}: {r.description[:60]}")
         for r in reports
     )
-    debriefs = db.session.scalars(
-        select(Debrief)
-        .where(Debrief.service_id == service_id)
-        .options(selectinload(Debrief.reports))
-        .order_by(Debrief.held_on.desc(), Debrief.id.desc())
-        .limit(50)
-    ).all()
     form.debrief_ids.choices = choices((d.id, _debrief_choice(d)) for d in debriefs)
     if request.method == "GET":
         form.reviewed_on.data = uk_today()
@@ -613,30 +483,9 @@ def concerns():
     """Safeguarding concerns, those waiting for escalation first."""
     filters = LogFilterForm(request.args)
     filters.validate()
-    query = (
-        select(SafeguardingConcern)
-        .where(in_scope(current_user, SafeguardingConcern.service_id))
-        .options(selectinload(SafeguardingConcern.service))
-        .order_by(
-            SafeguardingConcern.escalated_at.is_not(None), SafeguardingConcern.raised_at.desc()
-        )
-    )
-    if filters.person.data:
-        query = query.where(SafeguardingConcern.person_reference == filters.person.data.strip())
-    if filters.start.data:
-        query = query.where(
-            SafeguardingConcern.raised_at >= datetime.combine(filters.start.data, time(), UK)
-        )
-    if filters.end.data:
-        query = query.where(
-            SafeguardingConcern.raised_at
-            < datetime.combine(filters.end.data + timedelta(days=1), time(), UK)
-        )
-    if filters.flagged.data:
-        query = query.where(SafeguardingConcern.escalated_at.is_(None))
     return render_template(
         "safeguarding/concerns.html",
-        concerns=db.session.scalars(query.limit(LOG_LIMIT)).all(),
+        concerns=records.concern_log(current_user, _log_filter(filters)),
         filters=filters,
         now=utcnow(),
         hours=escalation_hours(),
@@ -719,17 +568,10 @@ def _liberty_answers(form) -> dict:
 @require("safeguarding.manage")
 def liberty_register():
     """Every DoLS and Court of Protection application, what needs acting on first."""
-    records = db.session.scalars(
-        select(LibertyAuthorisation)
-        .where(in_scope(current_user, LibertyAuthorisation.service_id))
-        .options(selectinload(LibertyAuthorisation.service))
-        .order_by(LibertyAuthorisation.applied_on.desc())
-        .limit(LOG_LIMIT)
-    ).all()
     today = uk_today()
     return render_template(
         "safeguarding/liberty_register.html",
-        records=sorted(records, key=lambda r: not r.flags(today)),
+        records=records.liberty_register(current_user, today),
         today=today,
         limit=LOG_LIMIT,
     )
@@ -800,12 +642,7 @@ def new_risk_session():
     """A group positive risk-taking reflection, using the positive risk-taking template."""
     form = RiskSessionForm()
     _service_choices(form)
-    restrictions_ = db.session.scalars(
-        select(RestrictivePractice)
-        .where(in_scope(current_user, RestrictivePractice.service_id))
-        .order_by(RestrictivePractice.started_at.desc())
-        .limit(30)
-    ).all()
+    restrictions_ = records.recent_restrictions(current_user)
     form.restrictive_practice_id.choices = choices(
         [(0, "None")]
         + [

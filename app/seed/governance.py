@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.governance.figures import add_months, today
+from app.governance.figures import today
 from app.models import (
     Meeting,
     MeetingKind,
@@ -19,6 +19,7 @@ from app.models import (
     User,
     YouSaidWeDid,
 )
+from app.models.base import add_months
 
 THEMES = [
     "Falls near misses at night: lighting on the landing",

@@ -7,7 +7,9 @@ bp = Blueprint("supervision", __name__)
 from app.supervision import (  # noqa: E402,F401
     checklist_views,
     digest,
-    home,
+    evidence,
+    figures,
+    panels,
     supervision_views,
     views,
 )

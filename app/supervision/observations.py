@@ -13,7 +13,6 @@ synced draft: app/sync.py). Supervision itself is in supervisions.py.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,7 +39,7 @@ from app.models import (
     Role,
     User,
 )
-from app.models.base import uk_today, utcnow
+from app.models.base import add_months, uk_today, utcnow
 from app.sync import payload_hash, save_once
 from app.validation import Invalid
 
@@ -74,12 +73,6 @@ def decide_outcome(
     if any(results.get(item.id) is ItemResult.NOT_YET for item in items):
         return None, False
     return Outcome.COMPETENT, False
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 
 from app.audit import log_event
 from app.auth.policy import can_see_service
@@ -51,11 +51,19 @@ class SupervisionInvalid(Invalid):
 # Frequency and due status
 
 
+def intervals(service_ids) -> dict[int, int]:
+    """Weeks between supervisions for each of `service_ids` that has set its own."""
+    return dict(
+        db.session.execute(
+            select(SupervisionPolicy.service_id, SupervisionPolicy.every_weeks).where(
+                SupervisionPolicy.service_id.in_(service_ids)
+            )
+        ).all()
+    )
+
+
 def every_weeks(service_id: int) -> int:
-    policy = db.session.scalars(
-        select(SupervisionPolicy).where(SupervisionPolicy.service_id == service_id)
-    ).first()
-    return policy.every_weeks if policy else DEFAULT_EVERY_WEEKS
+    return intervals([service_id]).get(service_id, DEFAULT_EVERY_WEEKS)
 
 
 def set_frequency(manager: User, service_id: int, weeks: int) -> None:
@@ -88,6 +96,11 @@ class SupervisionDue:
         }[self.key]
 
 
+# The "in date" rule, in Python for one person (due_status) and in SQL for a count over many
+# (held_in_date, which the dashboard uses): the next supervision is due `weeks` after the last;
+# overdue once that day has passed, due soon within DUE_SOON_DAYS, otherwise in date.
+
+
 def due_status(person: User, last_held_on: date | None, weeks: int, today: date) -> SupervisionDue:
     """Due `weeks` after the last supervision: overdue once past, due soon within 14 days."""
     if last_held_on is None:
@@ -100,6 +113,24 @@ def due_status(person: User, last_held_on: date | None, weeks: int, today: date)
     else:
         key = "in_date"
     return SupervisionDue(person, last_held_on, due_on, key)
+
+
+def held_in_date(last_held_on, service_id, as_of: date, service_ids) -> ColumnElement[bool]:
+    """The SQL twin of due_status: not overdue on `as_of` (in date or due soon), for the
+    columns `last_held_on` (a person's latest supervision; NULL is never in date) and
+    `service_id` (their service, whose interval applies)."""
+    weeks = intervals(service_ids)
+    default = literal(as_of - timedelta(weeks=DEFAULT_EVERY_WEEKS))
+    earliest = (
+        case(
+            {sid: as_of - timedelta(weeks=w) for sid, w in weeks.items()},
+            value=service_id,
+            else_=default,
+        )
+        if weeks
+        else default
+    )
+    return last_held_on >= earliest
 
 
 def supervisees(viewer: User) -> list[User]:
@@ -118,8 +149,11 @@ def team_due(viewer: User, today: date | None = None) -> list[SupervisionDue]:
             .group_by(Supervision.supervisee_id)
         ).all()
     )
-    weeks = {sid: every_weeks(sid) for sid in {p.service_id for p in people}}
-    statuses = [due_status(p, last.get(p.id), weeks[p.service_id], today) for p in people]
+    weeks = intervals({p.service_id for p in people})
+    statuses = [
+        due_status(p, last.get(p.id), weeks.get(p.service_id, DEFAULT_EVERY_WEEKS), today)
+        for p in people
+    ]
     order = {"never": 0, "overdue": 1, "due_soon": 2, "in_date": 3}
     return sorted(statuses, key=lambda s: (order[s.key], s.due_on or date.min, s.person.name))
 

@@ -7,6 +7,7 @@ no Content-Security-Policy violations, and no serious or critical axe findings.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -116,9 +117,23 @@ def sign_in(page, email: str, password: str = "learnloop-demo") -> None:  # noqa
 
 def open_menu(page) -> None:
     """On a phone, open the header's "Menu": every link but Report, and Sign out, sit behind it.
-    Does nothing on wide screens, where every link and Sign out show."""
+    Does nothing on wide screens, where Sign out shows and the links sit in their groups."""
     nav = page.get_by_role("navigation", name="Main")
     menu = nav.locator("details.site-nav__menu")
     summary = menu.locator("summary")
     if summary.is_visible() and menu.get_attribute("open") is None:
         summary.click()
+
+
+def follow_menu_link(page, name: str) -> None:
+    """Follow the menu link `name` as a person would: open a phone's "Menu", or on a wide
+    screen the group (Capture, Practice, Learning, Oversight) that holds it, then click it."""
+    nav = page.get_by_role("navigation", name="Main")
+    open_menu(page)
+    exact = re.compile(f"^{re.escape(name)}$")
+    for group in nav.locator("details.site-nav__group").all():
+        if group.is_visible() and group.locator("a", has_text=exact).count():
+            if group.get_attribute("open") is None:
+                group.locator("summary").click()
+            break
+    nav.get_by_role("link", name=name, exact=True).click()

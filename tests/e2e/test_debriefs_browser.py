@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import PhysicalHarm, Service, User
 from tests.debrief_helpers import make_report
-from tests.e2e.conftest import TABLET, assert_accessible, open_menu, sign_in
+from tests.e2e.conftest import TABLET, assert_accessible, follow_menu_link, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +50,7 @@ def test_supervisor_runs_a_debrief_on_a_tablet_without_reloading(app, make_page,
         names = dict(db.session.execute(select(User.email, User.name)).all())
     page = make_page(viewport=TABLET)
     sign_in(page, "supervisor@willow.demo")
-    page.get_by_role("link", name="Debriefs", exact=True).first.click()
+    follow_menu_link(page, "Debriefs")
     assert_accessible(page)
     page.get_by_role("link", name="Start a debrief").click()
     page.get_by_label("Mr D fell on the stairs", exact=False).check()

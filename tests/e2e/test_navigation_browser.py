@@ -1,6 +1,8 @@
 """The header stays one calm row on phones, so the care worker's form starts near the top: the
 brand, Report, a bell with the number of new notifications and a "Menu" that holds every other
-link. The Menu opens with the keyboard and without JavaScript. Wide screens show every link."""
+link, grouped under Capture, Practice, Learning and Oversight. The Menu opens with the keyboard
+and without JavaScript. Tablets and desktops show one row: Home, a disclosure per group and My
+account, where the manager's 17 links used to wrap over four rows."""
 
 from __future__ import annotations
 
@@ -100,9 +102,13 @@ def test_the_menu_opens_and_closes_from_the_keyboard(make_page, demo, width):
     assert _menu_expanded(page) is True
     people = _nav(page).get_by_role("link", name="People", exact=True)
     expect(people).to_be_visible()
-    # The role's most used links come first in the menu.
+    # The links sit under headings for what people do; Report is already in the row.
+    headings = _nav(page).locator(".site-nav__menu h2")
+    expect(headings).to_have_text(["Capture", "Practice", "Learning", "Oversight"])
     links = _nav(page).locator(".site-nav__links a")
-    expect(links.first).to_have_text("Reports to review")
+    expect(links.first).to_have_text("Reflect")
+    for box in (link.bounding_box() for link in links.all()):
+        assert box["height"] >= 44, f"a menu link is a small target: {box}"
     # It opens below the row and pushes the page down: nothing hides under it.
     panel = _nav(page).locator(".site-nav__panel").bounding_box()
     assert page.locator("main").bounding_box()["y"] >= panel["y"] + panel["height"]
@@ -156,16 +162,51 @@ def test_the_menu_opens_without_javascript(make_page, demo):
     page.wait_for_url("**/login")
 
 
-def test_a_wide_screen_shows_every_link_and_no_menu(make_page, demo):
-    page = make_page(viewport={"width": 1280, "height": 800})
+@pytest.mark.parametrize("width", [820, 1280])
+def test_a_wide_screen_shows_the_groups_on_one_row_and_opens_them_from_the_keyboard(
+    make_page, demo, width
+):
+    page = make_page(viewport={"width": width, "height": 800})
     sign_in(page, "manager@willow.demo")
     nav = _nav(page)
     expect(_menu(page)).to_be_hidden()
-    for name in ("Home", "Report", "My reports", "Library", "Safeguarding", "People", "My account"):
-        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="Report", exact=True)).to_have_count(1)  # no second one
+    row = nav.locator(".site-nav__row")
+    groups = row.locator("details.site-nav__group > summary")
+    expect(groups).to_have_text(["Capture", "Practice", "Learning", "Oversight"])
+    for name in ("Home", "My account"):
+        expect(row.get_by_role("link", name=name, exact=True)).to_be_visible()
+    # One row, where 17 links used to wrap over four.
+    assert row.bounding_box()["height"] < ONE_ROW
+    for box in [g.bounding_box() for g in groups.all()]:
+        assert box["height"] >= 44 and box["width"] >= 44, f"a group is a small target: {box}"
+    expect(page.get_by_role("link", name="Report", exact=True)).to_have_count(0)  # until opened
     expect(page.locator("#header-notifications")).to_have_text(
         "Notifications 1 new", use_inner_text=True
     )
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     assert_accessible(page)
+
+    oversight = groups.nth(3)
+    oversight.focus()
+    assert oversight.evaluate("el => el.matches(':focus-visible')")
+    page.keyboard.press("Enter")
+    people = nav.get_by_role("link", name="People", exact=True)
+    expect(people).to_be_visible()
+    expect(nav.get_by_role("link", name="Dashboard", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_accessible(page)
+    page.keyboard.press("Escape")
+    expect(people).to_be_hidden()
+    expect(oversight).to_be_focused()
+
+    # Opening another group closes the first; the open page's group is marked.
+    groups.nth(2).click()
+    nav.get_by_role("link", name="Library", exact=True).click()
+    page.wait_for_url("**/library")
+    expect(groups.nth(2)).to_contain_text("Learning")
+    expect(nav.locator(".site-nav__group--here > summary")).to_have_text("Learning: Library")
+    groups.nth(0).click()
+    expect(nav.get_by_role("link", name="Report", exact=True)).to_be_visible()
+    groups.nth(1).click()
+    expect(nav.get_by_role("link", name="Report", exact=True)).to_have_count(0)
+    expect(nav.get_by_role("link", name="Safeguarding", exact=True)).to_be_visible()

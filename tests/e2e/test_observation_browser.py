@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ChecklistTemplate, Observation, Outcome, Service, User
 from app.supervision.observations import record_observation
-from tests.e2e.conftest import TABLET, assert_accessible, sign_in
+from tests.e2e.conftest import TABLET, assert_accessible, follow_menu_link, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ CRITICAL_ITEM = 2  # "Checks the MAR chart ...", the third item, is critical
 def test_supervisor_observes_a_medicines_round_on_a_tablet(app, make_page, demo):
     page = make_page(TABLET)
     sign_in(page, "supervisor@willow.demo")
-    page.get_by_role("navigation").get_by_role("link", name="Observe").click()
+    follow_menu_link(page, "Observe")
     assert_accessible(page)
     page.get_by_label("Who are you observing?").select_option(label="Priya Patel")
     page.get_by_label("Which checklist?").select_option(label="Medication administration")

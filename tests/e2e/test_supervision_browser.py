@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TABLET, assert_accessible, open_menu, sign_in
+from tests.e2e.conftest import TABLET, assert_accessible, follow_menu_link, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 def test_supervisor_holds_a_supervision_with_prompts_and_an_escalation_check(make_page, demo):
     page = make_page(TABLET)
     sign_in(page, "supervisor@willow.demo")
-    page.get_by_role("navigation").get_by_role("link", name="Supervision").click()
+    follow_menu_link(page, "Supervision")
     expect(page.get_by_text("Overdue").first).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Who is the supervision with?").select_option(label="Priya Patel")

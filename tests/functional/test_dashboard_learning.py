@@ -10,9 +10,10 @@ import pytest
 
 from app.extensions import db
 from app.governance.figures import Scope, figures_for
-from app.governance.people_figures import earliest_in_date
 from app.models import ChecklistTemplate, User
-from app.supervision.observations import add_months, competency_grid
+from app.models.base import add_months
+from app.supervision.figures import earliest_in_date
+from app.supervision.observations import competency_grid
 from tests.functional.learning_data import build_learning_half_year
 
 RANGE = "start=2026-01&end=2026-06"

@@ -170,8 +170,8 @@ def test_digest_is_sent_once_a_week_and_respects_choices(app, world, mailbox):
 def test_other_areas_can_add_lines_to_the_digest(app, world, mailbox, monkeypatch):
     from app.notifications import digest
 
-    monkeypatch.setattr(digest, "_SECTIONS", dict(digest._SECTIONS))
-    digest.digest_section(order=30)(lambda service, since, today: ["3 observations are due."])
+    monkeypatch.setattr(digest.DIGEST_SECTIONS, "_entries", list(digest.DIGEST_SECTIONS._entries))
+    digest.digest_section(order=35)(lambda service, since, today: ["3 observations are due."])
     app.test_cli_runner().invoke(args=["mail", "digest"])
     assert "3 observations are due." in mailbox.body(mailbox.to("manager@willow.example.org")[0])
 

@@ -15,9 +15,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.governance.figures import add_months, today
+from app.governance.figures import today
 from app.governance.sharing import FEWER, Watchlist, name_parts, suppress_text
 from app.models import AuditEntry, Debrief, EvidenceShare, Role, User
+from app.models.base import add_months
 from tests.conftest import PASSWORD
 from tests.functional.governance_data import add_reports, report_row
 

@@ -95,7 +95,7 @@ def test_supervisor_sees_prompts_from_the_supervisees_real_work(app, client, sig
 
 
 def test_a_feature_can_add_its_own_supervision_prompt(app, world, monkeypatch):
-    monkeypatch.setattr(prompts, "_PROMPTS", {})
+    monkeypatch.setattr(prompts.SUPERVISION_PROMPTS, "_entries", [])
     prompts.supervision_prompt("debriefs/_prompt.html", order=20)(lambda person, since: {"n": 1})
     prompts.supervision_prompt("hidden.html", order=10)(lambda person, since: None)
     with app.app_context():

@@ -76,9 +76,9 @@ def test_digest_lists_bulletins_the_team_has_not_read(app, world, mailbox):
 
 
 def test_digest_sections_are_registered_by_supervision_and_library(app):
-    from app.notifications.digest import _SECTIONS
+    from app.notifications.digest import DIGEST_SECTIONS
 
-    names = {key.rsplit(".", 1)[-1] for key in _SECTIONS}
+    names = {section.build.__name__ for section in DIGEST_SECTIONS}
     assert {"observations_due", "supervisions_due", "unread_bulletins"} <= names
 
 

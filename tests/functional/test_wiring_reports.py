@@ -103,17 +103,19 @@ def test_my_reports_with_bulletins_takes_a_fixed_number_of_queries(app, world, c
     assert many.count == few.count
 
 
-def test_phone_header_keeps_report_in_view_and_lists_the_managers_most_used_links_first(
-    client, signed_in, world
-):
+def test_phone_header_keeps_report_in_view_and_groups_the_managers_links(client, signed_in, world):
     signed_in(world.manager)
     page = client.get("/").get_data(as_text=True)
     assert '<a class="header-report" href="/report">Report</a>' in page
-    menu = page.split('class="site-nav__links"')[1].split("</ul>")[0]
+    menu = page.split('class="site-nav__menu"')[1].split('class="site-nav__account"')[0]
+    headings = re.findall(r'class="site-nav__heading"[^>]*>([^<]+)</h2>', menu)
+    assert headings == ["Capture", "Practice", "Learning", "Oversight"]
     labels = re.findall(r">([^<]+)</a>", menu)
-    assert labels[:2] == ["Reports to review", "Dashboard"] and "People" in labels
+    assert "People" in labels and "Reports to review" in labels
     assert "Report" not in labels  # already in the header row
     account = page.split('class="site-nav__account"')[1].split("</ul>")[0]
     assert ">Notifications<" in account and ">Sign out<" in account
-    wide = page.split('class="site-nav__all"')[1].split("</ul>")[0]
-    assert wide.count("<li>") == len(labels) + 1  # wide screens list every link, Report too
+    wide = page.split('class="site-nav__row"')[1].split('class="site-nav__menu"')[0]
+    wide_links = re.findall(r">([^<]+)</a>", wide)
+    assert wide_links[0] == "Home" and wide_links[-1] == "My account"
+    assert sorted(wide_links) == sorted(["Home", "Report", *labels, "My account"])

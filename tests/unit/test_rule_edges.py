@@ -24,6 +24,7 @@ from app.models import (
     SafeguardingConcern,
     User,
 )
+from app.models.base import add_months
 from app.reports.services import (
     RECEIPT_ALPHABET,
     RECEIPT_LENGTH,
@@ -37,7 +38,7 @@ from app.safeguarding.services import (
     duration_in_minutes,
     record_restriction,
 )
-from app.supervision.observations import DUE_SOON_DAYS, add_months, status_for
+from app.supervision.observations import DUE_SOON_DAYS, status_for
 
 TODAY = date(2026, 3, 10)
 

@@ -15,7 +15,8 @@ from app.models import (
     ReportKind,
     User,
 )
-from app.supervision.observations import add_months, decide_outcome, report_involves, status_for
+from app.models.base import add_months
+from app.supervision.observations import decide_outcome, report_involves, status_for
 from app.supervision.supervisions import due_status
 
 TODAY = date(2026, 11, 26)

@@ -1,6 +1,10 @@
-"""Home panels: staff see new thanks and learning on their reports; managers see what waits."""
+"""What reports show on other pages. Home: staff see new thanks and learning on their reports;
+managers see what waits and what needs action today. Supervision: the reports the supervisee
+sent since the last one."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
 
@@ -9,6 +13,8 @@ from app.extensions import db
 from app.home.panels import home_panel
 from app.models import User
 from app.models.reports import Report, ReportStatus
+from app.reports.needs_action import needs_action
+from app.supervision.prompts import supervision_prompt
 
 
 @home_panel("reports/_home_panel.html", order=10)
@@ -44,3 +50,26 @@ def reports_panel(user: User) -> dict:
         ).one()
         context["waiting"] = {"new": row[0], "needing_feedback": row[1]}
     return context
+
+
+@home_panel("reports/_needs_action.html", order=0)
+def needs_action_panel(user: User) -> dict | None:
+    """Managers only: what must not wait, riskiest first (app/reports/needs_action.py)."""
+    return needs_action(user)
+
+
+@supervision_prompt("supervision/_prompt_reports.html", order=10)
+def recent_reports(supervisee: User, since: date) -> dict | None:
+    """Reports the supervisee sent with their name since the last supervision."""
+    reports = db.session.scalars(
+        select(Report)
+        .where(
+            Report.reporter_id == supervisee.id,
+            Report.anonymous.is_(False),
+            Report.service_id == supervisee.service_id,
+            Report.occurred_on >= since,
+        )
+        .order_by(Report.occurred_on.desc())
+        .limit(10)
+    ).all()
+    return {"reports": reports, "since": since}

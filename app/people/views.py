@@ -1,4 +1,5 @@
-"""People admin: managers look after their service's staff, admins their whole organisation."""
+"""People admin: managers look after their service's staff, admins their whole organisation.
+Invitations and the CSV import are in invitations.py; passwords from emailed links in links.py."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth import bp
-from app.auth.forms import PersonForm, RoleForm, choices, role_choices
+from app.auth.forms import choices, role_choices
 from app.auth.policy import assignable_roles, can, get_or_404, in_scope, require, services_for
 from app.auth.services import (
     PersonError,
@@ -19,6 +19,8 @@ from app.auth.services import (
 )
 from app.extensions import db
 from app.models import Role, User
+from app.people import bp
+from app.people.forms import PersonForm, RoleForm
 
 
 def _role_choices():
@@ -28,7 +30,7 @@ def _role_choices():
 @bp.get("/people")
 @login_required
 @require("people.view")
-def people():
+def index():
     people = db.session.scalars(
         select(User)
         .where(in_scope(current_user, User.service_id))
@@ -40,7 +42,7 @@ def people():
 @bp.route("/people/new", methods=["GET", "POST"])
 @login_required
 @require("people.manage")
-def new_person():
+def new():
     form = PersonForm()
     form.role.choices = _role_choices()
     form.service_id.choices = choices((s.id, s.name) for s in services_for(current_user))
@@ -62,7 +64,7 @@ def new_person():
             getattr(form, error.field).errors.append(str(error))
         else:
             flash(f"{person.name} can now sign in.", "success")
-            return redirect(url_for("auth.people"))
+            return redirect(url_for("people.index"))
     return render_template("people/new.html", form=form)
 
 
@@ -80,7 +82,7 @@ def person(person_id: int):
             flash(str(error), "error")
         else:
             flash(f"{person.name} is now: {person.role.label}.", "success")
-        return redirect(url_for("auth.person", person_id=person.id))
+        return redirect(url_for("people.person", person_id=person.id))
     return render_template(
         "people/person.html",
         person=person,
@@ -101,7 +103,7 @@ def deactivate_person(person_id: int):
         flash(str(error), "error")
     else:
         flash(f"{person.name} can no longer sign in, and has been signed out.", "success")
-    return redirect(url_for("auth.person", person_id=person.id))
+    return redirect(url_for("people.person", person_id=person.id))
 
 
 @bp.post("/people/<int:person_id>/reactivate")
@@ -111,7 +113,7 @@ def reactivate_person(person_id: int):
     _require_manage(person)
     reactivate(person)
     flash(f"{person.name} can sign in again.", "success")
-    return redirect(url_for("auth.person", person_id=person.id))
+    return redirect(url_for("people.person", person_id=person.id))
 
 
 def _require_manage(person: User) -> None:
@@ -122,7 +124,7 @@ def _require_manage(person: User) -> None:
 
 @bp.post("/people/<int:person_id>/end-sessions")
 @login_required
-def end_person_sessions(person_id: int):
+def end_sessions(person_id: int):
     """Admins only: sign someone out on every device (say, after a lost phone)."""
     person = get_or_404(User, person_id, "people.end_sessions")
     ended = end_sessions_for(current_user, person)
@@ -132,4 +134,4 @@ def end_person_sessions(person_id: int):
         else f"{person.name} was not signed in anywhere.",
         "success",
     )
-    return redirect(url_for("auth.person", person_id=person.id))
+    return redirect(url_for("people.person", person_id=person.id))

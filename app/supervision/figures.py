@@ -1,42 +1,43 @@
-"""Figures about the team: supervision and medication competency in date, and new starters'
-induction reading.
+"""Figures about the team's development: supervision and medication competency in date.
 
-"In date" follows the rules of app/supervision (supervisions.due_status and
-services.status_for), counted in SQL as at the end of the range (or today, if sooner):
-- supervision: the last supervision held no more than the service's interval ago;
+"In date" follows the rules of app/supervision, counted in SQL as at the end of the range (or
+today, if sooner):
+- supervision: supervisions.held_in_date, the SQL twin of due_status written beside it (the
+  last supervision held no more than the service's interval ago);
 - medication competency: for each current medication checklist (one that is rechecked after a
   medicines incident, NICE SC1), the latest finished observation said competent, its renewal
   is not past, and no earlier re-observation date has passed.
 Both count active care workers and supervisors, the people managers supervise and observe.
-Induction follows app/library/induction.py: a step counts as read only at its current version.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.extensions import db
-from app.governance.figures import Figure, Scope, figure, monthly, today, trend_reading
+from app.governance.figures import (
+    Figure,
+    Scope,
+    figure,
+    headline,
+    monthly,
+    today,
+    trend_reading,
+)
 from app.governance.sql import as_percent, month_of
-from app.library.induction import induction_weeks
 from app.models import (
-    Article,
-    ArticleStatus,
     ChecklistTemplate,
-    InductionStep,
     Observation,
     ObservationStatus,
     Outcome,
-    ReadAcknowledgement,
     Role,
     Supervision,
-    SupervisionPolicy,
     User,
 )
-from app.supervision.observations import add_months as add_calendar_months
-from app.supervision.supervisions import DEFAULT_EVERY_WEEKS
+from app.models.base import add_months
+from app.supervision.supervisions import held_in_date
 
 SUPERVISED_ROLES = (Role.STAFF, Role.SUPERVISOR)
 
@@ -53,30 +54,9 @@ def _people(scope: Scope):
     )
 
 
-def _headline(percent: int | None) -> str | None:
-    return f"{percent}%" if percent is not None else None
-
-
 @figure(order=100)
 def supervision_in_date(scope: Scope) -> Figure:
     as_of = _as_of(scope)
-    weeks = dict(
-        db.session.execute(
-            select(SupervisionPolicy.service_id, SupervisionPolicy.every_weeks).where(
-                SupervisionPolicy.service_id.in_(scope.service_ids)
-            )
-        ).all()
-    )
-    # In date when the last supervision was on or after as_of minus the service's interval.
-    earliest = (
-        case(
-            {sid: as_of - timedelta(weeks=w) for sid, w in weeks.items()},
-            value=User.service_id,
-            else_=literal(as_of - timedelta(weeks=DEFAULT_EVERY_WEEKS)),
-        )
-        if weeks
-        else literal(as_of - timedelta(weeks=DEFAULT_EVERY_WEEKS))
-    )
     last = (
         select(Supervision.supervisee_id, func.max(Supervision.held_on).label("held_on"))
         .where(Supervision.held_on <= as_of)
@@ -86,7 +66,9 @@ def supervision_in_date(scope: Scope) -> Figure:
     row = db.session.execute(
         select(
             func.count(User.id).label("people"),
-            func.count(User.id).filter(last.c.held_on >= earliest).label("in_date"),
+            func.count(User.id)
+            .filter(held_in_date(last.c.held_on, User.service_id, as_of, scope.service_ids))
+            .label("in_date"),
         )
         .select_from(User)
         .outerjoin(last, last.c.supervisee_id == User.id)
@@ -108,7 +90,7 @@ def supervision_in_date(scope: Scope) -> Figure:
         reading=first + " " + trend_reading("Supervisions held", series[0].values),
         months=scope.months,
         series=series,
-        headline=_headline(percent),
+        headline=headline(percent),
         headline_label="of staff have supervision in date",
         extra_rows=[
             ("Care workers and supervisors", str(row.people)),
@@ -137,10 +119,10 @@ def earliest_in_date(as_of: date, months: int) -> date:
     """The earliest observation date whose renewal (`months` later, as app/supervision counts
     months) is on or after `as_of`. Renewal dates never go backwards as the observation date
     moves forward, so step from a first guess to the exact day."""
-    day = add_calendar_months(as_of, -months)
-    while add_calendar_months(day, months) < as_of:
+    day = add_months(as_of, -months)
+    while add_months(day, months) < as_of:
         day += timedelta(days=1)
-    while add_calendar_months(day - timedelta(days=1), months) >= as_of:
+    while add_months(day - timedelta(days=1), months) >= as_of:
         day -= timedelta(days=1)
     return day
 
@@ -245,7 +227,7 @@ def medication_competency(scope: Scope) -> Figure:
         reading=first + " " + trend_reading("Medication observations", series[0].values),
         months=scope.months,
         series=series,
-        headline=_headline(percent),
+        headline=headline(percent),
         headline_label="of staff have medication competency in date",
         extra_rows=[
             ("People and medication checklists", str(pairs)),
@@ -253,94 +235,4 @@ def medication_competency(scope: Scope) -> Figure:
         ],
         quality_statement="Safe and effective staffing",
         evidence_category="Observation",
-    )
-
-
-@figure(order=120)
-def induction_completion(scope: Scope) -> Figure:
-    """New starters (by the month they started) who have read every step of their service's
-    induction pathway at its current version."""
-    weeks = induction_weeks()
-    steps = (
-        select(InductionStep.service_id, func.count().label("total"))
-        .join(Article, Article.id == InductionStep.article_id)
-        .where(
-            InductionStep.service_id.in_(scope.service_ids),
-            Article.status == ArticleStatus.PUBLISHED,
-        )
-        .group_by(InductionStep.service_id)
-        .subquery()
-    )
-    read = (
-        select(
-            ReadAcknowledgement.user_id,
-            InductionStep.service_id,
-            func.count(func.distinct(InductionStep.article_id)).label("done"),
-        )
-        .join(Article, Article.id == ReadAcknowledgement.article_id)
-        .join(InductionStep, InductionStep.article_id == Article.id)
-        .where(
-            InductionStep.service_id.in_(scope.service_ids),
-            Article.status == ArticleStatus.PUBLISHED,
-            ReadAcknowledgement.version == Article.version,
-        )
-        .group_by(ReadAcknowledgement.user_id, InductionStep.service_id)
-        .subquery()
-    )
-    total = func.coalesce(steps.c.total, 0)
-    complete = and_(total > 0, func.coalesce(read.c.done, 0) >= total)
-    still_in_induction = User.started_on > today() - timedelta(weeks=weeks)
-    month = month_of(User.started_on).label("month")
-    rows = db.session.execute(
-        select(
-            month,
-            func.count(User.id).label("started"),
-            func.count(User.id).filter(complete).label("complete"),
-            func.count(User.id).filter(~complete, still_in_induction).label("reading"),
-        )
-        .select_from(User)
-        .outerjoin(steps, steps.c.service_id == User.service_id)
-        .outerjoin(read, and_(read.c.user_id == User.id, read.c.service_id == User.service_id))
-        .where(
-            User.service_id.in_(scope.service_ids),
-            User.active.is_(True),
-            scope.dates_in_range(User.started_on),
-            User.started_on <= today(),
-        )
-        .group_by(month)
-    ).all()
-    series = monthly(
-        scope,
-        {
-            "Started": {r.month: r.started for r in rows},
-            "Finished the induction reading": {r.month: r.complete for r in rows},
-        },
-    )
-    started = sum(r.started for r in rows)
-    complete_count = sum(r.complete for r in rows)
-    reading_now = sum(r.reading for r in rows)
-    percent = as_percent(complete_count, started)
-    if started:
-        text = (
-            f"{complete_count} of {started} people who started in this period have finished "
-            f"their induction reading ({percent}%); {reading_now} more "
-            f"{'is' if reading_now == 1 else 'are'} still in their first {weeks} weeks."
-        )
-    else:
-        text = "Nobody started in this period."
-    return Figure(
-        key="induction",
-        title="New starters and their induction reading",
-        reading=text,
-        months=scope.months,
-        series=series,
-        headline=_headline(percent),
-        headline_label="of new starters finished their induction reading",
-        extra_rows=[
-            ("Started", str(started)),
-            ("Finished the reading", str(complete_count)),
-            (f"Still in their first {weeks} weeks", str(reading_now)),
-        ],
-        quality_statement="Safe and effective staffing",
-        evidence_category="Processes",
     )

@@ -10,7 +10,6 @@ from app.governance.figures import (
     QUARTER,
     Figure,
     Scope,
-    add_months,
     counts_by_month,
     figure,
     fmt,
@@ -19,6 +18,7 @@ from app.governance.figures import (
 )
 from app.governance.sql import as_percent, days_between, median
 from app.models import RestraintType, SafeguardingConcern
+from app.models.base import add_months
 from app.safeguarding.queries import (
     escalation_times,
     restrictive_practice_by_month,
