@@ -16,7 +16,13 @@ from app.models import (
     ReportKind,
     TimeBracket,
 )
-from app.reports.services import RECEIPT_CODE_MESSAGE, RECEIPT_PATTERN
+from app.reports.services import (
+    DESCRIPTION_MAX,
+    FOLLOW_UP_TEXT_MAX,
+    RECEIPT_CODE_MESSAGE,
+    RECEIPT_PATTERN,
+    TEXT_MAX,
+)
 
 FOLLOW_UP_PREFIX = "follow_up_"
 
@@ -35,7 +41,12 @@ def Text(max_length: int, *, required: bool = False, **kwargs) -> fields.String:
     return fields.String(
         required=required,
         validate=[
-            validate.Length(min=1 if required else 0, max=max_length),
+            validate.Length(min=1 if required else 0),
+            # Refused whole, never cut short: the device keeps it to shorten and send again.
+            validate.Length(
+                max=max_length,
+                error="This can be up to {max} characters. Please shorten it and send it again.",
+            ),
             validate.Regexp(r"^[^\x00]*$", error="Remove the hidden characters from this answer."),
         ],
         **kwargs,
@@ -84,7 +95,7 @@ class SyncedSchema(Schema):
 class ReportIn(SyncedSchema):
     """A near miss or incident, with the same answers as the report form."""
 
-    description = Text(5000, required=True)
+    description = Text(DESCRIPTION_MAX, required=True)
     kind = fields.String(
         required=True,
         validate=_choices(ReportKind, (ReportKind.NEAR_MISS, ReportKind.INCIDENT)),
@@ -102,7 +113,7 @@ class ReportIn(SyncedSchema):
     psychological_harm = fields.String(validate=_choices(PsychologicalHarm))
     location = Text(200)
     person_reference = Text(40)
-    immediate_action = Text(5000)
+    immediate_action = Text(TEXT_MAX)
     anonymous = StrictBoolean()
     receipt_code = fields.String(
         allow_none=True,
@@ -116,7 +127,7 @@ class ReportIn(SyncedSchema):
     )
     follow_up = fields.Dict(
         keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$")),
-        values=Text(2000),
+        values=Text(FOLLOW_UP_TEXT_MAX),
         metadata={"description": "Answers to the category's follow-up questions"},
     )
 

@@ -90,7 +90,7 @@ def test_bad_answers_are_explained_beside_each_field_and_kept(app, client, signe
     assert "Choose whether it reached the person." in body
     assert "Choose what kind of event it was." in body
     assert "The time cannot be in the future." in body
-    assert "Where can be up to 200 characters." in body
+    assert "Where can be up to 200 characters. It has 201: please shorten it by 1" in body
     assert 'value="AB12"' in body
     with app.app_context():
         assert db.session.scalars(select(Report)).first() is None
