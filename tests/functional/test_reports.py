@@ -468,9 +468,9 @@ def test_the_form_asks_in_the_order_staff_expect(client, signed_in, world):
     order = [
         "What happened?",
         "Did it reach the person?",
+        "was anyone hurt?",  # straight after "It reached someone" (issue 25)
         "What kind of event?",
         "When?",
-        "was anyone hurt?",
         "More details (optional)",
         "Report without my name",
         "Send report",
