@@ -133,7 +133,13 @@ function signedOutPage() {
 function start() {
   signOuts?.addEventListener("message", forgetHere);
   const kept = take(); // forgotten on every page load, whatever happens next
-  if (kept && document.querySelector("[data-csrf-refused]")) restore(kept);
+  if (kept && document.querySelector("[data-csrf-refused]")) {
+    // After htmx has started (on DOMContentLoaded), so a restored choice can bring its
+    // follow-up questions.
+    const restoreNow = () => setTimeout(() => restore(kept), 0);
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restoreNow);
+    else restoreNow();
+  }
   if (signedOutPage()) forget();
   document.addEventListener("submit", (event) => {
     const form = event.target;
