@@ -124,7 +124,11 @@ ATTACK_ON_THE_REPORT_FORM = """<!doctype html>
 
 
 def test_a_post_from_another_site_is_never_put_back(
-    browser, _no_connection_crosses_the_fork, live_server, demo, attacker_site  # noqa: F811
+    browser,
+    _no_connection_crosses_the_fork,
+    live_server,
+    demo,
+    attacker_site,  # noqa: F811
 ):
     # Its own context: the refusal's 400 is expected here (see test_csrf_browser.py).
     context = browser.new_context(viewport=PHONE, base_url=live_server.url())

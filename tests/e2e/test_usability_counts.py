@@ -98,7 +98,11 @@ def _to_restriction_record(page, report_id: int) -> Walk:
         summary = page.locator("details.site-nav__menu > summary")
         if summary.is_visible():
             walk.tap(summary)
-        walk.tap(page.get_by_role("navigation", name="Main").get_by_role("link", name="Safeguarding").last)
+        walk.tap(
+            page.get_by_role("navigation", name="Main")
+            .get_by_role("link", name="Safeguarding")
+            .last
+        )
         card = page.locator(".card").filter(has=page.locator(f"a[href*='report_id={report_id}']"))
         walk.tap(card.get_by_role("link", name="Complete the restrictive practice record"))
     assert page.get_by_role("heading", level=1).inner_text() == "Record a restriction"
@@ -110,13 +114,19 @@ def test_the_core_tasks_take_the_taps_and_typing_we_quote(app, make_page, demo):
     carer = make_page(PHONE)
     sign_in(carer, "carer@willow.demo")
     figures["near_miss"] = _report(
-        carer, "Tablets for room 3 were on room 4's tray.", "Near miss – caught in time",
-        None, "Medication",
+        carer,
+        "Tablets for room 3 were on room 4's tray.",
+        "Near miss – caught in time",
+        None,
+        "Medication",
     ).figures()
     harm_gap, send_at = _form_lengths(carer)
     figures["incident_with_harm"] = _report(
-        carer, "Mrs D slid from her chair to the floor.", "It reached someone",
-        "Low – minimal harm: extra observation or minor treatment", "Falls",
+        carer,
+        "Mrs D slid from her chair to the floor.",
+        "It reached someone",
+        "Low – minimal harm: extra observation or minor treatment",
+        "Falls",
     ).figures(answer_to_harm_px=harm_gap, send_button_px=send_at)
     restraint = "Held Mr B's wrist to stop him hitting his head on the wall."
     figures["restrictive_practice_report"] = _report(

@@ -50,8 +50,7 @@ def test_what_happened_over_the_limit_is_refused_with_the_figures_and_kept_whole
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert (
-        "What happened can be up to 5,000 characters. It has 5,008: please shorten it by 8"
-        in body
+        "What happened can be up to 5,000 characters. It has 5,008: please shorten it by 8" in body
     )
     assert too_long[-60:] in body  # all of it is back in the box to shorten, not cut
     assert ' maxlength="5000"' not in body  # no browser cuts a paste short either
@@ -143,23 +142,32 @@ def test_a_kind_chosen_from_more_stays_open_after_an_error(client, signed_in, wo
 def test_the_harm_question_comes_straight_after_did_it_reach_the_person(client, signed_in, world):
     signed_in(world.staff)
     body = client.get("/report").get_data(as_text=True)
-    order = [body.index(marker) for marker in ('id="kind-group"', 'id="physical_harm-group"',
-                                               'id="category-group"', "When?")]
+    order = [
+        body.index(marker)
+        for marker in (
+            'id="kind-group"',
+            'id="physical_harm-group"',
+            'id="category-group"',
+            "When?",
+        )
+    ]
     assert order == sorted(order)
 
 
 # ---- what next after a restrictive practice report ---------------------------------------
 
 
-def test_a_restrictive_practice_review_offers_its_restriction_record(
-    app, client, signed_in, world
-):
+def test_a_restrictive_practice_review_offers_its_restriction_record(app, client, signed_in, world):
     with app.app_context():
         staff = db.session.get(User, world.staff.id)
         restraint = submit_report(
             staff,
-            {"kind": "incident", "category": "restrictive_practice", "physical_harm": "none",
-             "description": "Held Mr B's arm to stop him leaving the bath."},
+            {
+                "kind": "incident",
+                "category": "restrictive_practice",
+                "physical_harm": "none",
+                "description": "Held Mr B's arm to stop him leaving the bath.",
+            },
         ).report.id
         fall = submit_report(staff, {**NEAR_MISS, "description": "Wet floor"}).report.id
     signed_in(world.manager)
