@@ -3,9 +3,9 @@
 // be filled in again here, in their own browser. The server never offers posted values
 // back: a post from another site was never typed on our page, so nothing of it is kept.
 //
-// What is kept: the visible answers of the form that was sent (never passwords, hidden
-// fields such as the CSRF token, files or one-time codes), in sessionStorage (this tab only),
-// under the form's action and the page's path. Nothing outlives the next page: every page
+// What is kept: the visible answers of the form that was sent, when it carries a CSRF token
+// (never passwords, hidden fields such as the token itself, files or one-time codes), in
+// sessionStorage (this tab only), under the form's action and the page's path. Nothing outlives the next page: every page
 // load restores it (only on the refusal, on the same page, into the same form) and then
 // forgets it, and signing out or any signed-out page empties this tab's sessionStorage.
 const KEY = "learnloop-kept-typing";
@@ -42,6 +42,9 @@ function answersOf(form) {
 
 function keep(form) {
   if (form.method.toLowerCase() !== "post") return;
+  // Only a form with a CSRF token can be refused for one (the receipt check has none, and
+  // its code is never kept).
+  if (!form.querySelector('input[name="csrf_token"]')) return;
   if (new URL(form.action, location.href).origin !== location.origin) return;
   const answers = answersOf(form);
   try {
