@@ -65,7 +65,7 @@ def _csrf_failed(_error: CSRFError):
         return jsonify(error="Your session has expired. Please sign in again."), 400
     back = same_origin_referrer()
     if back and request.method == "POST" and not request.headers.get("HX-Request"):
-        flash(CSRF_REFUSED, "error")
+        flash(CSRF_REFUSED, "csrf-refused")  # kept-typing.js restores on this mark
         return redirect(back, code=303)
     page = render_template("errors/csrf.html", back=back)
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:

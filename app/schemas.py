@@ -24,7 +24,12 @@ def Text(max_length: int, *, required: bool = False, **kwargs) -> fields.String:
     return fields.String(
         required=required,
         validate=[
-            validate.Length(min=1 if required else 0, max=max_length),
+            validate.Length(min=1 if required else 0),
+            # Refused whole, never cut short: the device keeps it to shorten and send again.
+            validate.Length(
+                max=max_length,
+                error="This can be up to {max} characters. Please shorten it and send it again.",
+            ),
             validate.Regexp(r"^[^\x00]*$", error="Remove the hidden characters from this answer."),
         ],
         **kwargs,

@@ -15,7 +15,13 @@ from app.models import (
     TimeBracket,
 )
 from app.reflections.schemas import ReflectionBody
-from app.reports.services import RECEIPT_CODE_MESSAGE, RECEIPT_PATTERN
+from app.reports.services import (
+    DESCRIPTION_MAX,
+    FOLLOW_UP_TEXT_MAX,
+    RECEIPT_CODE_MESSAGE,
+    RECEIPT_PATTERN,
+    TEXT_MAX,
+)
 from app.schemas import DeviceTime, StrictBoolean, Text, choices_of
 
 FOLLOW_UP_PREFIX = "follow_up_"
@@ -46,7 +52,7 @@ class SyncedSchema(Schema):
 class ReportIn(SyncedSchema):
     """A near miss or incident, with the same answers as the report form."""
 
-    description = Text(5000, required=True)
+    description = Text(DESCRIPTION_MAX, required=True)
     kind = fields.String(
         required=True,
         validate=choices_of(ReportKind, (ReportKind.NEAR_MISS, ReportKind.INCIDENT)),
@@ -64,7 +70,7 @@ class ReportIn(SyncedSchema):
     psychological_harm = fields.String(validate=choices_of(PsychologicalHarm))
     location = Text(200)
     person_reference = Text(40)
-    immediate_action = Text(5000)
+    immediate_action = Text(TEXT_MAX)
     anonymous = StrictBoolean()
     receipt_code = fields.String(
         allow_none=True,
@@ -78,7 +84,7 @@ class ReportIn(SyncedSchema):
     )
     follow_up = fields.Dict(
         keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$")),
-        values=Text(2000),
+        values=Text(FOLLOW_UP_TEXT_MAX),
         metadata={"description": "Answers to the category's follow-up questions"},
     )
 

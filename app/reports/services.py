@@ -251,10 +251,18 @@ def _choice(enum_class, value: str, errors, name: str, message: str):
         return None
 
 
+def _too_long(label: str, value: str, limit: int) -> str:
+    """Say how much to cut: text is refused whole, never cut short without a word."""
+    return (
+        f"{label} can be up to {limit:,} characters. It has {len(value):,}: "
+        f"please shorten it by {len(value) - limit:,} and send it again."
+    )
+
+
 def _bounded(answers, name: str, limit: int, errors, label: str) -> str | None:
     value = _text(answers, name)
     if len(value) > limit:
-        errors.setdefault(name, []).append(f"{label} can be up to {limit} characters.")
+        errors.setdefault(name, []).append(_too_long(label, value, limit))
     return value or None
 
 
@@ -305,7 +313,7 @@ def _follow_up(answers, category: Category | None, errors) -> dict[str, str]:
             errors.setdefault(question.field_name, []).append("Choose one of the answers.")
         elif len(value) > FOLLOW_UP_TEXT_MAX:
             errors.setdefault(question.field_name, []).append(
-                f"Keep this to {FOLLOW_UP_TEXT_MAX} characters."
+                _too_long("This answer", value, FOLLOW_UP_TEXT_MAX)
             )
         else:
             kept[question.name] = value
@@ -320,7 +328,7 @@ def validate_answers(answers: Mapping[str, Any], now: datetime | None = None) ->
     if not description:
         errors["description"] = ["Tell us what happened, in a few words."]
     elif len(description) > DESCRIPTION_MAX:
-        errors["description"] = [f"Please keep this to {DESCRIPTION_MAX} characters."]
+        errors["description"] = [_too_long("What happened", description, DESCRIPTION_MAX)]
     kind = _choice(
         ReportKind,
         _text(answers, "kind"),

@@ -38,6 +38,7 @@ from app.models.reports import (
     TimeBracket,
 )
 from app.reports import anonymity, bp, just_culture, services
+from app.reports.categories import categories_for_form
 from app.reports.conversation_views import receipt_checks
 from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
 from app.reports.mine import my_reports_page, reporter_status
@@ -58,12 +59,18 @@ def _pairs(members) -> list[tuple[str, str]]:
     return [(member.value, member.label) for member in members]
 
 
-def _form_context(answers: dict, errors: dict | None = None) -> dict:
+def _form_context(answers: dict, errors: dict | None = None, *, for_service=True) -> dict:
+    """What the report form shows. The offline copy is for nobody, so it shows the usual
+    order of categories rather than a service's (`for_service=False`)."""
+    service_id = current_user.service_id if for_service else None
+    categories_first, categories_more = categories_for_form(service_id)
     return {
         "answers": answers,
         "errors": errors or {},
         "kinds": _pairs(REPORT_KINDS),
         "categories": _pairs(Category),
+        "categories_first": _pairs(categories_first),
+        "categories_more": _pairs(categories_more),
         "brackets": _pairs(b for b in TimeBracket if b is not TimeBracket.EXACT),
         "harms": _pairs(PhysicalHarm),
         "psych_harms": _pairs(PsychologicalHarm),
@@ -84,7 +91,9 @@ def new():
     device makes those (app/security.py, offline copies)."""
     if offline_copy():
         answers = {"time_bracket": "exact"}
-        return render_template("reports/new.html", person_free=True, **_form_context(answers))
+        return render_template(
+            "reports/new.html", person_free=True, **_form_context(answers, for_service=False)
+        )
     answers = {
         "client_id": str(uuid.uuid4()),
         "time_bracket": "exact",
@@ -147,7 +156,7 @@ def create():
 def follow_up():
     """The htmx partial with the chosen category's follow-up questions."""
     answers = request.args.to_dict()
-    return render_template("reports/_follow_up.html", **_form_context(answers))
+    return render_template("reports/_follow_up.html", **_form_context(answers, for_service=False))
 
 
 @bp.get("/report/thanks/<int:report_id>")
@@ -347,7 +356,8 @@ def _bulletins_for(reports) -> dict:
 
 def _next_steps(report) -> dict[str, str]:
     """Links from a review to what often follows it: a learning bulletin (once the learning is
-    shared) and a team debrief, for people allowed to do them."""
+    shared), a team debrief and, for restrictive practice, its restriction record, for
+    people allowed to do them."""
     steps = {}
     if (
         report.status in (ReportStatus.LEARNING_SHARED, ReportStatus.CLOSED)
@@ -357,6 +367,13 @@ def _next_steps(report) -> dict[str, str]:
         steps["bulletin"] = url_for("library.new_bulletin", report=report.id)
     if "debriefs.new" in current_app.view_functions and can(current_user, "debriefs.run"):
         steps["debrief"] = url_for("debriefs.new", report=report.id)
+    if (
+        report.category is Category.RESTRICTIVE_PRACTICE
+        and "safeguarding.new_restriction" in current_app.view_functions
+        and can(current_user, "safeguarding.record")
+    ):
+        # The record's page for this report (it opens the record when one is already made).
+        steps["restriction"] = url_for("safeguarding.new_restriction", report_id=report.id)
     return steps
 
 

@@ -110,6 +110,9 @@ def test_a_forged_role_change_from_another_origin_changes_nothing_and_offers_no_
         assert page.locator('input[name="role"]').count() == 0
         assert page.locator('input[value="admin"]').count() == 0
         assert page.get_by_role("button", name="Send again").count() == 0
+        # Nor does the browser put anything back: nothing was typed on our page.
+        assert page.get_by_text("We kept what you typed").count() == 0
+        assert page.evaluate("sessionStorage.getItem('learnloop-kept-typing')") is None
         assert_accessible(page)
 
         # The only way on is a link: a GET that changes nothing, and the admin is still

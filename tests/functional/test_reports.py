@@ -92,7 +92,7 @@ def test_bad_answers_are_explained_beside_each_field_and_kept(app, client, signe
     assert "Choose whether it reached the person." in body
     assert "Choose what kind of event it was." in body
     assert "The time cannot be in the future." in body
-    assert "Where can be up to 200 characters." in body
+    assert "Where can be up to 200 characters. It has 201: please shorten it by 1" in body
     assert 'value="AB12"' in body
     with app.app_context():
         assert db.session.scalars(select(Report)).first() is None
@@ -471,9 +471,9 @@ def test_the_form_asks_in_the_order_staff_expect(client, signed_in, world):
     order = [
         "What happened?",
         "Did it reach the person?",
+        "was anyone hurt?",  # straight after "It reached someone" (issue 25)
         "What kind of event?",
         "When?",
-        "was anyone hurt?",
         "More details (optional)",
         "Report without my name",
         "Send report",
