@@ -21,6 +21,12 @@ export default [
     languageOptions: { sourceType: "module", globals: globals.browser },
   },
   {
+    // Worker scripts, not modules: the push handlers every worker loads with importScripts, and
+    // each receipt code's own small worker.
+    files: ["app/static/js/push-handlers.js", "app/static/js/receipt-push-sw.js"],
+    languageOptions: { sourceType: "script", globals: globals.serviceworker },
+  },
+  {
     // Built into app/static/vendor/sw.js, a classic worker script (Workbox via importScripts).
     files: ["scripts/sw.js"],
     languageOptions: { sourceType: "script", globals: globals.serviceworker },

@@ -27,7 +27,6 @@ from flask_login import current_user, login_required
 from app.auth.policy import get_or_404
 from app.events import report_feedback_given
 from app.extensions import csrf, limiter
-from app.home.panels import home_panel
 from app.models import MessageKind, Report
 from app.models.conversations import MANAGER_KINDS
 from app.notifications import push
@@ -195,12 +194,6 @@ def receipt_push():
     except push.SubscriptionInvalid as error:
         return jsonify(error=str(error)), 400
     return jsonify(subscribed=True), 201
-
-
-@home_panel("reports/_reply_waiting_panel.html", order=11)
-def reply_waiting_panel(_user) -> dict:
-    """The box the phone fills in itself: whether a reply waits is known on the device only."""
-    return {}
 
 
 # ---- thanks and learning on an anonymous report reach the phones holding its code ---------

@@ -52,6 +52,13 @@ def reports_panel(user: User) -> dict:
     return context
 
 
+@home_panel("reports/_reply_waiting_panel.html", order=11)
+def reply_waiting_panel(_user) -> dict:
+    """The box the phone fills in itself: whether a reply to an anonymous report waits is
+    known on the device only (app/static/js/receipt.js asks without the session cookie)."""
+    return {}
+
+
 @home_panel("reports/_needs_action.html", order=0)
 def needs_action_panel(user: User) -> dict | None:
     """Managers only: what must not wait, riskiest first (app/reports/needs_action.py)."""

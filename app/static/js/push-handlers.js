@@ -4,7 +4,6 @@
 // A push says only "LearnLoop: something new for you" and the path to open
 // (app/notifications/push.py): nothing about anyone shows on a lock screen. Tapping it opens
 // the path on this site, or focuses a window already showing it.
-/* eslint-env serviceworker */
 const PUSH_TITLE = "LearnLoop";
 const PUSH_BODY = "Something new for you";
 
@@ -15,7 +14,7 @@ function pathFrom(data) {
 }
 
 self.addEventListener("push", (event) => {
-  let data = {};
+  let data;
   try {
     data = event.data ? event.data.json() : {};
   } catch {

@@ -5,7 +5,6 @@
 // endpoint of its own: never the endpoint of the person's own notifications, nor of another
 // code's, and so the server cannot join an anonymous report to a person or to another report
 // by endpoint (docs/security.md). It only shows notifications; it caches nothing.
-/* eslint-env serviceworker */
 importScripts("/static/js/push-handlers.js");
 
 self.addEventListener("install", () => self.skipWaiting());
