@@ -36,6 +36,7 @@ from app.models import (
 )
 from app.models.people import hash_token
 from app.notifications.mail import external_url, path_to, queue_email
+from app.notifications.mail import sender as mail_sender
 
 ENDPOINTS = {
     LinkPurpose.INVITATION: "people.accept_invitation",
@@ -181,7 +182,7 @@ def request_reset(email: str) -> None:
     sender does the rest (`send_requested_resets`), after the response.
     """
     db.session.add(ResetRequest(email=email.strip().lower()[:254]))
-    db.session.info["mail_queued"] = True  # starts the sender after the commit
+    mail_sender.mark_queued()  # starts the sender after the commit
     db.session.commit()
 
 

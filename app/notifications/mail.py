@@ -29,25 +29,21 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import threading
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from flask import Flask, current_app, has_request_context, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import EmailTopic, MailStatus, OutboundEmail, User, utcnow
+from app.outbox import AfterCommitSender
 
 log = logging.getLogger("learnloop.mail")
 
 # A message left "sending" this long (a crashed process) is tried again.
 STALE_SENDING = timedelta(minutes=10)
-
-_threads: list[threading.Thread] = []
-
 
 def queue_email(
     to: User | str,
@@ -71,7 +67,7 @@ def queue_email(
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
-    db.session.info["mail_queued"] = True
+    sender.mark_queued()
     return message
 
 
@@ -240,41 +236,8 @@ def retry(message: OutboundEmail) -> None:
     db.session.info["mail_queued"] = True
 
 
-# -- sending after commit ---------------------------------------------------------------------
-
-
-def _deliver_in_background(app: Flask) -> None:
-    with app.app_context():
-        try:
-            deliver_due()
-        except Exception:  # a background sender must never crash loudly; the worker retries
-            log.exception("Background email delivery failed")
-        finally:
-            db.session.remove()
-
-
-def wait_for_background_delivery() -> None:
-    """Wait for background senders started so far (tests and the CLI use this)."""
-    while _threads:
-        _threads.pop().join()
-
-
-def send_after_commit(session: Session) -> None:
-    """after_commit (app/hooks.py): start a sender when the transaction queued mail."""
-    if not session.info.pop("mail_queued", False):
-        return
-    try:
-        app = current_app._get_current_object()
-    except RuntimeError:
-        return
-    if not app.config.get("MAIL_SEND_AFTER_COMMIT"):
-        return
-    _threads[:] = [t for t in _threads if t.is_alive()]
-    thread = threading.Thread(target=_deliver_in_background, args=(app,), daemon=True)
-    _threads.append(thread)
-    thread.start()
-
-
-def forget_queued_mail(session: Session, _transaction=None) -> None:
-    """after_soft_rollback (app/hooks.py): the queued rows are gone, so send nothing."""
-    session.info.pop("mail_queued", None)
+# The background sender after each commit that queued mail (hooks in app/hooks.py).
+sender = AfterCommitSender("email", "mail_queued", "MAIL_SEND_AFTER_COMMIT", deliver_due)
+send_after_commit = sender.send_after_commit
+forget_queued_mail = sender.forget_queued
+wait_for_background_delivery = sender.wait_for_background_delivery

@@ -25,22 +25,21 @@ import base64
 import hashlib
 import json
 import logging
-import threading
 from datetime import timedelta
 from email.utils import parseaddr
 from functools import cache
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from flask import Flask, current_app
+from flask import current_app
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 from requests import RequestException
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import OutboundPush, PushStatus, PushSubscription, User, utcnow
+from app.outbox import AfterCommitSender
 
 log = logging.getLogger("learnloop.push")
 
@@ -61,7 +60,6 @@ PUSH_KINDS = frozenset(
 )
 STALE_SENDING = timedelta(minutes=10)
 GONE_STATUSES = frozenset({404, 410})
-_threads: list[threading.Thread] = []
 
 
 # ---- keys ---------------------------------------------------------------------------------
@@ -209,7 +207,7 @@ def _queue(subscriptions, path: str) -> int:
         )
         count += 1
     if count:
-        db.session.info["push_queued"] = True
+        sender.mark_queued()
     return count
 
 
@@ -365,40 +363,8 @@ def _record_failure(push: OutboundPush, reason: str) -> str:
     return outcome
 
 
-# ---- sending after commit -----------------------------------------------------------------
-
-
-def _deliver_in_background(app: Flask) -> None:
-    with app.app_context():
-        try:
-            deliver_due()
-        except Exception:  # a background sender must never crash loudly; the worker retries
-            log.exception("Background push delivery failed")
-        finally:
-            db.session.remove()
-
-
-def wait_for_background_delivery() -> None:
-    while _threads:
-        _threads.pop().join()
-
-
-def send_after_commit(session: Session) -> None:
-    """After a commit that queued a push, start a background sender (registered in app/hooks.py)."""
-    if not session.info.pop("push_queued", False):
-        return
-    try:
-        app = current_app._get_current_object()
-    except RuntimeError:
-        return
-    if not app.config.get("PUSH_SEND_AFTER_COMMIT"):
-        return
-    _threads[:] = [t for t in _threads if t.is_alive()]
-    thread = threading.Thread(target=_deliver_in_background, args=(app,), daemon=True)
-    _threads.append(thread)
-    thread.start()
-
-
-def forget_queued_pushes(session: Session, _transaction=None) -> None:
-    session.info.pop("push_queued", None)
-
+# The background sender after each commit that queued a push (hooks in app/hooks.py).
+sender = AfterCommitSender("push", "push_queued", "PUSH_SEND_AFTER_COMMIT", deliver_due)
+send_after_commit = sender.send_after_commit
+forget_queued_pushes = sender.forget_queued
+wait_for_background_delivery = sender.wait_for_background_delivery
