@@ -773,10 +773,18 @@ def give_feedback(
     report: Report, *, thanks: str | None, learning: str | None, promote_status: bool = True
 ) -> None:
     """Thank the reporter and/or share what we learned; both reach them (named or by receipt).
-    The status moves on with it unless `promote_status` is False (the manager chose one)."""
+    The status moves on with it unless `promote_status` is False (the manager chose one).
+    Text over its limit is refused whole (ReportInvalid), never cut short without a word."""
     now = utcnow()
-    thanks = (thanks or "").strip()[:TEXT_MAX] or None
-    learning = (learning or "").strip()[:DESCRIPTION_MAX] or None
+    thanks = (thanks or "").strip() or None
+    learning = (learning or "").strip() or None
+    errors: dict[str, list[str]] = {}
+    if thanks and len(thanks) > TEXT_MAX:
+        errors["thanks"] = [_too_long("The thank-you", thanks, TEXT_MAX)]
+    if learning and len(learning) > DESCRIPTION_MAX:
+        errors["learning"] = [_too_long("What we learned", learning, DESCRIPTION_MAX)]
+    if errors:
+        raise ReportInvalid(errors)
     if not thanks and not learning:
         return
     if thanks and thanks != report.thanks_message:

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, select
 
 from app.events import report_feedback_given, report_status_changed, report_submitted
@@ -463,6 +464,20 @@ def test_time_to_first_feedback_is_stored(app, world):
         services.give_feedback(report, thanks="Thank you", learning=None)
         assert timedelta(hours=4) < services.time_to_first_feedback(report) < timedelta(hours=6)
         assert report.status is ReportStatus.UNDER_REVIEW
+
+
+def test_feedback_over_its_limit_is_refused_whole_never_cut_short(app, world):
+    """A manager's learning over 5,000 characters is refused with the figures; nothing is
+    saved, so the reporter never reads a message cut off mid-sentence."""
+    report_id = _submit(app, world.staff)
+    with app.app_context():
+        report = db.session.get(Report, report_id)
+        with pytest.raises(services.ReportInvalid) as refused:
+            services.give_feedback(report, thanks="Thank you", learning="x" * 5003)
+        assert "shorten it by 3" in refused.value.errors["learning"][0]
+        db.session.rollback()
+        report = db.session.get(Report, report_id)
+        assert report.learning_message is None and report.thanks_message is None
 
 
 def test_the_form_asks_in_the_order_staff_expect(client, signed_in, world):
