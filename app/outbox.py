@@ -13,11 +13,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask, current_app
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +75,45 @@ class AfterCommitSender:
                 log.exception("Background %s delivery failed", self.name)
             finally:
                 db.session.remove()
+
+
+# -- the rows: which are due, and claiming one so it is sent once ------------------------------
+
+# A row left "sending" this long (a crashed process) is tried again.
+STALE_SENDING = timedelta(minutes=10)
+
+
+def _due_condition(model, statuses, now):
+    """Pending rows whose time has come, and rows a crashed sender left "sending"."""
+    return or_(
+        (model.status == statuses.PENDING) & (model.next_attempt_at <= now),
+        (model.status == statuses.SENDING) & (model.next_attempt_at <= now - STALE_SENDING),
+    )
+
+
+def due_ids(model, statuses, limit: int) -> list[int]:
+    """The ids of the outbox rows due now, oldest first. `model` is the outbox table
+    (OutboundEmail, OutboundPush); `statuses` its status enum (PENDING, SENDING, ...)."""
+    now = utcnow()
+    return db.session.scalars(
+        select(model.id).where(_due_condition(model, statuses, now)).order_by(model.id).limit(limit)
+    ).all()
+
+
+def claim(model, statuses, row_id: int):
+    """Mark one row as being sent, unless another sender got there first. A conditional UPDATE,
+    so however many senders run (threads, worker, app nodes) each row is sent once."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(model)
+        .where(
+            model.id == row_id,
+            or_(
+                model.status == statuses.PENDING,
+                (model.status == statuses.SENDING) & (model.next_attempt_at <= now - STALE_SENDING),
+            ),
+        )
+        .values(status=statuses.SENDING, next_attempt_at=now)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(model, row_id, populate_existing=True) if claimed else None

@@ -34,16 +34,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import or_, select, update
 
+from app import outbox
 from app.extensions import db
 from app.models import EmailTopic, MailStatus, OutboundEmail, User, utcnow
 from app.outbox import AfterCommitSender
 
 log = logging.getLogger("learnloop.mail")
 
-# A message left "sending" this long (a crashed process) is tried again.
-STALE_SENDING = timedelta(minutes=10)
 
 def queue_email(
     to: User | str,
@@ -100,48 +98,16 @@ def deliver_due(limit: int = 100) -> dict[str, int]:
 
     send_requested_resets()
     counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
-    now = utcnow()
-    due_ids = db.session.scalars(
-        select(OutboundEmail.id)
-        .where(
-            or_(
-                (OutboundEmail.status == MailStatus.PENDING)
-                & (OutboundEmail.next_attempt_at <= now),
-                (OutboundEmail.status == MailStatus.SENDING)
-                & (OutboundEmail.next_attempt_at <= now - STALE_SENDING),
-            )
-        )
-        .order_by(OutboundEmail.id)
-        .limit(limit)
-    ).all()
-    for message_id in due_ids:
+    due = outbox.due_ids(OutboundEmail, MailStatus, limit)
+    for message_id in due:
         outcome = _deliver_one(message_id)
         if outcome:
             counts[outcome] += 1
     return counts
 
 
-def _claim(message_id: int) -> OutboundEmail | None:
-    """Mark one message as being sent, unless another sender got there first."""
-    now = utcnow()
-    claimed = db.session.execute(
-        update(OutboundEmail)
-        .where(
-            OutboundEmail.id == message_id,
-            or_(
-                OutboundEmail.status == MailStatus.PENDING,
-                (OutboundEmail.status == MailStatus.SENDING)
-                & (OutboundEmail.next_attempt_at <= now - STALE_SENDING),
-            ),
-        )
-        .values(status=MailStatus.SENDING, next_attempt_at=now)
-    ).rowcount
-    db.session.commit()
-    return db.session.get(OutboundEmail, message_id, populate_existing=True) if claimed else None
-
-
 def _deliver_one(message_id: int) -> str | None:
-    message = _claim(message_id)
+    message = outbox.claim(OutboundEmail, MailStatus, message_id)
     if message is None:
         return None
     config = current_app.config

@@ -35,8 +35,9 @@ from flask import current_app
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 from requests import RequestException
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 
+from app import outbox
 from app.extensions import db
 from app.models import OutboundPush, PushStatus, PushSubscription, User, utcnow
 from app.outbox import AfterCommitSender
@@ -58,7 +59,6 @@ PUSH_KINDS = frozenset(
         "conversation",
     }
 )
-STALE_SENDING = timedelta(minutes=10)
 GONE_STATUSES = frozenset({404, 410})
 
 
@@ -244,42 +244,12 @@ def deliver_due(limit: int = 100) -> dict[str, int]:
     counts = {"sent": 0, "retry": 0, "failed": 0, "gone": 0}
     if not is_enabled():
         return counts
-    now = utcnow()
-    due = db.session.scalars(
-        select(OutboundPush.id)
-        .where(
-            or_(
-                (OutboundPush.status == PushStatus.PENDING) & (OutboundPush.next_attempt_at <= now),
-                (OutboundPush.status == PushStatus.SENDING)
-                & (OutboundPush.next_attempt_at <= now - STALE_SENDING),
-            )
-        )
-        .order_by(OutboundPush.id)
-        .limit(limit)
-    ).all()
+    due = outbox.due_ids(OutboundPush, PushStatus, limit)
     for push_id in due:
         outcome = _deliver_one(push_id)
         if outcome:
             counts[outcome] += 1
     return counts
-
-
-def _claim(push_id: int) -> OutboundPush | None:
-    now = utcnow()
-    claimed = db.session.execute(
-        update(OutboundPush)
-        .where(
-            OutboundPush.id == push_id,
-            or_(
-                OutboundPush.status == PushStatus.PENDING,
-                (OutboundPush.status == PushStatus.SENDING)
-                & (OutboundPush.next_attempt_at <= now - STALE_SENDING),
-            ),
-        )
-        .values(status=PushStatus.SENDING, next_attempt_at=now)
-    ).rowcount
-    db.session.commit()
-    return db.session.get(OutboundPush, push_id, populate_existing=True) if claimed else None
 
 
 def send(subscription: PushSubscription, path: str):
@@ -300,7 +270,7 @@ def send(subscription: PushSubscription, path: str):
 
 
 def _deliver_one(push_id: int) -> str | None:
-    push = _claim(push_id)
+    push = outbox.claim(OutboundPush, PushStatus, push_id)
     if push is None:
         return None
     subscription = push.subscription

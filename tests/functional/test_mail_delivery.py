@@ -122,6 +122,26 @@ def test_nothing_is_sent_twice(app, world, mailbox):
     assert len(mailbox.messages) == 1
 
 
+def test_a_message_a_crashed_sender_left_sending_goes_out_later_but_not_twice(app, world, mailbox):
+    """A process that died mid-send leaves its message "sending": another sender takes it up
+    once it is 10 minutes stale, and never while the first may still be at it."""
+    fresh, stale = queue(app, world, "fresh@willow.example.org"), queue(app, world)
+    with app.app_context():
+        for message_id, minutes in ((fresh, 2), (stale, 11)):
+            db.session.execute(
+                update(OutboundEmail)
+                .where(OutboundEmail.id == message_id)
+                .values(
+                    status=MailStatus.SENDING,
+                    next_attempt_at=utcnow() - timedelta(minutes=minutes),
+                )
+            )
+        db.session.commit()
+        assert deliver_due()["sent"] == 1
+    assert [m["To"] for m in mailbox.messages] == ["someone@willow.example.org"]
+    assert stored(app, fresh).status is MailStatus.SENDING
+
+
 def test_managers_see_what_failed_for_their_service_and_can_retry(app, world, mailbox):
     message_id = queue(app, world, to="bounced@willow.example.org")
     with app.app_context():
