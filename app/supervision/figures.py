@@ -4,17 +4,18 @@
 today, if sooner):
 - supervision: supervisions.held_in_date, the SQL twin of due_status written beside it (the
   last supervision held no more than the service's interval ago);
-- medication competency: for each current medication checklist (one that is rechecked after a
-  medicines incident, NICE SC1), the latest finished observation said competent, its renewal
-  is not past, and no earlier re-observation date has passed.
+- medication competency: observations.competent_in_date, the SQL twin of status_for written
+  beside it, for each current medication checklist (one that is rechecked after a medicines
+  incident, NICE SC1): the latest finished observation said competent, its renewal is not
+  past, and no earlier re-observation date has passed.
 Both count active care workers and supervisors, the people managers supervise and observe.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, select
 
 from app.extensions import db
 from app.governance.figures import (
@@ -31,12 +32,11 @@ from app.models import (
     ChecklistTemplate,
     Observation,
     ObservationStatus,
-    Outcome,
     Role,
     Supervision,
     User,
 )
-from app.models.base import add_months
+from app.supervision.observations import competent_in_date
 from app.supervision.supervisions import held_in_date
 
 SUPERVISED_ROLES = (Role.STAFF, Role.SUPERVISOR)
@@ -115,18 +115,6 @@ def _by_held_month(scope: Scope) -> dict[str, int]:
     )
 
 
-def earliest_in_date(as_of: date, months: int) -> date:
-    """The earliest observation date whose renewal (`months` later, as app/supervision counts
-    months) is on or after `as_of`. Renewal dates never go backwards as the observation date
-    moves forward, so step from a first guess to the exact day."""
-    day = add_months(as_of, -months)
-    while add_months(day, months) < as_of:
-        day += timedelta(days=1)
-    while add_months(day - timedelta(days=1), months) >= as_of:
-        day -= timedelta(days=1)
-    return day
-
-
 @figure(order=110)
 def medication_competency(scope: Scope) -> Figure:
     as_of = _as_of(scope)
@@ -172,14 +160,13 @@ def medication_competency(scope: Scope) -> Figure:
             )
             .subquery()
         )
-        earliest = case(
-            {t.lineage_id: earliest_in_date(as_of, t.renewal_months) for t in templates},
-            value=checklist.c.lineage_id,
-        )
-        competent = and_(
-            ranked.c.outcome == Outcome.COMPETENT,
-            ranked.c.observed_on >= earliest,
-            or_(ranked.c.reobserve_on.is_(None), ranked.c.reobserve_on >= as_of),
+        competent = competent_in_date(
+            ranked.c.outcome,
+            ranked.c.observed_on,
+            ranked.c.reobserve_on,
+            checklist.c.lineage_id,
+            as_of,
+            {t.lineage_id: t.renewal_months for t in templates},
         )
         row = db.session.execute(
             select(func.count().label("pairs"), func.count().filter(competent).label("in_date"))

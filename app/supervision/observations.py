@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.audit import log_event
@@ -483,6 +483,37 @@ def status_for(
     else:
         status.key = "in_date"
     return status
+
+
+def earliest_in_date(as_of: date, months: int) -> date:
+    """The earliest observation date whose renewal (`months` later, as status_for counts
+    months) is on or after `as_of`. Renewal dates never go backwards as the observation date
+    moves forward, so step from a first guess to the exact day."""
+    day = add_months(as_of, -months)
+    while add_months(day, months) < as_of:
+        day += timedelta(days=1)
+    while add_months(day - timedelta(days=1), months) >= as_of:
+        day -= timedelta(days=1)
+    return day
+
+
+def competent_in_date(
+    outcome, observed_on, reobserve_on, lineage_id, as_of: date, renewal_months: dict[int, int]
+) -> ColumnElement[bool]:
+    """The SQL twin of status_for: not overdue on `as_of` (in date or due within 30 days) for
+    the columns of a latest finished observation (`outcome`, `observed_on`, `reobserve_on`;
+    NULL, never observed, is never in date) and its checklist's `lineage_id`, whose renewal
+    interval in months `renewal_months` gives: competent, the renewal not past and no earlier
+    re-observation date past."""
+    earliest = case(
+        {lineage: earliest_in_date(as_of, months) for lineage, months in renewal_months.items()},
+        value=lineage_id,
+    )
+    return and_(
+        outcome == Outcome.COMPETENT,
+        observed_on >= earliest,
+        or_(reobserve_on.is_(None), reobserve_on >= as_of),
+    )
 
 
 def report_involves(report: Report, staff_id: int) -> bool:

@@ -12,8 +12,7 @@ from app.extensions import db
 from app.governance.figures import Scope, figures_for
 from app.models import ChecklistTemplate, User
 from app.models.base import add_months
-from app.supervision.figures import earliest_in_date
-from app.supervision.observations import competency_grid
+from app.supervision.observations import competency_grid, earliest_in_date
 from tests.functional.learning_data import build_learning_half_year
 
 RANGE = "start=2026-01&end=2026-06"

@@ -13,6 +13,10 @@ from app.extensions import db
 from app.models import (
     BestInterestsDecision,
     CapacityFinding,
+    ChecklistTemplate,
+    Observation,
+    ObservationStatus,
+    Outcome,
     RestraintPosition,
     RestraintType,
     RestrictivePractice,
@@ -21,6 +25,7 @@ from app.models import (
     SupervisionPolicy,
     User,
 )
+from app.supervision.observations import competent_in_date, status_for
 from app.supervision.supervisions import DEFAULT_EVERY_WEEKS, due_status, held_in_date
 
 
@@ -149,3 +154,95 @@ def test_supervision_in_date_counts_the_people_due_status_calls_in_date(app, wor
         assert counted == in_date
         names = {p.name for p in people if p.id in in_date}
         assert names == {"Carer 0", "Carer 27", "Carer 28", "Carer 55", "Carer 56"}
+
+
+def test_competency_in_date_counts_the_people_status_for_calls_in_date(app, world):
+    """competent_in_date (SQL, for the dashboard) and status_for (Python, for the competency
+    grid and the digest) agree on the days around each renewal, at a month's end (a month's
+    renewal from 29, 30 or 31 January falls on 28 February), on a re-observation date just
+    past, due today or still ahead, for an outcome of not yet competent, and for no
+    observation at all."""
+    as_of = date(2026, 2, 28)
+    with app.app_context():
+        monthly = ChecklistTemplate(service_id=world.willow.id, name="Insulin", renewal_months=1)
+        yearly = ChecklistTemplate(service_id=world.willow.id, name="Medicines", renewal_months=12)
+        db.session.add_all([monthly, yearly])
+        db.session.flush()
+        for template in (monthly, yearly):
+            template.lineage_id = template.id
+        cases = {
+            "month, 27 Jan": (monthly, date(2026, 1, 27), Outcome.COMPETENT, None),
+            "month, 28 Jan": (monthly, date(2026, 1, 28), Outcome.COMPETENT, None),
+            "month, 29 Jan": (monthly, date(2026, 1, 29), Outcome.COMPETENT, None),
+            "month, 31 Jan": (monthly, date(2026, 1, 31), Outcome.COMPETENT, None),
+            "month, 27 Feb": (monthly, date(2026, 2, 27), Outcome.COMPETENT, None),
+            "year, 27 Feb 2025": (yearly, date(2025, 2, 27), Outcome.COMPETENT, None),
+            "year, 28 Feb 2025": (yearly, date(2025, 2, 28), Outcome.COMPETENT, None),
+            "year, 1 Mar 2025": (yearly, date(2025, 3, 1), Outcome.COMPETENT, None),
+            "again yesterday": (yearly, date(2026, 1, 5), Outcome.COMPETENT, date(2026, 2, 27)),
+            "again today": (yearly, date(2026, 1, 5), Outcome.COMPETENT, as_of),
+            "again tomorrow": (yearly, date(2026, 1, 5), Outcome.COMPETENT, date(2026, 3, 1)),
+            "not yet": (yearly, date(2026, 2, 20), Outcome.NOT_YET_COMPETENT, date(2026, 3, 20)),
+            "never": (yearly, None, None, None),
+        }
+        supervisor = db.session.get(User, world.supervisor.id)
+        people = {}
+        for name, (template, observed_on, outcome, reobserve_on) in cases.items():
+            person = User(
+                name=name,
+                email=f"{len(people)}@competency-two-forms.example.org",
+                role=Role.STAFF,
+                service_id=world.willow.id,
+            )
+            db.session.add(person)
+            db.session.flush()
+            people[name] = person
+            if observed_on is not None:
+                db.session.add(
+                    Observation(
+                        service_id=world.willow.id,
+                        template_id=template.id,
+                        staff_id=person.id,
+                        observer_id=supervisor.id,
+                        status=ObservationStatus.COMPLETED,
+                        observed_on=observed_on,
+                        outcome=outcome,
+                        reobserve_on=reobserve_on,
+                    )
+                )
+        db.session.commit()
+        counted = set(
+            db.session.scalars(
+                select(User.id)
+                .outerjoin(Observation, Observation.staff_id == User.id)
+                .outerjoin(ChecklistTemplate, ChecklistTemplate.id == Observation.template_id)
+                .where(
+                    User.id.in_([p.id for p in people.values()]),
+                    competent_in_date(
+                        Observation.outcome,
+                        Observation.observed_on,
+                        Observation.reobserve_on,
+                        ChecklistTemplate.lineage_id,
+                        as_of,
+                        {monthly.lineage_id: 1, yearly.lineage_id: 12},
+                    ),
+                )
+            )
+        )
+        in_date = set()
+        for name, person in people.items():
+            template = cases[name][0]
+            last = db.session.scalar(select(Observation).where(Observation.staff_id == person.id))
+            if status_for(person, template, last, [], as_of).key in {"in_date", "due_soon"}:
+                in_date.add(person.id)
+        assert counted == in_date
+        assert {name for name, p in people.items() if p.id in in_date} == {
+            "month, 28 Jan",
+            "month, 29 Jan",
+            "month, 31 Jan",
+            "month, 27 Feb",
+            "year, 28 Feb 2025",
+            "year, 1 Mar 2025",
+            "again today",
+            "again tomorrow",
+        }
