@@ -117,3 +117,31 @@ def claim(model, statuses, row_id: int):
     ).rowcount
     db.session.commit()
     return db.session.get(model, row_id, populate_existing=True) if claimed else None
+
+
+def record_failure(row, statuses, reason: str, *, max_attempts: int, base_seconds: int) -> str:
+    """A send failed: try again after a doubling wait (base, 2×base, 4×base, ...), or mark the
+    row failed after `max_attempts`. Commits; answers "retry" or "failed"."""
+    row.attempts += 1
+    row.last_error = reason[:500]
+    if row.attempts >= max_attempts:
+        row.status = statuses.FAILED
+        log.error(
+            "Gave up on %s %s after %s tries: %s", row.__tablename__, row.id, row.attempts, reason
+        )
+        outcome = "failed"
+    else:
+        delay = base_seconds * 2 ** (row.attempts - 1)
+        row.status = statuses.PENDING
+        row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        log.warning(
+            "%s %s failed (try %s): %s; retrying in %ss",
+            row.__tablename__,
+            row.id,
+            row.attempts,
+            reason,
+            delay,
+        )
+        outcome = "retry"
+    db.session.commit()
+    return outcome

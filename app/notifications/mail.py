@@ -143,22 +143,13 @@ def _deliver_one(message_id: int) -> str | None:
 
 def _record_failure(message: OutboundEmail, error: Exception) -> str:
     config = current_app.config
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {error}"[:500]
-    if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-        message.status = MailStatus.FAILED
-        outcome = "failed"
-        log.error("Gave up on email %s after %s tries: %s", message.id, message.attempts, error)
-    else:
-        delay = config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (message.attempts - 1)
-        message.status = MailStatus.PENDING
-        message.next_attempt_at = utcnow() + timedelta(seconds=delay)
-        outcome = "retry"
-        log.warning(
-            "Email %s failed (try %s), retrying in %ss", message.id, message.attempts, delay
-        )
-    db.session.commit()
-    return outcome
+    return outbox.record_failure(
+        message,
+        MailStatus,
+        f"{type(error).__name__}: {error}",
+        max_attempts=config["MAIL_MAX_ATTEMPTS"],
+        base_seconds=config["MAIL_RETRY_BASE_SECONDS"],
+    )
 
 
 def build_message(message: OutboundEmail, sender: str) -> EmailMessage:

@@ -25,7 +25,6 @@ import base64
 import hashlib
 import json
 import logging
-from datetime import timedelta
 from email.utils import parseaddr
 from functools import cache
 
@@ -315,22 +314,13 @@ def _gone(push: OutboundPush, subscription: PushSubscription, status: int) -> st
 
 def _record_failure(push: OutboundPush, reason: str) -> str:
     config = current_app.config
-    push.attempts += 1
-    push.last_error = reason[:500]
-    if push.attempts >= config["PUSH_MAX_ATTEMPTS"]:
-        push.status = PushStatus.FAILED
-        outcome = "failed"
-        log.error("Gave up on push %s after %s tries: %s", push.id, push.attempts, reason)
-    else:
-        delay = config["PUSH_RETRY_BASE_SECONDS"] * 2 ** (push.attempts - 1)
-        push.status = PushStatus.PENDING
-        push.next_attempt_at = utcnow() + timedelta(seconds=delay)
-        outcome = "retry"
-        log.warning(
-            "Push %s failed (try %s): %s; retrying in %ss", push.id, push.attempts, reason, delay
-        )
-    db.session.commit()
-    return outcome
+    return outbox.record_failure(
+        push,
+        PushStatus,
+        reason,
+        max_attempts=config["PUSH_MAX_ATTEMPTS"],
+        base_seconds=config["PUSH_RETRY_BASE_SECONDS"],
+    )
 
 
 # The background sender after each commit that queued a push (hooks in app/hooks.py).
