@@ -38,7 +38,7 @@ setup: $(STAMPS)/python $(STAMPS)/assets
 
 $(STAMPS)/python: pyproject.toml constraints.txt
 	@mkdir -p $(STAMPS)
-	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(VENV)/bin/pip || python3 -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $@
 
@@ -74,6 +74,7 @@ e2e: setup
 ## Redis, Locust, Chromium): writes bench-results/report.md in under 15 minutes. Not in `make test`.
 bench: setup $(STAMPS)/bench
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx)
+	test -x $${CHROMIUM_PATH:-/usr/bin/chromium} || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	$(PY) bench/run.py
 
 ## Locust (the `bench` extra) and Lighthouse (bench/package.json), for `make bench` only.

@@ -173,8 +173,45 @@ def flush_redis() -> None:
 # -- 1. Mixed load ---------------------------------------------------------------------------
 
 
+PROGRAMS = {  # a word of the command line -> the name the report gives the program
+    "locust": "load generator (Locust)",
+    "gunicorn": "app nodes (gunicorn)",
+    "postgres": "PostgreSQL",
+    "nginx": "nginx",
+    "redis-server": "Redis",
+}
+
+
+def _program_of(pid: Path) -> str | None:
+    try:
+        words = pid.joinpath("cmdline").read_bytes().split(b"\0")[:4]
+    except OSError:
+        return None
+    line = " ".join(w.decode(errors="replace") for w in words)
+    return next((label for key, label in PROGRAMS.items() if key in line), None)
+
+
+def cpu_seconds_by_program() -> dict[str, float]:
+    """CPU seconds (user and system) used so far by each program of the shape, read from
+    /proc: where the machine's cores went during the load. A process that ends within the
+    window takes its seconds with it; the shape's processes live through it."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for pid in Path("/proc").glob("[0-9]*"):
+        name = _program_of(pid)
+        try:
+            text = pid.joinpath("stat").read_text() if name else ""
+        except OSError:
+            continue  # ended meanwhile
+        if name and text:
+            fields = text[text.rindex(")") + 2 :].split()
+            used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 def mixed_load(running: shape.Shape, plan: Path) -> dict:
     out = RESULTS / "locust"
+    cpu_before, started = cpu_seconds_by_program(), time.monotonic()
     subprocess.run(
         [LOCUST, "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
          "-u", str(PEOPLE), "-r", str(SPAWN_RATE), "-t", f"{LOAD_SECONDS}s",
@@ -182,6 +219,7 @@ def mixed_load(running: shape.Shape, plan: Path) -> dict:
         cwd=ROOT, env={**os.environ, "BENCH_PLAN": str(plan), "BENCH_CA": str(running.cert)},
         check=False, capture_output=True, text=True,
     )  # fmt: skip
+    cpu_after, wall = cpu_seconds_by_program(), time.monotonic() - started
     rows = list(csv.DictReader(open(f"{out}_stats.csv")))  # noqa: SIM115
     failures = list(csv.DictReader(open(f"{out}_failures.csv")))  # noqa: SIM115
     pages = [row for row in rows if row["Name"] != "Aggregated"]
@@ -189,6 +227,7 @@ def mixed_load(running: shape.Shape, plan: Path) -> dict:
     logs = "".join(p.read_text(errors="replace") for p in running.folder.glob("node-*.log"))
     return {
         "load_average": os.getloadavg()[0],
+        "cpu": {name: (cpu_after[name] - cpu_before.get(name, 0.0)) / wall for name in cpu_after},
         "pages": pages,
         "total": total,
         "failures": failures,
@@ -235,6 +274,17 @@ def load_section(result: dict, chain: str) -> list[str]:
         f"1-minute load average {result['load_average']:.1f} on {os.cpu_count()} cores as it "
         "ended (the load generator, nginx, both nodes, PostgreSQL and whatever else runs here).",
     ]
+    cores = os.cpu_count() or 1
+    shares = sorted(result["cpu"].items(), key=lambda item: -item[1])
+    lines.append(
+        f"- Where the {cores} cores went during the load (CPU seconds a second, from /proc): "
+        + "; ".join(f"{name} {used:.2f}" for name, used in shares)
+        + f"; {sum(used for _, used in shares):.2f} of {cores} in all."
+    )
+    rate = float(total["Requests/s"])
+    if rate:
+        app_ms = 1000 * result["cpu"].get(PROGRAMS["gunicorn"], 0.0) / rate
+        lines.append(f"- The app nodes spent {app_ms:.1f} ms of CPU per request on average.")
     for failure in result["failures"][:8]:
         lines.append(
             f"- Failure: {failure['Method']} {failure['Name']}: {failure['Error'][:160]} "
