@@ -21,15 +21,38 @@ import os
 import random
 import re
 import ssl
+import time
 import uuid
 from datetime import UTC, datetime
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ["BENCH_PLAN"]).read())  # noqa: SIM115 (read once, at start)
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 BODY_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 _accounts = {role: itertools.cycle(PLAN["accounts"][role]) for role in PLAN["accounts"]}
+
+# Every request's own time, for bench/run.py to tell the shift's start (people still signing
+# in) from the steady part (everyone signed in): Locust's CSV mixes the two.
+_timings: list[tuple[float, str, float, bool]] = []
+_moments: dict[str, float] = {}
+
+
+@events.request.add_listener
+def _note_request(name, response_time, exception, **_kwargs) -> None:
+    _timings.append((time.time(), name, response_time, exception is None))
+
+
+@events.spawning_complete.add_listener
+def _note_everyone_in(**_kwargs) -> None:
+    _moments["everyone_in"] = time.time()
+
+
+@events.quitting.add_listener
+def _write_timings(**_kwargs) -> None:
+    if os.environ.get("BENCH_TIMINGS"):
+        with open(os.environ["BENCH_TIMINGS"], "w") as out:
+            json.dump({"moments": _moments, "requests": _timings}, out)
 
 
 def trusted_context() -> ssl.SSLContext:

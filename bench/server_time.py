@@ -46,14 +46,15 @@ def production_app():
     return create_app()
 
 
-def signed_in_client(app):
+def signed_in_client(app, email: str = EMAIL, password: str = PASSWORD):
+    """A test client signed in with a password, as a person would be."""
     client = app.test_client()
     page = client.get("/login", base_url=BASE).get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     answer = client.post(
         "/login",
         base_url=BASE,
-        data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
+        data={"email": email, "password": password, "csrf_token": token},
         headers={"Referer": BASE + "/login"},
     )
     if answer.status_code != 302:
