@@ -18,15 +18,41 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
 from app.auth.forms import choices
 from app.inputs import DateField, IntegerField, choice_id
 from app.models import Outcome
-from app.supervision.supervisions import REFLECTIVE_PROMPTS
+from app.supervision.schemas import ACTION_MAX, COMMENT_MAX, SUMMARY_MAX, TOO_LONG
+from app.supervision.supervisions import (
+    GOOD_ANSWER_MAX,
+    NOTE_MAX,
+    QUESTION_MAX,
+    REFLECTIVE_PROMPTS,
+)
 
 ACTION_ROWS = 3
+
+
+class Within:
+    """Text up to `limit` characters, refused over it with the words every box uses. Unlike
+    WTForms' Length it sets no `maxlength` (a browser cuts a pasted text short without a
+    word); the box says its limit instead (`data-maxlength`, the `counted` macro)."""
+
+    field_flags: dict = {}
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, form, field) -> None:
+        if len(field.data or "") > self.limit:
+            raise ValidationError(TOO_LONG.format(max=self.limit))
+
+
+def _within(limit: int) -> dict:
+    """A text box's validator and render keywords for a limit (see Within)."""
+    return {"validators": [Within(limit)], "render_kw": {"data-maxlength": limit}}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -51,23 +77,28 @@ class ObserveStartForm(FlaskForm):
 
 
 class ObservationOutcomeForm(FlaskForm):
-    """The end of an observation: outcome, development plan and when to observe again."""
+    """The end of an observation: outcome, development plan and when to observe again.
+
+    It renders the boxes and checks the CSRF token, nothing more: the answers are checked by
+    `ObservationBody` (app/supervision/schemas.py), as the offline API's are, so the boxes
+    have no validators of their own, the dates are read as typed, and no box has a
+    `maxlength` (a browser would cut a pasted text short without a word).
+    """
 
     outcome = RadioField(
         "Outcome",
         choices=choices((o.value, o.label) for o in Outcome),
         validators=[Optional()],
+        validate_choice=False,
         description="If a critical item is not yet met, the outcome is not yet competent.",
     )
     summary = TextAreaField(
         "Summary (optional)",
         description="What went well, and what to work on, in a few kind words.",
-        validators=[Length(max=4000)],
+        render_kw={"data-maxlength": SUMMARY_MAX},
     )
-    reobserve_on = DateField(
-        "Observe again on",
-        validators=[Optional()],
-        description="Needed when not yet competent.",
+    reobserve_on = StringField(
+        "Observe again on", widget=DateInput(), description="Needed when not yet competent."
     )
 
 
@@ -80,38 +111,40 @@ for _n in range(1, ACTION_ROWS + 1):
             description="Targeted support, e.g. “Shadow Tom on the 8am round twice”."
             if _n == 1
             else None,
-            validators=[Length(max=500)],
+            render_kw={"data-maxlength": ACTION_MAX},
         ),
     )
     setattr(
         ObservationOutcomeForm,
         f"action_{_n}_due",
-        DateField(f"Action {_n} due by", validators=[Optional()]),
+        StringField(f"Action {_n} due by", widget=DateInput()),
     )
 
 
 class CommentForm(FlaskForm):
+    """The observed or supervised person's comment; the service refuses one over the limit."""
+
     comment = TextAreaField(
         "Your comment (optional)",
         description="Anything you want to add. Your supervisor will see it.",
-        validators=[Length(max=2000)],
+        render_kw={"data-maxlength": COMMENT_MAX},
     )
 
 
 class ItemForm(Form):
-    text = StringField("What to observe", validators=[Length(max=300)])
-    guidance = TextAreaField("Guidance for the observer", validators=[Length(max=2000)])
+    text = StringField("What to observe", **_within(300))
+    guidance = TextAreaField("Guidance for the observer", **_within(2000))
     critical = BooleanField("Critical: if not met, the outcome is not yet competent")
-    module = StringField(
-        "Add-on module (leave empty for the core checklist)", validators=[Length(max=80)]
-    )
+    module = StringField("Add-on module (leave empty for the core checklist)", **_within(80))
 
 
 class ChecklistForm(FlaskForm):
     name = StringField(
-        "Checklist name", validators=[InputRequired("Give the checklist a name."), Length(max=120)]
+        "Checklist name",
+        validators=[InputRequired("Give the checklist a name."), Within(120)],
+        render_kw={"data-maxlength": 120},
     )
-    description = TextAreaField("What it covers (optional)", validators=[Length(max=2000)])
+    description = TextAreaField("What it covers (optional)", **_within(2000))
     renewal_months = IntegerField(
         "Renew every (months)",
         validators=[
@@ -133,13 +166,19 @@ class SupervisionForm(FlaskForm):
     held_on = DateField("Date", validators=[InputRequired("Enter the date of the supervision.")])
 
 
+# The notes and actions have no maxlength: record_supervision() refuses text over the limit
+# with a message beside its box, and the page keeps what was typed.
 for _key, _prompt in REFLECTIVE_PROMPTS:
-    setattr(SupervisionForm, f"note_{_key}", TextAreaField(_prompt, validators=[Length(max=4000)]))
+    setattr(
+        SupervisionForm,
+        f"note_{_key}",
+        TextAreaField(_prompt, render_kw={"data-maxlength": NOTE_MAX}),
+    )
 for _n in range(1, ACTION_ROWS + 1):
     setattr(
         SupervisionForm,
         f"action_{_n}",
-        StringField(f"Agreed action {_n}", validators=[Length(max=500)]),
+        StringField(f"Agreed action {_n}", render_kw={"data-maxlength": ACTION_MAX}),
     )
     setattr(
         SupervisionForm,
@@ -159,9 +198,14 @@ class FrequencyForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
+    """A question for the bank; add_question() refuses text over its limit with a message."""
+
     text = StringField(
-        "Question", validators=[InputRequired("Write the question."), Length(max=300)]
+        "Question",
+        validators=[InputRequired("Write the question.")],
+        render_kw={"data-maxlength": QUESTION_MAX},
     )
     good_answer = TextAreaField(
-        "What a confident answer covers (optional)", validators=[Length(max=2000)]
+        "What a confident answer covers (optional)",
+        render_kw={"data-maxlength": GOOD_ANSWER_MAX},
     )
