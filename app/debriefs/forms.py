@@ -1,4 +1,10 @@
-"""Debrief and workaround forms. Labels are the words staff see."""
+"""Debrief and workaround forms. Labels are the words staff see.
+
+The text boxes have no length validator: a WTForms `Length` would render a `maxlength`, and a
+browser cuts a pasted text short without a word. The services refuse text over the limit
+with a message beside its box (the page keeps what was typed); `data-maxlength` gives the
+live count (app/static/js/char-count.js).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import choices
+from app.debriefs.services import ACTION_MAX, NOTE_MAX, SUMMARY_MAX, TEXT_MAX
 from app.inputs import DateField, choice_id
 from app.models import DebriefFormat, WorkaroundStatus
 from app.models.base import uk_today
@@ -69,8 +76,8 @@ class DebriefForm(FlaskForm):
 class ContributionForm(FlaskForm):
     text = TextAreaField(
         "Add a point",
-        validators=[InputRequired("Write a few words first."), Length(max=1000)],
-        render_kw={"rows": 2},
+        validators=[InputRequired("Write a few words first.")],
+        render_kw={"rows": 2, "data-maxlength": TEXT_MAX},
     )
     unsafe_workaround = BooleanField("This is a workaround we use that isn't safe")
 
@@ -78,7 +85,8 @@ class ContributionForm(FlaskForm):
 class ActionForm(FlaskForm):
     description = StringField(
         "What will change",
-        validators=[InputRequired("Say what will change."), Length(max=500)],
+        validators=[InputRequired("Say what will change.")],
+        render_kw={"data-maxlength": ACTION_MAX},
     )
     owner_id = SelectField("Who will do it", coerce=_optional_int, validators=[Optional()])
     due_on = DateField("By when (optional)", validators=[Optional()])
@@ -89,6 +97,7 @@ class CloseForm(FlaskForm):
         "What we learned",
         validators=[InputRequired("Write what the team learned before closing.")],
         description="A few lines the whole team can read. This closes the debrief.",
+        render_kw={"data-maxlength": SUMMARY_MAX},
     )
 
 
@@ -102,7 +111,6 @@ class WorkaroundForm(FlaskForm):
     )
     note = TextAreaField(
         "What was said, or what changed",
-        validators=[Length(max=2000)],
         description="Needed when you mark it resolved.",
-        render_kw={"rows": 2},
+        render_kw={"rows": 2, "data-maxlength": NOTE_MAX},
     )
