@@ -13,35 +13,15 @@ from wtforms import (
     BooleanField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, Optional
 
-from app.auth.forms import choices
 from app.debriefs.services import ACTION_MAX, NOTE_MAX, SUMMARY_MAX, TEXT_MAX
-from app.inputs import DateField, choice_id
+from app.forms import CheckboxesField, choice_id, choices, date_field, enum_choices
 from app.models import DebriefFormat, WorkaroundStatus
 from app.models.base import uk_today
-
-
-class CheckboxesField(SelectMultipleField):
-    """A list of checkboxes (a multiple choice that works without JavaScript)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, *args, invalid_message: str = "Choose from the list.", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message
-
-    def pre_validate(self, form) -> None:
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(self.invalid_message) from None
 
 
 def _optional_int(value):
@@ -51,10 +31,10 @@ def _optional_int(value):
 class DebriefForm(FlaskForm):
     format = RadioField(
         "Kind of debrief",
-        choices=choices((f.value, f.label) for f in DebriefFormat),
+        choices=enum_choices(DebriefFormat),
         default=DebriefFormat.STRUCTURED.value,
     )
-    held_on = DateField("Date", validators=[InputRequired("Enter the date of the debrief.")])
+    held_on = date_field("Date", required="Enter the date of the debrief.")
     facilitator_id = SelectField("Who is leading it", coerce=choice_id)
     report_ids = CheckboxesField(
         "Reports this debrief is about",
@@ -89,7 +69,7 @@ class ActionForm(FlaskForm):
         render_kw={"data-maxlength": ACTION_MAX},
     )
     owner_id = SelectField("Who will do it", coerce=_optional_int, validators=[Optional()])
-    due_on = DateField("By when (optional)", validators=[Optional()])
+    due_on = date_field("By when (optional)")
 
 
 class CloseForm(FlaskForm):

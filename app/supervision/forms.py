@@ -14,17 +14,22 @@ from wtforms import (
     FormField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, DateInput, ListWidget
+from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import DateInput
 
-from app.auth.forms import choices
-from app.inputs import DateField, IntegerField, choice_id
+from app.forms import (
+    CheckboxesField,
+    IntegerField,
+    choice_id,
+    date_field,
+    enum_choices,
+    text_field,
+)
 from app.models import Outcome
-from app.supervision.schemas import ACTION_MAX, COMMENT_MAX, SUMMARY_MAX, TOO_LONG
+from app.supervision.schemas import ACTION_MAX, COMMENT_MAX, SUMMARY_MAX
 from app.supervision.supervisions import (
     GOOD_ANSWER_MAX,
     NOTE_MAX,
@@ -33,31 +38,6 @@ from app.supervision.supervisions import (
 )
 
 ACTION_ROWS = 3
-
-
-class Within:
-    """Text up to `limit` characters, refused over it with the words every box uses. Unlike
-    WTForms' Length it sets no `maxlength` (a browser cuts a pasted text short without a
-    word); the box says its limit instead (`data-maxlength`, the `counted` macro)."""
-
-    field_flags: dict = {}
-
-    def __init__(self, limit: int):
-        self.limit = limit
-
-    def __call__(self, form, field) -> None:
-        if len(field.data or "") > self.limit:
-            raise ValidationError(TOO_LONG.format(max=self.limit))
-
-
-def _within(limit: int) -> dict:
-    """A text box's validator and render keywords for a limit (see Within)."""
-    return {"validators": [Within(limit)], "render_kw": {"data-maxlength": limit}}
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ObserveStartForm(FlaskForm):
@@ -69,7 +49,7 @@ class ObserveStartForm(FlaskForm):
     template_id = SelectField(
         "Which checklist?", coerce=choice_id, validators=[InputRequired("Choose a checklist.")]
     )
-    modules = MultiCheckboxField(
+    modules = CheckboxesField(
         "Add-on modules (medication only)",
         description="Tick the extra parts you will watch today, such as eye drops or inhalers.",
         validate_choice=False,
@@ -87,7 +67,7 @@ class ObservationOutcomeForm(FlaskForm):
 
     outcome = RadioField(
         "Outcome",
-        choices=choices((o.value, o.label) for o in Outcome),
+        choices=enum_choices(Outcome),
         validators=[Optional()],
         validate_choice=False,
         description="If a critical item is not yet met, the outcome is not yet competent.",
@@ -132,19 +112,15 @@ class CommentForm(FlaskForm):
 
 
 class ItemForm(Form):
-    text = StringField("What to observe", **_within(300))
-    guidance = TextAreaField("Guidance for the observer", **_within(2000))
+    text = text_field("What to observe", 300)
+    guidance = text_field("Guidance for the observer", 2000, area=True)
     critical = BooleanField("Critical: if not met, the outcome is not yet competent")
-    module = StringField("Add-on module (leave empty for the core checklist)", **_within(80))
+    module = text_field("Add-on module (leave empty for the core checklist)", 80)
 
 
 class ChecklistForm(FlaskForm):
-    name = StringField(
-        "Checklist name",
-        validators=[InputRequired("Give the checklist a name."), Within(120)],
-        render_kw={"data-maxlength": 120},
-    )
-    description = TextAreaField("What it covers (optional)", **_within(2000))
+    name = text_field("Checklist name", 120, required="Give the checklist a name.")
+    description = text_field("What it covers (optional)", 2000, area=True)
     renewal_months = IntegerField(
         "Renew every (months)",
         validators=[
@@ -163,7 +139,7 @@ class SupervisionStartForm(FlaskForm):
 
 
 class SupervisionForm(FlaskForm):
-    held_on = DateField("Date", validators=[InputRequired("Enter the date of the supervision.")])
+    held_on = date_field("Date", required="Enter the date of the supervision.")
 
 
 # The notes and actions have no maxlength: record_supervision() refuses text over the limit
@@ -180,11 +156,7 @@ for _n in range(1, ACTION_ROWS + 1):
         f"action_{_n}",
         StringField(f"Agreed action {_n}", render_kw={"data-maxlength": ACTION_MAX}),
     )
-    setattr(
-        SupervisionForm,
-        f"action_{_n}_due",
-        DateField(f"Action {_n} due by", validators=[Optional()]),
-    )
+    setattr(SupervisionForm, f"action_{_n}_due", date_field(f"Action {_n} due by"))
 
 
 class FrequencyForm(FlaskForm):
