@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import DateInput
 
 from app.forms import (
@@ -68,7 +68,6 @@ class ObservationOutcomeForm(FlaskForm):
     outcome = RadioField(
         "Outcome",
         choices=enum_choices(Outcome),
-        validators=[Optional()],
         validate_choice=False,
         description="If a critical item is not yet met, the outcome is not yet competent.",
     )
