@@ -3,8 +3,6 @@ and the choices come from the model enums, so the document and the rules cannot 
 
 from __future__ import annotations
 
-import re
-
 from marshmallow import EXCLUDE, RAISE, Schema, fields, pre_load, validate
 
 from app.models import (
@@ -23,6 +21,7 @@ from app.reports.services import (
     TEXT_MAX,
 )
 from app.schemas import DeviceTime, StrictBoolean, Text, choices_of
+from app.supervision.schemas import ObservationBody
 
 FOLLOW_UP_PREFIX = "follow_up_"
 
@@ -175,72 +174,10 @@ class ReflectionOut(Schema):
     url = fields.String(required=True)
 
 
-ITEM_FIELD = r"^(item|note)-(\d{1,9})$"
-ACTION_FIELD = r"^action_(\d{1,2})(_due)?$"
-
-
-class ObservationItemIn(Schema):
-    class Meta:
-        unknown = RAISE
-
-    result = fields.String(validate=validate.OneOf(["met", "not_yet", "na"]), allow_none=True)
-    note = Text(2000)
-
-
-class ObservationActionIn(Schema):
-    class Meta:
-        unknown = RAISE
-
-    description = Text(500)
-    due_on = fields.Date(allow_none=True)
-
-
-class ObservationIn(SyncedSchema):
-    """A whole, finished competency observation (see app/api/views.py create_observation).
-
-    Either `draft_id` (the draft opened online at /observe/<id>, whose person, checklist and
-    add-ons are already chosen) or `staff_id` and `template_id`. The form's flat fields
-    (`item-<id>`, `note-<id>`, `action_<n>`, `action_<n>_due`) are accepted too.
-    """
-
-    draft_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    staff_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    template_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    modules = fields.List(Text(80), validate=validate.Length(max=20))
-    observed_on = fields.Date()
-    items = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^\d{1,9}$")),
-        values=fields.Nested(ObservationItemIn),
-        required=True,
-        metadata={"description": "Checklist item id to its result and note"},
-    )
-    outcome = fields.String(validate=validate.OneOf(["competent", "not_yet_competent"]))
-    summary = Text(4000)
-    reobserve_on = fields.Date()
-    actions = fields.List(fields.Nested(ObservationActionIn), validate=validate.Length(max=10))
-
-    @pre_load
-    def gather_form_fields(self, data, **_kwargs):
-        if not isinstance(data, dict):
-            return data
-        items: dict[str, dict] = {}
-        actions: dict[int, dict] = {}
-        rest = {}
-        for key, value in data.items():
-            if match := re.match(ITEM_FIELD, key):
-                name = "result" if match[1] == "item" else "note"
-                items.setdefault(match[2], {})[name] = value
-            elif match := re.match(ACTION_FIELD, key):
-                name = "due_on" if match[2] else "description"
-                actions.setdefault(int(match[1]), {})[name] = value
-            else:
-                rest[key] = value
-        if items:
-            nested = rest.get("items") if isinstance(rest.get("items"), dict) else {}
-            rest["items"] = {**nested, **items}
-        if actions:
-            rest["actions"] = [actions[n] for n in sorted(actions)]
-        return rest
+class ObservationIn(SyncedSchema, ObservationBody):
+    """A whole, finished competency observation (see app/api/views.py create_observation), with
+    the same answers as the /observe form: app/supervision/schemas.py holds the rules and the
+    field keys a refusal names; the form is checked by the same schema."""
 
 
 class ObservationOut(Schema):

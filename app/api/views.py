@@ -231,22 +231,6 @@ def create_reflection():
     return jsonify(body), 201 if saved.created else 200
 
 
-def _observation_answers(data: dict) -> dict:
-    """The API's typed body as record_observation() takes it."""
-    answers = {
-        "items": {key: dict(value) for key, value in data["items"].items()},
-        "outcome": data.get("outcome"),
-        "summary": data.get("summary") or "",
-        "reobserve_on": data.get("reobserve_on"),
-        "observed_on": data.get("observed_on"),
-        "actions": [dict(action) for action in data.get("actions") or []],
-    }
-    for name in ("staff_id", "template_id", "modules"):
-        if name in data:
-            answers[name] = data[name]
-    return answers
-
-
 def _draft_for(draft_id: int | None) -> Observation | None:
     """The observer's own draft, or None; another person's draft is never found."""
     if draft_id is None:
@@ -269,8 +253,7 @@ def create_observation():
     """
     if refused := _not_allowed("observations.record") or written_by_someone_else():
         return refused
-    data, meta = parse(ObservationIn())
-    answers = _observation_answers(data)
+    data, meta = parse(ObservationIn())  # the same ObservationBody rules the form goes through
     draft = None
     if data.get("draft_id") is not None:
         draft = _draft_for(data["draft_id"])
@@ -280,7 +263,7 @@ def create_observation():
             draft = None  # a retry: record_observation finds it by client_id
     observation, created = record_observation_once(
         current_user,
-        answers,
+        data,
         client_id=str(meta["client_id"]),
         device_time=_device_time(meta),
         channel="sync",

@@ -1,4 +1,10 @@
-"""Debrief and workaround forms. Labels are the words staff see."""
+"""Debrief and workaround forms. Labels are the words staff see.
+
+The text boxes have no length validator: a WTForms `Length` would render a `maxlength`, and a
+browser cuts a pasted text short without a word. The services refuse text over the limit
+with a message beside its box (the page keeps what was typed); `data-maxlength` gives the
+live count (app/static/js/char-count.js).
+"""
 
 from __future__ import annotations
 
@@ -7,34 +13,15 @@ from wtforms import (
     BooleanField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, Optional
 
-from app.auth.forms import choices
-from app.inputs import DateField, choice_id
+from app.debriefs.services import ACTION_MAX, NOTE_MAX, SUMMARY_MAX, TEXT_MAX
+from app.forms import CheckboxesField, choice_id, choices, date_field, enum_choices
 from app.models import DebriefFormat, WorkaroundStatus
 from app.models.base import uk_today
-
-
-class CheckboxesField(SelectMultipleField):
-    """A list of checkboxes (a multiple choice that works without JavaScript)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, *args, invalid_message: str = "Choose from the list.", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message
-
-    def pre_validate(self, form) -> None:
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(self.invalid_message) from None
 
 
 def _optional_int(value):
@@ -44,10 +31,10 @@ def _optional_int(value):
 class DebriefForm(FlaskForm):
     format = RadioField(
         "Kind of debrief",
-        choices=choices((f.value, f.label) for f in DebriefFormat),
+        choices=enum_choices(DebriefFormat),
         default=DebriefFormat.STRUCTURED.value,
     )
-    held_on = DateField("Date", validators=[InputRequired("Enter the date of the debrief.")])
+    held_on = date_field("Date", required="Enter the date of the debrief.")
     facilitator_id = SelectField("Who is leading it", coerce=choice_id)
     report_ids = CheckboxesField(
         "Reports this debrief is about",
@@ -69,8 +56,8 @@ class DebriefForm(FlaskForm):
 class ContributionForm(FlaskForm):
     text = TextAreaField(
         "Add a point",
-        validators=[InputRequired("Write a few words first."), Length(max=1000)],
-        render_kw={"rows": 2},
+        validators=[InputRequired("Write a few words first.")],
+        render_kw={"rows": 2, "data-maxlength": TEXT_MAX},
     )
     unsafe_workaround = BooleanField("This is a workaround we use that isn't safe")
 
@@ -78,10 +65,11 @@ class ContributionForm(FlaskForm):
 class ActionForm(FlaskForm):
     description = StringField(
         "What will change",
-        validators=[InputRequired("Say what will change."), Length(max=500)],
+        validators=[InputRequired("Say what will change.")],
+        render_kw={"data-maxlength": ACTION_MAX},
     )
     owner_id = SelectField("Who will do it", coerce=_optional_int, validators=[Optional()])
-    due_on = DateField("By when (optional)", validators=[Optional()])
+    due_on = date_field("By when (optional)")
 
 
 class CloseForm(FlaskForm):
@@ -89,6 +77,7 @@ class CloseForm(FlaskForm):
         "What we learned",
         validators=[InputRequired("Write what the team learned before closing.")],
         description="A few lines the whole team can read. This closes the debrief.",
+        render_kw={"data-maxlength": SUMMARY_MAX},
     )
 
 
@@ -102,7 +91,6 @@ class WorkaroundForm(FlaskForm):
     )
     note = TextAreaField(
         "What was said, or what changed",
-        validators=[Length(max=2000)],
         description="Needed when you mark it resolved.",
-        render_kw={"rows": 2},
+        render_kw={"rows": 2, "data-maxlength": NOTE_MAX},
     )

@@ -35,8 +35,13 @@ from app.models.debriefs import LEADER_ROLES, debrief_report
 from app.models.reports import SERIOUS_HARM
 from app.validation import Invalid
 
-TEXT_MAX = 1000
+# Longer text is refused with a message beside its box, never cut short.
+TEXT_MAX = 1000  # a point, and an unsafe workaround raised from one
+ACTION_MAX = 500
 SUMMARY_MAX = 4000
+NOTE_MAX = 2000  # what was said about a workaround, or what changed
+# The same words as every other box over its limit (app.schemas.Text).
+TOO_LONG = "This can be up to {max} characters. Please shorten it and send it again."
 REPORTS_TO_OFFER = 30
 
 
@@ -197,7 +202,7 @@ def add_contribution(
     if not text:
         raise DebriefError("text", "Write a few words first.")
     if len(text) > TEXT_MAX:
-        raise DebriefError("text", f"Keep each point under {TEXT_MAX} characters.")
+        raise DebriefError("text", TOO_LONG.format(max=TEXT_MAX))
     contribution = DebriefContribution(
         debrief=debrief,
         prompt=prompt_key,
@@ -268,8 +273,8 @@ def add_action(
     description = (description or "").strip()
     if not description:
         raise DebriefError("description", "Say what will change.")
-    if len(description) > 500:
-        raise DebriefError("description", "Keep the action under 500 characters.")
+    if len(description) > ACTION_MAX:
+        raise DebriefError("description", TOO_LONG.format(max=ACTION_MAX))
     if owner_id is not None and owner_id not in {
         u.id for u in people_who_may_attend(debrief.service_id)
     }:
@@ -295,7 +300,7 @@ def close_debrief(user: User, debrief: Debrief, learning_summary: str) -> Debrie
     if not summary:
         raise DebriefError("learning_summary", "Write what the team learned before closing.")
     if len(summary) > SUMMARY_MAX:
-        raise DebriefError("learning_summary", f"Keep the summary under {SUMMARY_MAX} characters.")
+        raise DebriefError("learning_summary", TOO_LONG.format(max=SUMMARY_MAX))
     debrief.learning_summary = summary
     debrief.closed_at = utcnow()
     log_event(
@@ -412,10 +417,15 @@ def raise_workaround(
     """Put "a workaround we use that isn't safe" on the managers' list (flushed, not committed).
 
     A flag from a reflection is audited without an actor, so it never points back to its author.
+    Words over TEXT_MAX are refused under "workaround", never cut short (the debrief point and
+    the reflection that raise one are held to the same limit, so this only guards new callers).
     """
+    description = description.strip()
+    if len(description) > TEXT_MAX:
+        raise DebriefError("workaround", TOO_LONG.format(max=TEXT_MAX))
     flag = WorkaroundFlag(
         service_id=service_id,
-        description=description.strip()[:TEXT_MAX],
+        description=description,
         contribution_id=contribution_id,
         debrief_id=debrief_id,
         reflection_id=reflection_id,
@@ -436,6 +446,8 @@ def move_workaround(
     user: User, flag: WorkaroundFlag, status: WorkaroundStatus, note: str | None
 ) -> WorkaroundFlag:
     """Raised → discussed → resolved. Resolving needs what changed; discussing may note how."""
+    if len(note or "") > NOTE_MAX:
+        raise DebriefError("note", TOO_LONG.format(max=NOTE_MAX))
     note = (note or "").strip()
     if status is WorkaroundStatus.RESOLVED:
         if not note:

@@ -352,6 +352,11 @@ def close(debrief_id: int):
 @login_required
 @require("workarounds.manage")
 def workarounds():
+    return _workarounds_page()
+
+
+def _workarounds_page(kept: WorkaroundForm | None = None, kept_for: int | None = None):
+    """The managers' list; `kept` is a refused form, shown for its flag with what was typed."""
     flags = db.session.scalars(
         select(WorkaroundFlag)
         .where(in_scope(current_user, WorkaroundFlag.service_id))
@@ -359,7 +364,11 @@ def workarounds():
         .limit(200)
     ).all()
     grouped = {status: [f for f in flags if f.status is status] for status in WorkaroundStatus}
-    return render_template("debriefs/workarounds.html", grouped=grouped, form_for=_workaround_form)
+
+    def form_for(flag: WorkaroundFlag) -> WorkaroundForm:
+        return kept if kept is not None and flag.id == kept_for else _workaround_form(flag)
+
+    return render_template("debriefs/workarounds.html", grouped=grouped, form_for=form_for)
 
 
 def _workaround_form(flag: WorkaroundFlag, formdata=None) -> WorkaroundForm:
@@ -376,9 +385,10 @@ def update_workaround(flag_id: int):
             move_workaround(current_user, flag, WorkaroundStatus(form.status.data), form.note.data)
         except DebriefError as error:
             db.session.rollback()
-            flash(str(error), "error")
+            target = form.status if error.field == "status" else form.note
+            target.errors = [*target.errors, str(error)]
         else:
             flash(f"Marked as {flag.status.label.lower()}. Thank you.", "success")
-    else:
-        flash(next(iter(form.errors.values()))[0], "error")
-    return redirect(url_for("debriefs.workarounds", _anchor=f"flag-{flag.id}"))
+            return redirect(url_for("debriefs.workarounds", _anchor=f"flag-{flag.id}"))
+    # Refused: the message beside its box, and what was typed kept in it.
+    return _workarounds_page(form, flag.id), 422

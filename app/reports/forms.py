@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.auth.forms import choices
+from app.forms import text_field
 from app.inputs import DateField
 from app.models.reports import (
     CandourStep,
@@ -43,10 +44,15 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ReviewForm(FlaskForm):
-    thanks = TextAreaField(
+    """The manager's review. Its text boxes refuse text over the limit with a message beside
+    the box and keep what was typed; they have no maxlength, which a browser would use to cut
+    a pasted text short without a word (app/forms.py text_field), only a live count."""
+
+    thanks = text_field(
         "Thank-you message",
+        2000,
+        area=True,
         description="Say thank you in your own words. They will see this.",
-        validators=[Length(max=2000)],
     )
     status = SelectField("Status", choices=choices((s.value, s.label) for s in ReportStatus))
     contributory_factors = CheckboxesField(
@@ -54,11 +60,12 @@ class ReviewForm(FlaskForm):
         choices=choices((f.value, f.label) for f in Factor),
         validators=[Optional()],
     )
-    learning_outcome = TextAreaField(
+    learning_outcome = text_field(
         "What we learned",
+        5000,
+        area=True,
         description="The learning, not only the actions: what will we do differently, and why?"
         " The person who reported it sees this (by receipt when anonymous).",
-        validators=[Length(max=5000)],
     )
     debrief_needed = RadioField(
         "Is a team debrief needed?", choices=choices(DEBRIEF_CHOICES), validators=[Optional()]
@@ -80,7 +87,7 @@ class ReviewForm(FlaskForm):
         choices=choices((o.value, o.label) for o in JustCultureOutcome),
         validators=[Optional()],
     )
-    just_culture_note = TextAreaField("Just-culture note", validators=[Length(max=2000)])
+    just_culture_note = text_field("Just-culture note", 2000, area=True)
 
 
 for _step in CandourStep:

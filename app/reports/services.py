@@ -832,17 +832,32 @@ def people_in(service_id: int) -> list[User]:
     )
 
 
+ACTION_MAX = 500
+OWNER_NAME_MAX = 120
+
+
 def add_action(
     report: Report, *, description: str, owner_id: int | None, owner_name: str | None, due_on
 ) -> Action:
+    """Add an action to a report. Text over its limit raises ReportInvalid (under the form's
+    field names) and nothing is saved: it is never cut short."""
+    description = (description or "").strip()
+    owner_name = (owner_name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if len(description) > ACTION_MAX:
+        errors["description"] = [_too_long("The action", description, ACTION_MAX)]
+    if len(owner_name) > OWNER_NAME_MAX:
+        errors["owner_name"] = [_too_long("The name", owner_name, OWNER_NAME_MAX)]
+    if errors:
+        raise ReportInvalid(errors)
     if owner_id is not None and owner_id not in {p.id for p in people_in(report.service_id)}:
         owner_id = None
     action = Action(
         service_id=report.service_id,
         report_id=report.id,
-        description=description.strip()[:500],
+        description=description,
         owner_id=owner_id,
-        owner_name=(owner_name or "").strip()[:120] or None,
+        owner_name=owner_name or None,
         due_on=due_on,
     )
     db.session.add(action)

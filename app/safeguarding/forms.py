@@ -6,15 +6,20 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.auth.forms import choices
-from app.inputs import DateField, DateTimeLocalField, IntegerField, choice_id
+from app.forms import (
+    CheckboxesField,
+    DateTimeLocalField,
+    IntegerField,
+    choice_id,
+    choices,
+    date_field,
+    enum_choices,
+)
 from app.models import (
     CapacityFinding,
     ConcernType,
@@ -30,10 +35,6 @@ PICK = ("", "Choose one")
 REFERENCE_HINT = "The service's reference or initials, never a full name."
 
 
-def _labelled(enum_class, first=PICK):
-    return choices([first, *((m.value, m.label) for m in enum_class)])
-
-
 class ServiceChoice:
     """Mixin: a service picker, shown only when the person has more than one service."""
 
@@ -44,10 +45,12 @@ class RestrictionForm(FlaskForm, ServiceChoice):
     person_reference = StringField(
         "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
     )
-    restraint_type = SelectField("What kind of restriction?", choices=_labelled(RestraintType))
+    restraint_type = SelectField(
+        "What kind of restriction?", choices=enum_choices(RestraintType, first=PICK)
+    )
     position = SelectField(
         "Position (physical restraint only)",
-        choices=_labelled(RestraintPosition, ("", "Not physical restraint")),
+        choices=enum_choices(RestraintPosition, first=("", "Not physical restraint")),
     )
     what_happened = TextAreaField("What happened?")
     started_at = DateTimeLocalField(
@@ -71,7 +74,7 @@ class RestrictionForm(FlaskForm, ServiceChoice):
     )
     capacity = SelectField(
         "Was the person's capacity considered?",
-        choices=_labelled(CapacityFinding),
+        choices=enum_choices(CapacityFinding, first=PICK),
         description=(
             "Restraint is only lawful under the Mental Capacity Act when the person is "
             "reasonably believed to lack capacity for this decision, and it is necessary "
@@ -135,32 +138,29 @@ class BestInterestsForm(FlaskForm, ServiceChoice):
         ),
     )
     least_restrictive_option = TextAreaField("Which least restrictive option was chosen?")
-    decided_on = DateField("Date of the decision", validators=[Optional()])
-    review_on = DateField("Review the decision by", validators=[Optional()])
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+    decided_on = date_field("Date of the decision")
+    review_on = date_field("Review the decision by")
 
 
 class ReviewForm(FlaskForm):
-    kind = SelectField("What was reviewed?", choices=_labelled(ReviewKind))
-    reviewed_on = DateField("Date of the review", validators=[Optional()])
-    next_review_on = DateField("Next review due", validators=[Optional()])
+    kind = SelectField("What was reviewed?", choices=enum_choices(ReviewKind, first=PICK))
+    reviewed_on = date_field("Date of the review")
+    next_review_on = date_field("Next review due")
     what_changed = TextAreaField(
         "What changed, and what did we learn?",
         description="Say how the reports and debriefs changed the plan.",
     )
-    report_ids = MultiCheckboxField("Reports this review drew on", coerce=choice_id)
-    debrief_ids = MultiCheckboxField("Debriefs this review drew on", coerce=choice_id)
+    report_ids = CheckboxesField("Reports this review drew on", coerce=choice_id)
+    debrief_ids = CheckboxesField("Debriefs this review drew on", coerce=choice_id)
 
 
 class ConcernForm(FlaskForm, ServiceChoice):
     person_reference = StringField(
         "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
     )
-    concern_type = SelectField("What kind of concern?", choices=_labelled(ConcernType))
+    concern_type = SelectField(
+        "What kind of concern?", choices=enum_choices(ConcernType, first=PICK)
+    )
     what_happened = TextAreaField("What is the concern?")
     raised_at = DateTimeLocalField(
         "When was it first raised?",
@@ -202,7 +202,7 @@ class RiskSessionForm(FlaskForm, ServiceChoice):
     person_reference = StringField(
         "Person's reference", description=REFERENCE_HINT, render_kw={"autocomplete": "off"}
     )
-    held_on = DateField("Date of the session", validators=[Optional()])
+    held_on = date_field("Date of the session")
     attendees = TextAreaField("Who took part?", description="Names or roles.")
     person_wanted = TextAreaField(
         POSITIVE_RISK_TEMPLATE["person_wanted"][0],
@@ -231,11 +231,11 @@ class LogFilterForm(FlaskForm):
 
     person = StringField("Person's reference", validators=[Optional()])
     restraint_type = SelectField(
-        "Kind", choices=_labelled(RestraintType, ("", "Any kind")), validators=[Optional()]
+        "Kind", choices=enum_choices(RestraintType, first=("", "Any kind")), validators=[Optional()]
     )
     flagged = BooleanField("Only those needing attention")
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
+    start = date_field("From")
+    end = date_field("To")
 
 
 class LibertyForm(FlaskForm, ServiceChoice):
@@ -246,7 +246,7 @@ class LibertyForm(FlaskForm, ServiceChoice):
     )
     route = SelectField(
         "Which authorisation?",
-        choices=_labelled(LibertyRoute),
+        choices=enum_choices(LibertyRoute, first=PICK),
         description=(
             "DoLS is for people aged 18 or over in care homes and hospitals. In supported "
             "living or at home, the Court of Protection authorises a deprivation of liberty; "
@@ -254,16 +254,15 @@ class LibertyForm(FlaskForm, ServiceChoice):
         ),
     )
     aged_18_or_over = BooleanField("The person is 18 or over")
-    applied_on = DateField("Date applied", validators=[Optional()])
+    applied_on = date_field("Date applied")
     applied_to = StringField(
         "Applied to",
         description="The council (the supervisory body) for DoLS, or who applied to the court.",
     )
-    status = SelectField("Where is it now?", choices=_labelled(LibertyStatus, PICK))
-    outcome_on = DateField("Date of the outcome", validators=[Optional()])
-    expires_on = DateField(
+    status = SelectField("Where is it now?", choices=enum_choices(LibertyStatus, first=PICK))
+    outcome_on = date_field("Date of the outcome")
+    expires_on = date_field(
         "Authorised until",
-        validators=[Optional()],
         description="Urgent DoLS: 7 days, extendable once by 7. Standard DoLS: up to a year.",
     )
     conditions = TextAreaField(
@@ -271,9 +270,8 @@ class LibertyForm(FlaskForm, ServiceChoice):
         validators=[Optional()],
         description="Each condition, so the team can meet it. Review them at every care plan review.",
     )
-    cqc_notified_on = DateField(
+    cqc_notified_on = date_field(
         "Date CQC was told the outcome",
-        validators=[Optional()],
         description="Without delay once the outcome is known (Regulation 18(2)(c) for DoLS, "
         "18(2)(d) for the Court of Protection).",
     )

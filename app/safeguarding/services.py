@@ -52,6 +52,13 @@ from app.validation import Invalid
 
 MAX_DURATION_MINUTES = 60 * 24 * 366
 REFERENCE_MAX = 40
+# Short answers the database holds in a column of this size: longer is refused with a
+# message beside the box, never cut short.
+APPLIED_TO_MAX = 200
+ESCALATED_TO_MAX = 200
+LA_REFERENCE_MAX = 80
+# The same words as every other box over its limit (app.schemas.Text).
+TOO_LONG = "This can be up to {max} characters. Please shorten it and send it again."
 
 
 class SafeguardingInvalid(Invalid):
@@ -94,10 +101,21 @@ def _service(actor: User, service_id: Any, check: _Checker) -> int | None:
     return chosen
 
 
-def _text(answers: Mapping, name: str, check: _Checker, message: str | None = None) -> str:
+def _text(
+    answers: Mapping,
+    name: str,
+    check: _Checker,
+    message: str | None = None,
+    *,
+    max_length: int | None = None,
+) -> str:
+    """The answer trimmed; `message` when it is required and blank; refused (never cut)
+    when it is longer than `max_length`."""
     value = (answers.get(name) or "").strip()
     if message and not value:
         check.add(name, message)
+    if max_length is not None and len(value) > max_length:
+        check.add(name, TOO_LONG.format(max=max_length))
     return value
 
 
@@ -581,8 +599,8 @@ def update_concern(
     escalated_at = _aware(
         answers.get("escalated_at"), "escalated_at", check, not_before=concern.raised_at
     )
-    escalated_to = (answers.get("escalated_to") or "").strip()
-    la_reference = (answers.get("la_reference") or "").strip()
+    escalated_to = _text(answers, "escalated_to", check, max_length=ESCALATED_TO_MAX)
+    la_reference = _text(answers, "la_reference", check, max_length=LA_REFERENCE_MAX)
     if escalated_at and not escalated_to:
         check.add("escalated_to", "Say who at the local authority you told.")
     if escalated_to and not escalated_at:
@@ -725,7 +743,11 @@ def _liberty_fields(answers: Mapping, check: _Checker, service: Service | None, 
     if applied_on and applied_on > today:
         check.add("applied_on", "This cannot be in the future.")
     applied_to = _text(
-        answers, "applied_to", check, "Say who it went to (the council, or the court)."
+        answers,
+        "applied_to",
+        check,
+        "Say who it went to (the council, or the court).",
+        max_length=APPLIED_TO_MAX,
     )
     outcome_on = _day(answers.get("outcome_on"), "outcome_on", check, today)
     expires_on = _day(answers.get("expires_on"), "expires_on", check, today)
@@ -761,7 +783,7 @@ def _liberty_fields(answers: Mapping, check: _Checker, service: Service | None, 
         "aged_18_or_over": adult,
         "status": status,
         "applied_on": applied_on,
-        "applied_to": applied_to[:200],
+        "applied_to": applied_to,
         "outcome_on": outcome_on,
         "expires_on": expires_on if status is LibertyStatus.AUTHORISED else None,
         "conditions": (answers.get("conditions") or "").strip(),

@@ -14,24 +14,30 @@ from wtforms import (
     FormField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, NumberRange
+from wtforms.widgets import DateInput
 
-from app.auth.forms import choices
-from app.inputs import DateField, IntegerField, choice_id
+from app.forms import (
+    CheckboxesField,
+    IntegerField,
+    choice_id,
+    date_field,
+    enum_choices,
+    text_field,
+)
 from app.models import Outcome
-from app.supervision.supervisions import REFLECTIVE_PROMPTS
+from app.supervision.schemas import ACTION_MAX, COMMENT_MAX, SUMMARY_MAX
+from app.supervision.supervisions import (
+    GOOD_ANSWER_MAX,
+    NOTE_MAX,
+    QUESTION_MAX,
+    REFLECTIVE_PROMPTS,
+)
 
 ACTION_ROWS = 3
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ObserveStartForm(FlaskForm):
@@ -43,7 +49,7 @@ class ObserveStartForm(FlaskForm):
     template_id = SelectField(
         "Which checklist?", coerce=choice_id, validators=[InputRequired("Choose a checklist.")]
     )
-    modules = MultiCheckboxField(
+    modules = CheckboxesField(
         "Add-on modules (medication only)",
         description="Tick the extra parts you will watch today, such as eye drops or inhalers.",
         validate_choice=False,
@@ -51,23 +57,27 @@ class ObserveStartForm(FlaskForm):
 
 
 class ObservationOutcomeForm(FlaskForm):
-    """The end of an observation: outcome, development plan and when to observe again."""
+    """The end of an observation: outcome, development plan and when to observe again.
+
+    It renders the boxes and checks the CSRF token, nothing more: the answers are checked by
+    `ObservationBody` (app/supervision/schemas.py), as the offline API's are, so the boxes
+    have no validators of their own, the dates are read as typed, and no box has a
+    `maxlength` (a browser would cut a pasted text short without a word).
+    """
 
     outcome = RadioField(
         "Outcome",
-        choices=choices((o.value, o.label) for o in Outcome),
-        validators=[Optional()],
+        choices=enum_choices(Outcome),
+        validate_choice=False,
         description="If a critical item is not yet met, the outcome is not yet competent.",
     )
     summary = TextAreaField(
         "Summary (optional)",
         description="What went well, and what to work on, in a few kind words.",
-        validators=[Length(max=4000)],
+        render_kw={"data-maxlength": SUMMARY_MAX},
     )
-    reobserve_on = DateField(
-        "Observe again on",
-        validators=[Optional()],
-        description="Needed when not yet competent.",
+    reobserve_on = StringField(
+        "Observe again on", widget=DateInput(), description="Needed when not yet competent."
     )
 
 
@@ -80,38 +90,36 @@ for _n in range(1, ACTION_ROWS + 1):
             description="Targeted support, e.g. “Shadow Tom on the 8am round twice”."
             if _n == 1
             else None,
-            validators=[Length(max=500)],
+            render_kw={"data-maxlength": ACTION_MAX},
         ),
     )
     setattr(
         ObservationOutcomeForm,
         f"action_{_n}_due",
-        DateField(f"Action {_n} due by", validators=[Optional()]),
+        StringField(f"Action {_n} due by", widget=DateInput()),
     )
 
 
 class CommentForm(FlaskForm):
+    """The observed or supervised person's comment; the service refuses one over the limit."""
+
     comment = TextAreaField(
         "Your comment (optional)",
         description="Anything you want to add. Your supervisor will see it.",
-        validators=[Length(max=2000)],
+        render_kw={"data-maxlength": COMMENT_MAX},
     )
 
 
 class ItemForm(Form):
-    text = StringField("What to observe", validators=[Length(max=300)])
-    guidance = TextAreaField("Guidance for the observer", validators=[Length(max=2000)])
+    text = text_field("What to observe", 300)
+    guidance = text_field("Guidance for the observer", 2000, area=True)
     critical = BooleanField("Critical: if not met, the outcome is not yet competent")
-    module = StringField(
-        "Add-on module (leave empty for the core checklist)", validators=[Length(max=80)]
-    )
+    module = text_field("Add-on module (leave empty for the core checklist)", 80)
 
 
 class ChecklistForm(FlaskForm):
-    name = StringField(
-        "Checklist name", validators=[InputRequired("Give the checklist a name."), Length(max=120)]
-    )
-    description = TextAreaField("What it covers (optional)", validators=[Length(max=2000)])
+    name = text_field("Checklist name", 120, required="Give the checklist a name.")
+    description = text_field("What it covers (optional)", 2000, area=True)
     renewal_months = IntegerField(
         "Renew every (months)",
         validators=[
@@ -130,22 +138,24 @@ class SupervisionStartForm(FlaskForm):
 
 
 class SupervisionForm(FlaskForm):
-    held_on = DateField("Date", validators=[InputRequired("Enter the date of the supervision.")])
+    held_on = date_field("Date", required="Enter the date of the supervision.")
 
 
+# The notes and actions have no maxlength: record_supervision() refuses text over the limit
+# with a message beside its box, and the page keeps what was typed.
 for _key, _prompt in REFLECTIVE_PROMPTS:
-    setattr(SupervisionForm, f"note_{_key}", TextAreaField(_prompt, validators=[Length(max=4000)]))
+    setattr(
+        SupervisionForm,
+        f"note_{_key}",
+        TextAreaField(_prompt, render_kw={"data-maxlength": NOTE_MAX}),
+    )
 for _n in range(1, ACTION_ROWS + 1):
     setattr(
         SupervisionForm,
         f"action_{_n}",
-        StringField(f"Agreed action {_n}", validators=[Length(max=500)]),
+        StringField(f"Agreed action {_n}", render_kw={"data-maxlength": ACTION_MAX}),
     )
-    setattr(
-        SupervisionForm,
-        f"action_{_n}_due",
-        DateField(f"Action {_n} due by", validators=[Optional()]),
-    )
+    setattr(SupervisionForm, f"action_{_n}_due", date_field(f"Action {_n} due by"))
 
 
 class FrequencyForm(FlaskForm):
@@ -159,9 +169,14 @@ class FrequencyForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
+    """A question for the bank; add_question() refuses text over its limit with a message."""
+
     text = StringField(
-        "Question", validators=[InputRequired("Write the question."), Length(max=300)]
+        "Question",
+        validators=[InputRequired("Write the question.")],
+        render_kw={"data-maxlength": QUESTION_MAX},
     )
     good_answer = TextAreaField(
-        "What a confident answer covers (optional)", validators=[Length(max=2000)]
+        "What a confident answer covers (optional)",
+        render_kw={"data-maxlength": GOOD_ANSWER_MAX},
     )

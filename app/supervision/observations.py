@@ -5,7 +5,9 @@ they can see; a care worker sees only the observations of their own practice, wh
 acknowledge and comment.
 
 `record_observation_once()` is the one way an observation is finished, from the web form
-(through `record_observation()`) and from the offline JSON API. It follows the same
+(through `record_observation()`) and from the offline JSON API; it loads every body through
+`ObservationBody` (app/supervision/schemas.py), so both are refused with the same messages
+under the same field keys, and over-long text is refused, never cut short. It follows the same
 idempotency rules as reports: the same `client_id` with the same body returns the stored
 observation; with a different body it raises `ClientIdConflict` (one `save_once` for every
 synced draft: app/sync.py). Supervision itself is in supervisions.py.
@@ -17,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from marshmallow import ValidationError
 from sqlalchemy import ColumnElement, and_, case, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -40,11 +43,19 @@ from app.models import (
     User,
 )
 from app.models.base import add_months, uk_today, utcnow
+from app.supervision.schemas import (
+    CHOOSE_RESULT,
+    COMMENT_MAX,
+    MAX_ACTIONS,  # noqa: F401 (re-exported)
+    NOTE_MAX,
+    TOO_LONG,
+    ObservationBody,
+    page_keys,
+)
 from app.sync import payload_hash, save_once
 from app.validation import Invalid
 
 DUE_SOON_DAYS = 30
-MAX_ACTIONS = 10
 
 
 class ObservationInvalid(Invalid):
@@ -151,9 +162,11 @@ def save_answer(
         answer = ObservationAnswer(item_id=item_id)
         observation.answers.append(answer)
     if result:
-        answer.result = _parse_result(result, "item")
+        answer.result = _parse_result(result, f"item-{item_id}")
     if note is not None:
-        answer.note = note.strip()[:2000] or None
+        if len(note) > NOTE_MAX:
+            raise ObservationInvalid({f"note-{item_id}": TOO_LONG.format(max=NOTE_MAX)})
+        answer.note = note.strip() or None
     db.session.commit()
     return answer
 
@@ -173,18 +186,15 @@ def _parse_result(value, name: str) -> ItemResult:
     try:
         return ItemResult(value)
     except ValueError:
-        raise ObservationInvalid({name: "Choose met, not yet or N/A."}) from None
+        raise ObservationInvalid({name: CHOOSE_RESULT}) from None
 
 
-def _parse_date(value, name: str, message: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
+def checked_body(raw: dict) -> dict:
+    """The body as `ObservationBody` loads it, or ObservationInvalid with what to fix."""
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ObservationInvalid({name: message}) from None
+        return ObservationBody().load(raw)
+    except ValidationError as error:
+        raise ObservationInvalid(page_keys(error.messages)) from None
 
 
 def _stored(client_id: str) -> Observation | None:
@@ -207,16 +217,20 @@ def record_observation_once(
 ) -> tuple[Observation, bool]:
     """Finish an observation from one body of answers, and commit.
 
-    `answers`: {"staff_id", "template_id", "modules": [...], "observed_on": "YYYY-MM-DD",
-    "items": {"<item id>": {"result": "met" | "not_yet" | "na", "note": "..."}},
-    "outcome": "competent" | "not_yet_competent" | None, "summary": "...",
-    "reobserve_on": "YYYY-MM-DD", "actions": [{"description": "...", "due_on": "YYYY-MM-DD"}]}.
-    A web draft passes itself as `draft` (its staff, checklist and add-ons are already chosen).
-    Returns (observation, created): created is False for a repeat of the same client_id and
-    answers. Raises ObservationInvalid (with what to fix) or ClientIdConflict (app/sync.py).
+    `answers` is the body `ObservationBody` loads (app/supervision/schemas.py): the form's
+    fields (`item-<id>`, `note-<id>`, `action_<n>` ...) or {"staff_id", "template_id",
+    "modules": [...], "observed_on": "YYYY-MM-DD", "items": {"<item id>": {"result": "met" |
+    "not_yet" | "na", "note": "..."}}, "outcome": "competent" | "not_yet_competent" | None,
+    "summary": "...", "reobserve_on": "YYYY-MM-DD", "actions": [{"description": "...",
+    "due_on": "YYYY-MM-DD"}]}. A draft is passed as `draft` (its staff, checklist and add-ons
+    are already chosen; a `draft_id` in the body is the caller's to look up). Returns
+    (observation, created): created is False for a repeat of the same client_id and answers.
+    Raises ObservationInvalid (what to fix, under the page's field keys) or ClientIdConflict
+    (app/sync.py).
     """
     if not observer.has_role(Role.SUPERVISOR):
         raise ObservationInvalid({"observer": "Only supervisors and managers record observations."})
+    answers = checked_body(answers)
     digest = payload_hash(answers)
 
     def save() -> Observation:
@@ -300,23 +314,16 @@ def _int(value) -> int:
 
 
 def _complete(observation: Observation, answers: dict) -> None:
-    """Validate every answer and fill in the observation (not yet flushed)."""
+    """Check the answers against the checklist and fill in the observation (not yet flushed).
+    `answers` has loaded through ObservationBody: its fields are already the right shape."""
     errors: dict[str, str] = {}
     items = observation.template.items_for(observation.modules or [])
-    given = answers.get("items") or {}
+    given = answers["items"]
     results: dict[int, ItemResult | None] = {}
     for item in items:
-        entry = given.get(str(item.id)) or given.get(item.id) or {}
-        try:
-            result = (
-                _parse_result(entry.get("result"), f"item-{item.id}")
-                if entry.get("result")
-                else None
-            )
-        except ObservationInvalid as error:
-            errors.update(error.errors)
-            result = None
-        if result is None and f"item-{item.id}" not in errors:
+        entry = given.get(str(item.id)) or {}
+        result = ItemResult(entry["result"]) if entry.get("result") else None
+        if result is None:
             errors[f"item-{item.id}"] = f"Choose met, not yet or N/A for: {item.text}"
         results[item.id] = result
         answer = observation.answer_for(item.id)
@@ -324,80 +331,47 @@ def _complete(observation: Observation, answers: dict) -> None:
             answer = ObservationAnswer(item_id=item.id)
             observation.answers.append(answer)
         answer.result = result
-        answer.note = (entry.get("note") or "").strip()[:2000] or None
+        answer.note = entry.get("note")
 
-    chosen = None
-    if answers.get("outcome"):
-        try:
-            chosen = Outcome(answers["outcome"])
-        except ValueError:
-            errors["outcome"] = "Choose competent or not yet competent."
+    chosen = Outcome(answers["outcome"]) if answers["outcome"] else None
     outcome, _forced = decide_outcome(items, results, chosen)
-    if outcome is None and "outcome" not in errors:
+    if outcome is None:
         errors["outcome"] = "Some items are not yet met: choose the outcome."
 
-    try:
-        observed_on = (
-            _parse_date(
-                answers.get("observed_on"), "observed_on", "Enter the date like 2026-11-26."
-            )
-            or observation.observed_on
-            or uk_today()
-        )
-    except ObservationInvalid as error:
-        errors.update(error.errors)
-        observed_on = uk_today()
+    observed_on = answers["observed_on"] or observation.observed_on or uk_today()
     if observed_on > uk_today():
         errors["observed_on"] = "The observation date cannot be in the future."
-    try:
-        reobserve_on = _parse_date(
-            answers.get("reobserve_on"), "reobserve_on", "Enter the date like 2026-12-24."
-        )
-    except ObservationInvalid as error:
-        errors.update(error.errors)
-        reobserve_on = None
-    actions = [a for a in (answers.get("actions") or []) if (a.get("description") or "").strip()]
+    reobserve_on = answers["reobserve_on"]
+    actions = [a for a in answers["actions"] if a["description"]]
     if outcome is Outcome.NOT_YET_COMPETENT:
         if not actions:
-            errors["actions"] = "Add at least one development action: what support will help?"
-        if reobserve_on is None and "reobserve_on" not in errors:
+            errors["action_1"] = "Add at least one development action: what support will help?"
+        if reobserve_on is None:
             errors["reobserve_on"] = "Choose a date to observe again."
     if reobserve_on is not None and reobserve_on <= observed_on:
         errors["reobserve_on"] = "The date to observe again must be after this observation."
-    if len(actions) > MAX_ACTIONS:
-        errors["actions"] = f"Add at most {MAX_ACTIONS} actions."
-    for index, action in enumerate(actions):
-        try:
-            _parse_date(
-                action.get("due_on"), "actions", "Enter each action's date like 2026-12-24."
-            )
-        except ObservationInvalid as error:
-            errors.update(error.errors)
-        if len(action["description"]) > 500:
-            errors["actions"] = f"Action {index + 1} is too long: keep it under 500 characters."
     if errors:
         raise ObservationInvalid(errors)
 
     observation.outcome = outcome
     observation.observed_on = observed_on
     observation.reobserve_on = reobserve_on
-    observation.summary = (answers.get("summary") or "").strip()[:4000] or None
+    observation.summary = answers["summary"]
     observation.status = ObservationStatus.COMPLETED
     observation.completed_at = utcnow()
 
 
 def _add_development_plan(observation: Observation, actions: list[dict]) -> None:
     for action in actions:
-        description = (action.get("description") or "").strip()
-        if not description:
+        if not action["description"]:
             continue
         db.session.add(
             Action(
                 service_id=observation.service_id,
                 observation_id=observation.id,
-                description=description,
+                description=action["description"],
                 owner_id=observation.staff_id,
-                due_on=_parse_date(action.get("due_on"), "actions", ""),
+                due_on=action["due_on"],
             )
         )
 
@@ -413,10 +387,12 @@ def acknowledge_observation(staff: User, observation: Observation, comment: str 
         raise ObservationInvalid({"comment": "Only the person observed can acknowledge this."})
     if observation.status is not ObservationStatus.COMPLETED:
         raise ObservationInvalid({"comment": "This observation is not finished yet."})
+    if comment and len(comment) > COMMENT_MAX:
+        raise ObservationInvalid({"comment": TOO_LONG.format(max=COMMENT_MAX)})
     if observation.acknowledged_at is None:
         observation.acknowledged_at = utcnow()
     if comment and comment.strip():
-        observation.staff_comment = comment.strip()[:2000]
+        observation.staff_comment = comment.strip()
     log_event("observation.acknowledged", observation, actor=staff)
     db.session.commit()
 

@@ -35,6 +35,7 @@ from app.supervision.forms import (
 from app.supervision.observations import roles_below
 from app.supervision.prompts import prompts_for
 from app.supervision.supervisions import (
+    ANSWER_MAX,
     REFLECTIVE_PROMPTS,
     EscalationCheck,
     SupervisionInvalid,
@@ -129,8 +130,9 @@ def new():
         except SupervisionInvalid as error:
             db.session.rollback()
             errors = error.first_messages()
-            if "held_on" in errors:
-                form.held_on.errors.append(errors["held_on"])
+            for name, message in errors.items():
+                if name in form and name != "csrf_token":  # the rest the template shows
+                    form[name].errors = [*form[name].errors, message]
         else:
             flash(
                 f"Supervision with {supervisee.name} saved. They will be asked to read it.",
@@ -146,6 +148,7 @@ def new():
         questions=questions,
         reflective_prompts=REFLECTIVE_PROMPTS,
         errors=errors,
+        answer_max=ANSWER_MAX,
         problems=_problems(form, errors),
         submitted=request.form if request.method == "POST" else None,
     )
@@ -181,31 +184,36 @@ def _readable_supervision(supervision_id: int) -> Supervision:
 @bp.get("/supervision/<int:supervision_id>")
 @login_required
 def record(supervision_id: int):
-    supervision = _readable_supervision(supervision_id)
+    return _record_page(_readable_supervision(supervision_id), CommentForm())
+
+
+def _record_page(supervision: Supervision, form: CommentForm):
     return render_template(
         "supervision/record.html",
         supervision=supervision,
         reflective_prompts=REFLECTIVE_PROMPTS,
-        form=CommentForm(),
+        form=form,
     )
 
 
 @bp.post("/supervision/<int:supervision_id>/acknowledge")
 @login_required
 def acknowledge_record(supervision_id: int):
+    """The supervisee's acknowledgement. A comment refused (too long, say) is shown beside its
+    box with the words kept, and nothing is saved."""
     supervision = _readable_supervision(supervision_id)
     form = CommentForm()
-    if not form.validate_on_submit():
-        flash("Please keep your comment under 2000 characters.", "error")
-    else:
+    if form.validate_on_submit():
         refuse_stale_edit(supervision, form, saved_as={"comment": "supervisee_comment"})
         try:
             acknowledge_supervision(current_user, supervision, form.comment.data)
         except SupervisionInvalid as error:
-            flash(error.message, "error")
+            db.session.rollback()
+            form.comment.errors = [*form.comment.errors, error.message]
         else:
             flash("Thank you. Your supervisor can see you have read this.", "success")
-    return redirect(url_for("supervision.record", supervision_id=supervision.id))
+            return redirect(url_for("supervision.record", supervision_id=supervision.id))
+    return _record_page(_readable_supervision(supervision_id), form)
 
 
 def _settings_page(frequency: FrequencyForm, question: QuestionForm):
@@ -238,11 +246,18 @@ def settings():
 def add_escalation_question():
     question = QuestionForm()
     if question.validate_on_submit():
-        add_question(
-            current_user, current_user.service_id, question.text.data, question.good_answer.data
-        )
-        flash("Question added to the bank.", "success")
-        return redirect(url_for("supervision.settings"))
+        try:
+            add_question(
+                current_user, current_user.service_id, question.text.data, question.good_answer.data
+            )
+        except SupervisionInvalid as error:
+            db.session.rollback()
+            for name, message in error.first_messages().items():
+                box = question.good_answer if name == "good_answer" else question.text
+                box.errors = [*box.errors, message]
+        else:
+            flash("Question added to the bank.", "success")
+            return redirect(url_for("supervision.settings"))
     frequency = FrequencyForm(formdata=None)
     frequency.every_weeks.data = every_weeks(current_user.service_id)
     return _settings_page(frequency, question)

@@ -26,12 +26,18 @@ from app.models import (
 )
 from app.models.base import uk_today, utcnow
 from app.supervision.observations import observable_staff, roles_below
+from app.supervision.schemas import ACTION_MAX, COMMENT_MAX, TOO_LONG
 from app.validation import Invalid
 
 DEFAULT_EVERY_WEEKS = 8
 DUE_SOON_DAYS = 14
 QUESTIONS_PER_SUPERVISION = 3
 FIRST_LOOK_BACK = timedelta(weeks=12)
+# Longer text is refused with a message beside its box, never cut short.
+NOTE_MAX = 4000
+ANSWER_MAX = 2000
+QUESTION_MAX = 300
+GOOD_ANSWER_MAX = 2000
 
 # Reflective prompts the discussion notes sit under (key, the words the supervisor sees).
 REFLECTIVE_PROMPTS = [
@@ -197,11 +203,19 @@ def questions_for(supervisee: User, count: int = QUESTIONS_PER_SUPERVISION):
 
 
 def add_question(manager: User, service_id: int, text: str, good_answer: str | None):
-    text = (text or "").strip()
-    if not text:
-        raise SupervisionInvalid({"text": "Write the question."})
+    errors = {}
+    if len(text or "") > QUESTION_MAX:
+        errors["text"] = TOO_LONG.format(max=QUESTION_MAX)
+    elif not (text or "").strip():
+        errors["text"] = "Write the question."
+    if len(good_answer or "") > GOOD_ANSWER_MAX:
+        errors["good_answer"] = TOO_LONG.format(max=GOOD_ANSWER_MAX)
+    if errors:
+        raise SupervisionInvalid(errors)
     question = EscalationQuestion(
-        service_id=service_id, text=text[:300], good_answer=(good_answer or "").strip() or None
+        service_id=service_id,
+        text=text.strip(),
+        good_answer=(good_answer or "").strip() or None,
     )
     db.session.add(question)
     db.session.flush()
@@ -257,15 +271,23 @@ def record_supervision(
         question = bank.get(check.question_id)
         if question is None:
             continue
+        if len(check.answer or "") > ANSWER_MAX:
+            errors[f"answer-{question.id}"] = TOO_LONG.format(max=ANSWER_MAX)
         if check.confidence not in {c.value for c in Confidence}:
             errors[f"escalation-{question.id}"] = (
                 f"Mark the answer to “{question.text}” as confident or needs support."
             )
             continue
         checks.append((question, check))
-    notes = {key: (discussion.get(key) or "").strip()[:4000] for key, _ in REFLECTIVE_PROMPTS}
+    for key, _ in REFLECTIVE_PROMPTS:
+        if len(discussion.get(key) or "") > NOTE_MAX:
+            errors[f"note_{key}"] = TOO_LONG.format(max=NOTE_MAX)
+    notes = {key: (discussion.get(key) or "").strip() for key, _ in REFLECTIVE_PROMPTS}
     if not any(notes.values()):
         errors["discussion"] = "Write a note under at least one of the prompts."
+    for number, (description, _due_on) in enumerate(actions, start=1):
+        if len(description or "") > ACTION_MAX:
+            errors[f"action_{number}"] = TOO_LONG.format(max=ACTION_MAX)
     if errors:
         raise SupervisionInvalid(errors)
 
@@ -281,7 +303,7 @@ def record_supervision(
             EscalationAnswer(
                 question_id=question.id,
                 question_text=question.text,
-                answer=(check.answer or "").strip()[:2000] or None,
+                answer=(check.answer or "").strip() or None,
                 confidence=Confidence(check.confidence),
             )
         )
@@ -290,7 +312,7 @@ def record_supervision(
             supervision.actions.append(
                 Action(
                     service_id=supervisee.service_id,
-                    description=description.strip()[:500],
+                    description=description.strip(),
                     owner_id=supervisee.id,
                     due_on=due_on,
                 )
@@ -316,9 +338,11 @@ def record_supervision(
 def acknowledge_supervision(supervisee: User, supervision: Supervision, comment: str | None):
     if supervision.supervisee_id != supervisee.id:
         raise SupervisionInvalid({"comment": "Only the person supervised can acknowledge this."})
+    if comment and len(comment) > COMMENT_MAX:
+        raise SupervisionInvalid({"comment": TOO_LONG.format(max=COMMENT_MAX)})
     if supervision.acknowledged_at is None:
         supervision.acknowledged_at = utcnow()
     if comment and comment.strip():
-        supervision.supervisee_comment = comment.strip()[:2000]
+        supervision.supervisee_comment = comment.strip()
     log_event("supervision.acknowledged", supervision, actor=supervisee)
     db.session.commit()

@@ -31,7 +31,7 @@ from app.models import (
 from app.security import offline_copy
 from app.supervision import bp
 from app.supervision.checklists import current_templates
-from app.supervision.forms import ACTION_ROWS, CommentForm, ObservationOutcomeForm, ObserveStartForm
+from app.supervision.forms import CommentForm, ObservationOutcomeForm, ObserveStartForm
 from app.supervision.observations import (
     ObservationInvalid,
     acknowledge_observation,
@@ -45,6 +45,7 @@ from app.supervision.observations import (
     team_support,
     was_forced,
 )
+from app.supervision.schemas import NOTE_MAX
 
 
 def _start_form() -> ObserveStartForm:
@@ -137,29 +138,24 @@ def _load_draft(observation_id: int) -> Observation:
     return get_draft_observation_or_404(observation_id)
 
 
-def _answers_from(form_data, observation: Observation, outcome_form) -> dict:
-    """The body record_observation() takes, from the one plain form."""
-    items = {
-        str(item.id): {
-            "result": form_data.get(f"item-{item.id}") or None,
-            "note": form_data.get(f"note-{item.id}", ""),
-        }
-        for item in observation.items
-    }
+def _answers_from(form_data) -> dict:
+    """The body record_observation() takes: the page's own fields, as the outbox sends them
+    (its draft is the page's; ObservationBody reads the rest)."""
     return {
-        "items": items,
-        "outcome": outcome_form.outcome.data or None,
-        "summary": outcome_form.summary.data,
-        "reobserve_on": outcome_form.reobserve_on.data,
-        "observed_on": observation.observed_on,
-        "actions": [
-            {
-                "description": outcome_form[f"action_{n}"].data or "",
-                "due_on": outcome_form[f"action_{n}_due"].data,
-            }
-            for n in range(1, ACTION_ROWS + 1)
-        ],
+        name: value
+        for name, value in form_data.items()
+        if name not in {"csrf_token", "draft_id", "client_id"}
     }
+
+
+def _show_beside_fields(form: ObservationOutcomeForm, errors: dict[str, str]) -> None:
+    """The service's messages beside the form's own boxes (the items' boxes and notes are
+    written in the template, which reads `errors` itself)."""
+    for name, message in errors.items():
+        if name in form and name != "csrf_token":
+            form[name].errors = [*form[name].errors, message]
+        elif name == "actions":
+            form.action_1.errors = [*form.action_1.errors, message]
 
 
 @bp.route("/observe/<int:observation_id>", methods=["GET", "POST"])
@@ -173,18 +169,12 @@ def observation_form(observation_id: int):
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         try:
-            record_observation(
-                current_user, _answers_from(request.form, observation, form), draft=observation
-            )
+            record_observation(current_user, _answers_from(request.form), draft=observation)
         except ObservationInvalid as error:
             db.session.rollback()
             observation = _load_draft(observation_id)
             errors = error.first_messages()
-            for name in ("outcome", "reobserve_on"):
-                if name in errors:
-                    form[name].errors.append(errors[name])
-            if "actions" in errors:
-                form.action_1.errors.append(errors["actions"])
+            _show_beside_fields(form, errors)
         else:
             flash(f"Observation of {observation.staff.name} saved.", "success")
             return redirect(url_for("supervision.observation", observation_id=observation.id))
@@ -198,6 +188,7 @@ def observation_form(observation_id: int):
         submitted=submitted,
         answered=answered,
         total=total,
+        note_max=NOTE_MAX,
     )
 
 
@@ -238,31 +229,37 @@ def observation(observation_id: int):
     observation = _readable_observation(observation_id)
     if observation.status is ObservationStatus.DRAFT:
         return redirect(url_for("supervision.observation_form", observation_id=observation.id))
+    return _observation_page(observation, CommentForm())
+
+
+def _observation_page(observation: Observation, form: CommentForm):
     answers = {a.item_id: a for a in observation.answers}
     return render_template(
         "supervision/observation.html",
         observation=observation,
         answers=answers,
         forced=was_forced(observation),
-        form=CommentForm(),
+        form=form,
     )
 
 
 @bp.post("/observations/<int:observation_id>/acknowledge")
 @login_required
 def acknowledge(observation_id: int):
+    """The observed person's acknowledgement. A comment refused (too long, say) is shown
+    beside its box with the words kept, and nothing is saved."""
     observation = _readable_observation(observation_id)
     form = CommentForm()
-    if not form.validate_on_submit():
-        flash("Please keep your comment under 2000 characters.", "error")
-    else:
+    if form.validate_on_submit():
         try:
             acknowledge_observation(current_user, observation, form.comment.data)
         except ObservationInvalid as error:
-            flash(error.message, "error")
+            db.session.rollback()
+            form.comment.errors = [*form.comment.errors, error.message]
         else:
             flash("Thank you. Your supervisor can see you have read this.", "success")
-    return redirect(url_for("supervision.observation", observation_id=observation.id))
+            return redirect(url_for("supervision.observation", observation_id=observation.id))
+    return _observation_page(_readable_observation(observation_id), form)
 
 
 @bp.get("/observe/team")

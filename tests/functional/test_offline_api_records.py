@@ -172,7 +172,8 @@ def test_an_observation_with_items_to_fix_says_which(app, signed_in, world):
     response = observe(signed_in(world.supervisor), {**body, "client_id": str(uuid.uuid4())})
     assert response.status_code == 400
     errors = response.get_json()["errors"]
-    assert "outcome" in errors or "actions" in errors
+    # A critical item not met: a plan (beside the first action's box) and a date are needed.
+    assert set(errors) == {"action_1", "reobserve_on"}
     assert count(app, Observation) == 0
 
 
