@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    SelectField,
-)
+from wtforms import SelectField
 from wtforms.validators import NumberRange, Optional
 
-from app.inputs import DateField, IntegerField
+from app.forms import IntegerField, date_field
 
 
 class AuditFilterForm(FlaskForm):
@@ -18,6 +16,6 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("What happened", validate_choice=False)
     person = SelectField("Who did it", validate_choice=False)
     service = SelectField("Service", validate_choice=False)
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
+    since = date_field("From")
+    until = date_field("To")
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)], default=1)

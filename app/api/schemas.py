@@ -3,27 +3,12 @@ and the choices come from the model enums, so the document and the rules cannot 
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, pre_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
-from app.models import (
-    Category,
-    PhysicalHarm,
-    PsychologicalHarm,
-    ReportKind,
-    TimeBracket,
-)
 from app.reflections.schemas import ReflectionBody
-from app.reports.services import (
-    DESCRIPTION_MAX,
-    FOLLOW_UP_TEXT_MAX,
-    RECEIPT_CODE_MESSAGE,
-    RECEIPT_PATTERN,
-    TEXT_MAX,
-)
-from app.schemas import DeviceTime, StrictBoolean, Text, choices_of
+from app.reports.schemas import ReportBody
+from app.schemas import DeviceTime
 from app.supervision.schemas import ObservationBody
-
-FOLLOW_UP_PREFIX = "follow_up_"
 
 
 class SyncedSchema(Schema):
@@ -48,59 +33,9 @@ class SyncedSchema(Schema):
     )
 
 
-class ReportIn(SyncedSchema):
-    """A near miss or incident, with the same answers as the report form."""
-
-    description = Text(DESCRIPTION_MAX, required=True)
-    kind = fields.String(
-        required=True,
-        validate=choices_of(ReportKind, (ReportKind.NEAR_MISS, ReportKind.INCIDENT)),
-    )
-    category = fields.String(required=True, validate=choices_of(Category))
-    time_bracket = fields.String(validate=choices_of(TimeBracket))
-    occurred_at = fields.String(
-        validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"),
-        metadata={"description": "Local UK time, YYYY-MM-DDTHH:MM (for time_bracket exact)"},
-    )
-    occurred_on = fields.Date(metadata={"description": "The day, for the other time brackets"})
-    physical_harm = fields.String(
-        validate=choices_of(PhysicalHarm), metadata={"description": "Required for incidents"}
-    )
-    psychological_harm = fields.String(validate=choices_of(PsychologicalHarm))
-    location = Text(200)
-    person_reference = Text(40)
-    immediate_action = Text(TEXT_MAX)
-    anonymous = StrictBoolean()
-    receipt_code = fields.String(
-        allow_none=True,
-        validate=validate.Regexp(RECEIPT_PATTERN, error=RECEIPT_CODE_MESSAGE),
-        metadata={
-            "description": "Anonymous reports: the receipt code made on the device with the "
-            "draft (XXXX-XXXX-XXXX-XXXX from the letters and digits of new_receipt_code). Only "
-            "its hash is stored; every resend that carries it gets it back. Without one the "
-            "server makes a code. Ignored for named reports."
-        },
-    )
-    follow_up = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$")),
-        values=Text(FOLLOW_UP_TEXT_MAX),
-        metadata={"description": "Answers to the category's follow-up questions"},
-    )
-
-    @pre_load
-    def gather_follow_up(self, data, **_kwargs):
-        """Accept the form's `follow_up_<name>` fields as well as a `follow_up` object."""
-        if not isinstance(data, dict):
-            return data
-        flat = {k: v for k, v in data.items() if k.startswith(FOLLOW_UP_PREFIX)}
-        if not flat:
-            return data
-        rest = {k: v for k, v in data.items() if k not in flat}
-        if not isinstance(rest.get("follow_up") or {}, dict):
-            return data  # not an object: the field's own check refuses it
-        nested = dict(rest.get("follow_up") or {})
-        nested.update({k.removeprefix(FOLLOW_UP_PREFIX): v for k, v in flat.items()})
-        return {**rest, "follow_up": nested}
+class ReportIn(SyncedSchema, ReportBody):
+    """A near miss or incident, with the same answers as the report form: ReportBody
+    (app/reports/schemas.py) holds the rules, and the form's answers go through them too."""
 
 
 class ReportOut(Schema):

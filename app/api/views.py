@@ -33,6 +33,7 @@ from app.extensions import csrf, db
 from app.models import Observation, ObservationStatus, ReportStatus
 from app.pwa.offline import offline_urls
 from app.reflections.services import save_reflection
+from app.reports.schemas import ReportBody
 from app.reports.services import submit_report
 from app.schemas import flat_errors
 from app.supervision.observations import ObservationInvalid, record_observation_once
@@ -129,16 +130,6 @@ def session_info():
     )
 
 
-def _report_answers(data: dict) -> dict:
-    """The API's typed body as the form's answers (strings, follow_up_<name> fields)."""
-    answers = {k: v for k, v in data.items() if k not in {"follow_up", "occurred_on"}}
-    if "occurred_on" in data:
-        answers["occurred_on"] = data["occurred_on"].isoformat()
-    for name, value in (data.get("follow_up") or {}).items():
-        answers[f"follow_up_{name}"] = value
-    return answers
-
-
 @bp.post("/reports")
 def create_report():
     """Store a report made on a device, exactly once per client_id.
@@ -148,17 +139,16 @@ def create_report():
     """
     if refused := written_by_someone_else():
         return refused
-    data, meta = parse(ReportIn(), sync_fields=("client_id", "device_time", "written_by"))
-    receipt_code = data.pop("receipt_code", None)
-    device_time = meta["device_time"].astimezone(UTC) if meta["device_time"] else None
+    _values, meta = parse(ReportIn())  # the ReportBody rules, with JSON's strict types
+    answers = {k: v for k, v in request.get_json().items() if k not in meta}
     try:
         result = submit_report(
             current_user,
-            _report_answers(data),
+            answers,  # as sent: its fingerprint tells a resend from another report
             client_id=str(meta["client_id"]),
-            device_time=device_time,
+            device_time=_device_time(meta),
             channel="sync",
-            receipt_code=receipt_code,
+            schema=ReportBody,
         )
     except IntegrityError:
         db.session.rollback()  # two sendings of one code at the same moment

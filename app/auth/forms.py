@@ -14,6 +14,8 @@ from wtforms.validators import InputRequired, Length
 
 from app.auth.passwords import HINT as PASSWORD_HINT
 from app.auth.passwords import PASSWORD_MAX
+from app.forms import choices as choices  # long imported from here by the areas' forms
+from app.forms import enum_choices
 from app.models import Role
 
 
@@ -31,13 +33,8 @@ class SignInForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-def choices(pairs) -> list[SelectChoice]:
-    """WTForms choices from (value, label) pairs."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
-
-
 def role_choices(roles=tuple(Role)) -> list[SelectChoice]:
-    return choices((role.value, role.label) for role in roles)
+    return enum_choices(Role, roles)
 
 
 class TwoStepForm(FlaskForm):

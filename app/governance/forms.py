@@ -3,60 +3,42 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import RadioField, SelectField
+from wtforms.validators import InputRequired, Optional
 
-from app.auth.forms import choices
+from app.forms import CheckboxesField, choice_id, choices, date_field, enum_choices, text_field
 from app.governance.services import PULSE_QUESTIONS, PULSE_SCALE
-from app.inputs import DateField, choice_id
 from app.models import MeetingKind
 
 
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class MeetingForm(FlaskForm):
-    kind = SelectField("Kind of meeting", choices=choices((k.value, k.label) for k in MeetingKind))
-    held_on = DateField("Date", validators=[InputRequired("Enter the date of the meeting.")])
-    title = StringField(
-        "Title", validators=[InputRequired("Give the meeting a short title."), Length(max=200)]
-    )
-    attendees = CheckboxList("Who came", coerce=choice_id, validators=[Optional()])
-    reports = CheckboxList(
+    kind = SelectField("Kind of meeting", choices=enum_choices(MeetingKind))
+    held_on = date_field("Date", required="Enter the date of the meeting.")
+    title = text_field("Title", 200, required="Give the meeting a short title.")
+    attendees = CheckboxesField("Who came", coerce=choice_id, validators=[Optional()])
+    reports = CheckboxesField(
         "Learning from reports discussed",
         coerce=choice_id,
         validators=[Optional()],
         description="Reports whose learning was shared in the last three months.",
     )
-    themes = TextAreaField(
+    themes = text_field(
         "Other learning or themes discussed (one per line)",
-        validators=[Optional(), Length(max=3000)],
+        3000,
+        area=True,
         description="For example: restrictive practice themes, a bulletin, a debrief.",
     )
-    minutes = TextAreaField(
-        "Minutes", validators=[InputRequired("Add the minutes."), Length(max=20000)]
-    )
+    minutes = text_field("Minutes", 20000, required="Add the minutes.", area=True)
 
 
 class MinutesForm(FlaskForm):
     """Correcting or completing the minutes after the meeting (several people may)."""
 
-    minutes = TextAreaField(
-        "Minutes", validators=[InputRequired("Add the minutes."), Length(max=20000)]
-    )
+    minutes = text_field("Minutes", 20000, required="Add the minutes.", area=True)
 
 
 def _scale():
-    return choices((value, label) for value, label in PULSE_SCALE.items())
+    return choices(PULSE_SCALE.items())
 
 
 class PulseForm(FlaskForm):
@@ -81,10 +63,6 @@ class PulseForm(FlaskForm):
 
 
 class YouSaidWeDidForm(FlaskForm):
-    you_said = TextAreaField(
-        "You said", validators=[InputRequired("Say what staff raised."), Length(max=2000)]
-    )
-    we_did = TextAreaField(
-        "We did", validators=[InputRequired("Say what changed."), Length(max=2000)]
-    )
-    changed_on = DateField("When it changed", validators=[InputRequired("Enter a date.")])
+    you_said = text_field("You said", 2000, required="Say what staff raised.", area=True)
+    we_did = text_field("We did", 2000, required="Say what changed.", area=True)
+    changed_on = date_field("When it changed", required="Enter a date.")

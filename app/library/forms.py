@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import BooleanField, HiddenField, SelectField
+from wtforms.validators import Optional
 
-from app.auth.forms import choices
-from app.inputs import IntegerField, choice_id
+from app.forms import CheckboxesField, IntegerField, choice_id, choices, enum_choices, text_field
 from app.models import CARE_CERTIFICATE_STANDARDS, Topic
 
 MAX_WORDS_HINT = "Short sentences and everyday words. Aim for under 600 words."
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+SUMMARY_TOO_LONG = "Keep the summary under 400 characters."
 
 
 def topic_choices():
-    return choices((t.value, t.label) for t in Topic)
+    return enum_choices(Topic)
 
 
 def standard_choices():
@@ -35,24 +22,22 @@ def standard_choices():
 
 
 class ArticleForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired("Give it a title."), Length(max=160)])
-    summary = TextAreaField(
+    title = text_field("Title", 160, required="Give it a title.")
+    summary = text_field(
         "Summary",
-        validators=[
-            InputRequired("Write one or two sentences saying what it is about."),
-            Length(max=400, message="Keep the summary under 400 characters."),
-        ],
+        400,
+        required="Write one or two sentences saying what it is about.",
+        too_long=SUMMARY_TOO_LONG,
+        rows=3,
         description="One or two sentences. It shows in the library list and in search.",
-        render_kw={"rows": 3},
     )
-    body = TextAreaField(
+    body = text_field(
         "Article",
-        validators=[
-            InputRequired("Write the article."),
-            Length(max=30000, message="This is too long for one article."),
-        ],
+        30000,
+        required="Write the article.",
+        too_long="This is too long for one article.",
+        rows=16,
         description=MAX_WORDS_HINT + " Use ## for a heading, - for a list, **bold** for key words.",
-        render_kw={"rows": 16},
     )
     topics = CheckboxesField("Topics", choices=topic_choices(), validators=[Optional()])
     standards = CheckboxesField(
@@ -70,34 +55,34 @@ class ArticleForm(FlaskForm):
 
 class BulletinForm(FlaskForm):
     report = HiddenField()
-    title = StringField(
-        "Title", validators=[InputRequired("Give the bulletin a title."), Length(max=160)]
-    )
-    summary = TextAreaField(
+    title = text_field("Title", 160, required="Give the bulletin a title.")
+    summary = text_field(
         "Summary",
-        validators=[
-            InputRequired("Write one sentence on what staff should take from this."),
-            Length(max=400, message="Keep the summary under 400 characters."),
-        ],
-        render_kw={"rows": 2},
+        400,
+        required="Write one sentence on what staff should take from this.",
+        too_long=SUMMARY_TOO_LONG,
+        rows=2,
     )
-    what_happened = TextAreaField(
+    what_happened = text_field(
         "What happened",
-        validators=[InputRequired("Say what happened, without names."), Length(max=4000)],
+        4000,
+        required="Say what happened, without names.",
+        rows=5,
         description="No names, initials, room numbers or dates that could identify anyone.",
-        render_kw={"rows": 5},
     )
-    what_we_learned = TextAreaField(
+    what_we_learned = text_field(
         "What we learned",
-        validators=[InputRequired("Say what we learned."), Length(max=4000)],
+        4000,
+        required="Say what we learned.",
+        rows=5,
         description="About the system and the work, not about who did what.",
-        render_kw={"rows": 5},
     )
-    what_changes = TextAreaField(
+    what_changes = text_field(
         "What changes",
-        validators=[InputRequired("Say what changes now."), Length(max=4000)],
+        4000,
+        required="Say what changes now.",
+        rows=5,
         description="What staff will do differently, from when.",
-        render_kw={"rows": 5},
     )
     service_id = SelectField("Who is it for?")
 

@@ -5,23 +5,24 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from app.auth.forms import role_choices
 from app.auth.passwords import HINT as PASSWORD_HINT
 from app.auth.passwords import PASSWORD_MAX, PASSWORD_MIN
-from app.inputs import DateField, choice_id
+from app.forms import choice_id, date_field, text_field
+
+NAME_MAX = 120
+STARTED_ON_HINT = "New starters see the induction reading list."
 
 
 class PersonForm(FlaskForm):
     """Add someone to a service with a first password the manager gives them (InviteForm
     emails them a link to choose their own instead)."""
 
-    name = StringField(
-        "Name",
-        validators=[InputRequired("Enter their name."), Length(max=120)],
-        render_kw={"autocomplete": "off"},
+    name = text_field(
+        "Name", NAME_MAX, required="Enter their name.", render_kw={"autocomplete": "off"}
     )
     email = EmailField(
         "Email address",
@@ -34,11 +35,7 @@ class PersonForm(FlaskForm):
     )
     role = SelectField("Role", choices=role_choices())
     service_id = SelectField("Service", coerce=choice_id)
-    started_on = DateField(
-        "Start date (for new starters)",
-        validators=[Optional()],
-        description="New starters see the induction reading list.",
-    )
+    started_on = date_field("Start date (for new starters)", description=STARTED_ON_HINT)
     password = PasswordField(
         "First password",
         validators=[
@@ -61,10 +58,8 @@ class RoleForm(FlaskForm):
 class InviteForm(FlaskForm):
     """Invite someone: they get an email and choose their own password."""
 
-    name = StringField(
-        "Name",
-        validators=[InputRequired("Enter their name."), Length(max=120)],
-        render_kw={"autocomplete": "off"},
+    name = text_field(
+        "Name", NAME_MAX, required="Enter their name.", render_kw={"autocomplete": "off"}
     )
     email = EmailField(
         "Email address",
@@ -78,11 +73,7 @@ class InviteForm(FlaskForm):
     )
     role = SelectField("Role", choices=role_choices())
     service_id = SelectField("Service", coerce=choice_id)
-    started_on = DateField(
-        "Start date (for new starters)",
-        validators=[Optional()],
-        description="New starters see the induction reading list.",
-    )
+    started_on = date_field("Start date (for new starters)", description=STARTED_ON_HINT)
 
 
 class ImportForm(FlaskForm):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, RadioField, SelectField
+from wtforms.validators import Optional, ValidationError
 
-from app.auth.forms import choices
+from app.forms import choices, enum_choices, text_field
 from app.models import ReflectionTemplate
 from app.reflections.schemas import ANSWER_MAX, WORKAROUND_MAX
 
+ANSWER_TOO_LONG = f"Keep each answer under {ANSWER_MAX} characters."
 SHARE_HINT = (
     "Off: only you can read this. On: your supervisor (and your manager) can read it, "
     "and it becomes something to talk about in your next supervision. You can change this later."
@@ -19,7 +20,7 @@ SHARE_HINT = (
 class ReflectionForm(FlaskForm):
     template = RadioField(
         "Which questions would you like?",
-        choices=choices((t.value, t.label) for t in ReflectionTemplate),
+        choices=enum_choices(ReflectionTemplate),
         default=ReflectionTemplate.HELPED_HINDERED.value,
     )
     link = SelectField(
@@ -34,12 +35,12 @@ class ReflectionForm(FlaskForm):
             raise ValidationError("Choose one of your own reports or debriefs from the list.")
 
     shared = BooleanField("Share with my supervisor", description=SHARE_HINT)
-    workaround = TextAreaField(
+    workaround = text_field(
         "A workaround we use that isn't safe (optional)",
-        validators=[Length(max=WORKAROUND_MAX)],
+        WORKAROUND_MAX,
+        rows=3,
         description="Your manager sees only these words, not your name or your reflection, "
         "so the team can find a safer way.",
-        render_kw={"rows": 3},
     )
     client_id = HiddenField()
 
@@ -58,11 +59,12 @@ def reflection_form(template: ReflectionTemplate, links: list[tuple[str, str]], 
         setattr(
             TemplateForm,
             prompt.key,
-            TextAreaField(
+            text_field(
                 prompt.label,
+                ANSWER_MAX,
+                rows=4,
+                too_long=ANSWER_TOO_LONG,  # as ReflectionBody says it to the offline API
                 description=prompt.hint,
-                validators=[Length(max=ANSWER_MAX)],
-                render_kw={"rows": 4},
             ),
         )
     form = TemplateForm(**kwargs)

@@ -1,26 +1,17 @@
 """Manager forms for a report: the review, feedback to the reporter, and actions.
 
-The report form itself is plain HTML whose answers go straight to `submit_report`, so
-the HTML form and the offline API share one validation.
+The report form itself is plain HTML whose answers go to `submit_report`, which checks them
+with `ReportBody` (app/reports/schemas.py), the schema the offline API's `ReportIn` extends:
+one set of rules for the form and the outbox.
 """
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-    widgets,
-)
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, RadioField, SelectField
+from wtforms.validators import Optional
 
-from app.auth.forms import choices
-from app.forms import text_field
-from app.inputs import DateField
+from app.forms import CheckboxesField, choices, date_field, enum_choices, text_field
 from app.models.reports import (
     CandourStep,
     CqcNotification,
@@ -29,6 +20,7 @@ from app.models.reports import (
     ReportStatus,
 )
 from app.reports.just_culture import ANSWERS, QUESTIONS, ROUTE_STEPS
+from app.reports.schemas import DESCRIPTION_MAX, TEXT_MAX
 
 CANDOUR_CHOICES = [
     ("no", "No"),
@@ -38,11 +30,6 @@ CANDOUR_CHOICES = [
 DEBRIEF_CHOICES = [("yes", "Yes"), ("no", "No")]
 
 
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
 class ReviewForm(FlaskForm):
     """The manager's review. Its text boxes refuse text over the limit with a message beside
     the box and keep what was typed; they have no maxlength, which a browser would use to cut
@@ -50,19 +37,19 @@ class ReviewForm(FlaskForm):
 
     thanks = text_field(
         "Thank-you message",
-        2000,
+        TEXT_MAX,
         area=True,
         description="Say thank you in your own words. They will see this.",
     )
-    status = SelectField("Status", choices=choices((s.value, s.label) for s in ReportStatus))
+    status = SelectField("Status", choices=enum_choices(ReportStatus))
     contributory_factors = CheckboxesField(
         "What in the work system played a part?",
-        choices=choices((f.value, f.label) for f in Factor),
+        choices=enum_choices(Factor),
         validators=[Optional()],
     )
     learning_outcome = text_field(
         "What we learned",
-        5000,
+        DESCRIPTION_MAX,
         area=True,
         description="The learning, not only the actions: what will we do differently, and why?"
         " The person who reported it sees this (by receipt when anonymous).",
@@ -79,29 +66,21 @@ class ReviewForm(FlaskForm):
         choices=choices(DEBRIEF_CHOICES),
         validators=[Optional()],
     )
-    safeguarding_referred_on = DateField(
-        "Date referred to the local authority safeguarding team", validators=[Optional()]
-    )
+    safeguarding_referred_on = date_field("Date referred to the local authority safeguarding team")
     just_culture_outcome = RadioField(
         "Just culture: where do the answers point?",
-        choices=choices((o.value, o.label) for o in JustCultureOutcome),
+        choices=enum_choices(JustCultureOutcome),
         validators=[Optional()],
     )
-    just_culture_note = text_field("Just-culture note", 2000, area=True)
+    just_culture_note = text_field("Just-culture note", TEXT_MAX, area=True)
 
 
 for _step in CandourStep:
-    setattr(
-        ReviewForm, f"candour_{_step.value}_on", DateField(_step.label, validators=[Optional()])
-    )
+    setattr(ReviewForm, f"candour_{_step.value}_on", date_field(_step.label))
 # One event can need several CQC notifications: each has its own tick and date sent.
 for _kind in CqcNotification:
     setattr(ReviewForm, f"cqc_{_kind.value}", BooleanField(_kind.label))
-    setattr(
-        ReviewForm,
-        f"cqc_{_kind.value}_sent_on",
-        DateField(f"{_kind.label}: date sent", validators=[Optional()]),
-    )
+    setattr(ReviewForm, f"cqc_{_kind.value}_sent_on", date_field(f"{_kind.label}: date sent"))
 for _question in QUESTIONS:
     setattr(
         ReviewForm,
@@ -109,33 +88,33 @@ for _question in QUESTIONS:
         RadioField(_question.text, choices=choices(ANSWERS), validators=[Optional()]),
     )
 for _key, _label in ROUTE_STEPS:
-    setattr(ReviewForm, f"jc_route_{_key}_on", DateField(_label, validators=[Optional()]))
+    setattr(ReviewForm, f"jc_route_{_key}_on", date_field(_label))
 
 
 class FeedbackForm(FlaskForm):
-    thanks = TextAreaField(
+    thanks = text_field(
         "Thank-you message",
+        TEXT_MAX,
+        area=True,
         description="Say thank you in your own words. They will see this.",
-        validators=[Length(max=2000)],
     )
-    learning = TextAreaField(
+    learning = text_field(
         "What we learned and what is changing",
+        DESCRIPTION_MAX,
+        area=True,
         description="Shared with the person who reported it (by receipt when anonymous).",
-        validators=[Length(max=5000)],
     )
 
 
 class ActionForm(FlaskForm):
-    description = StringField(
-        "What will change?", validators=[InputRequired("Say what will change."), Length(max=500)]
-    )
+    description = text_field("What will change?", 500, required="Say what will change.")
     owner_id = SelectField("Who will do it?", choices=[], validators=[Optional()])
-    owner_name = StringField(
+    owner_name = text_field(
         "Or someone outside LearnLoop",
+        120,
         description="For example the pharmacy or the GP practice.",
-        validators=[Optional(), Length(max=120)],
     )
-    due_on = DateField("By when?", validators=[Optional()])
+    due_on = date_field("By when?")
 
 
 class ReceiptForm(FlaskForm):
@@ -146,9 +125,10 @@ class ReceiptForm(FlaskForm):
     class Meta:
         csrf = False
 
-    code = StringField(
+    code = text_field(
         "Your receipt code",
+        64,
+        required="Enter your receipt code.",
         description="The code you were given when you sent the report, like ABCD-EFGH-JKLM-NPQR.",
-        validators=[InputRequired("Enter your receipt code."), Length(max=64)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )

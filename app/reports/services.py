@@ -9,15 +9,14 @@ anonymous report, because nothing about them is stored.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.audit import log_event
@@ -25,6 +24,7 @@ from app.events import report_feedback_given, report_status_changed, report_subm
 from app.extensions import db
 from app.governance import rollups
 from app.models import User, utcnow
+from app.models.base import UK
 from app.models.reports import (
     Action,
     CandourStep,
@@ -33,166 +33,31 @@ from app.models.reports import (
     Factor,
     HeldReport,
     PhysicalHarm,
-    PsychologicalHarm,
     Report,
-    ReportKind,
     ReportStatus,
-    TimeBracket,
 )
 from app.reports import anonymity, just_culture
+from app.reports.follow_ups import FOLLOW_UPS as FOLLOW_UPS  # named here by safeguarding
 from app.reports.risk import by_risk
+from app.reports.schemas import (
+    DESCRIPTION_MAX,
+    FOLLOW_UP_PREFIX,
+    RECEIPT_ALPHABET,
+    RECEIPT_CODE_MESSAGE,
+    RECEIPT_LENGTH,
+    RECEIPT_PATTERN,
+    TEXT_MAX,
+    ReportBody,
+    ReportFormBody,
+    too_long,
+)
+from app.reports.schemas import is_yes as is_yes  # the sign-in page reads the same checkbox
+from app.schemas import flat_errors
 from app.sync import payload_hash as fingerprint_of
 from app.sync import save_once
 from app.validation import Invalid
 
-UK = ZoneInfo("Europe/London")
-DESCRIPTION_MAX = 5000
-TEXT_MAX = 2000
-LOCATION_MAX = 200
-PERSON_REFERENCE_MAX = 40
-FOLLOW_UP_TEXT_MAX = 500
-CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little fast
 DEFAULT_REPEAT_DAYS = 30
-YES = {"y", "yes", "on", "true", "1"}
-# Receipt codes: 16 characters from an alphabet without look-alikes (80 bits), in groups of 4.
-RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-RECEIPT_LENGTH = 16
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """One optional follow-up question for a category: choices, or a short text when None."""
-
-    name: str
-    question: str
-    choices: tuple[tuple[str, str], ...] | None = None
-
-    @property
-    def field_name(self) -> str:
-        return f"follow_up_{self.name}"
-
-
-def _pairs(*labels: str) -> tuple[tuple[str, str], ...]:
-    return tuple((label.lower().replace(" ", "_").replace(",", ""), label) for label in labels)
-
-
-YES_NO = (("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure"))
-
-FOLLOW_UPS: dict[Category, tuple[FollowUp, ...]] = {
-    Category.MEDICATION: (
-        FollowUp(
-            "error_type",
-            "What kind of medication problem?",
-            _pairs(
-                "Omission",
-                "Wrong dose",
-                "Wrong time",
-                "Wrong person",
-                "Wrong medicine",
-                "Wrong route",
-                "Recording error",
-                "Storage",
-            )
-            + (("cd_discrepancy", "Controlled drug count does not match the register"),),
-        ),
-        FollowUp(
-            "stage",
-            "At which stage?",
-            _pairs(
-                "Prescribing", "Dispensing", "Administration", "Recording", "Storage", "Ordering"
-            ),
-        ),
-    ),
-    Category.FALLS: (
-        FollowUp("witnessed", "Did anyone see the fall?", YES_NO),
-        FollowUp("injury", "Any injury you could see?", YES_NO),
-        FollowUp("head_injury", "Did they hit their head, or might they have?", YES_NO),
-        FollowUp("anticoagulant", "Do they take a blood thinner (anticoagulant)?", YES_NO),
-    ),
-    Category.PRESSURE_CARE: (
-        FollowUp(
-            "ulcer_category",
-            "If a nurse has graded it: which category?",
-            (
-                ("1", "Category 1"),
-                ("2", "Category 2"),
-                ("3", "Category 3"),
-                ("4", "Category 4"),
-                ("unstageable", "Unstageable"),
-                ("deep_tissue", "Deep tissue injury"),
-                ("not_graded", "Not graded yet"),
-            ),
-        ),
-    ),
-    Category.SAFEGUARDING: (
-        FollowUp(
-            "concern_type",
-            "What kind of concern?",
-            _pairs(
-                "Physical",
-                "Sexual",
-                "Psychological",
-                "Financial or material",
-                "Neglect and acts of omission",
-                "Self-neglect",
-                "Discriminatory",
-                "Organisational",
-                "Domestic abuse",
-                "Modern slavery",
-            ),
-        ),
-        FollowUp("escalated", "Has it been passed to the safeguarding lead yet?", YES_NO),
-    ),
-    Category.RESTRICTIVE_PRACTICE: (
-        FollowUp(
-            "restriction_type",
-            "What kind of restriction?",
-            _pairs(
-                "Physical restraint",
-                "Chemical restraint",
-                "Mechanical restraint",
-                "Environmental restriction",
-                "Seclusion",
-                "Long-term segregation",
-                "Informal or unplanned restriction",
-            ),
-        ),
-        FollowUp(
-            "position",
-            "If it was physical restraint: which position?",
-            (
-                ("standing", "Standing"),
-                ("seated", "Seated"),
-                ("kneeling", "Kneeling"),
-                ("supine", "Face up (supine)"),
-                ("prone", "Face down (prone)"),
-                ("side", "On their side"),
-                ("restrictive_escort", "Restrictive escort"),
-            ),
-        ),
-        FollowUp("duration", "How long did it last? (for example 5 minutes)"),
-        FollowUp("in_plan", "Was it in the person's support or PBS plan?", YES_NO),
-        FollowUp("tried_first", "What was tried first?"),
-    ),
-    Category.BEHAVIOUR: (
-        FollowUp("trigger", "Anything that seemed to lead up to it?"),
-        FollowUp("helped", "What helped the person feel calmer?"),
-    ),
-}
-
-
-# Asked for every kind of event, so the CQC notification for police involvement
-# (Regulation 18(2)(f)) can be prompted.
-POLICE_QUESTION = FollowUp("police_involved", "Were the police called or told about it?", YES_NO)
-for _category in Category:
-    FOLLOW_UPS[_category] = (*FOLLOW_UPS.get(_category, ()), POLICE_QUESTION)
-
-
-def follow_ups_for(category: str | None) -> tuple[FollowUp, ...]:
-    try:
-        return FOLLOW_UPS.get(Category(category), ())
-    except ValueError:
-        return ()
 
 
 class ReportInvalid(Invalid):
@@ -204,11 +69,6 @@ class ReceiptCodeInvalid(Invalid):
 
     def __init__(self, message: str):
         super().__init__(message, field="receipt_code")
-
-
-RECEIPT_CODE_MESSAGE = (
-    "The receipt code must be four groups of four letters and digits, like ABCD-EFGH-JKMN-PQRS."
-)
 
 
 @dataclass
@@ -229,168 +89,19 @@ def repeat_window_days() -> int:
     return DEFAULT_REPEAT_DAYS
 
 
-def is_yes(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value or "").strip().lower() in YES
-
-
-def _text(answers: Mapping[str, Any], name: str) -> str:
-    value = answers.get(name)
-    return "" if value is None else str(value).strip()
-
-
-def _choice(enum_class, value: str, errors, name: str, message: str):
-    if not value:
-        errors.setdefault(name, []).append(message)
-        return None
-    try:
-        return enum_class(value)
-    except ValueError:
-        errors.setdefault(name, []).append(message)
-        return None
-
-
-def _too_long(label: str, value: str, limit: int) -> str:
-    """Say how much to cut: text is refused whole, never cut short without a word."""
-    return (
-        f"{label} can be up to {limit:,} characters. It has {len(value):,}: "
-        f"please shorten it by {len(value) - limit:,} and send it again."
-    )
-
-
-def _bounded(answers, name: str, limit: int, errors, label: str) -> str | None:
-    value = _text(answers, name)
-    if len(value) > limit:
-        errors.setdefault(name, []).append(_too_long(label, value, limit))
-    return value or None
-
-
-def _when(answers, errors, now: datetime) -> tuple[TimeBracket, datetime | None, date]:
-    """The time (exact) or the day and shift bracket; never in the future."""
-    bracket = _choice(
-        TimeBracket,
-        _text(answers, "time_bracket") or "exact",
-        errors,
-        "time_bracket",
-        "Choose when it happened.",
-    )
-    today = now.astimezone(UK).date()
-    if bracket is TimeBracket.EXACT:
-        raw = _text(answers, "occurred_at")
-        if not raw:
-            local = now.astimezone(UK).replace(second=0, microsecond=0)
-        else:
-            try:
-                local = datetime.strptime(raw[:16], "%Y-%m-%dT%H:%M").replace(tzinfo=UK)
-            except ValueError:
-                errors.setdefault("occurred_at", []).append(
-                    "Enter the date and time, like 26/11/2026 14:30."
-                )
-                return bracket, None, today
-        if local > now + CLOCK_SKEW:
-            errors.setdefault("occurred_at", []).append("The time cannot be in the future.")
-        return bracket, local.astimezone(UTC), local.date()
-    raw_day = _text(answers, "occurred_on")
-    day = today
-    if raw_day:
-        try:
-            day = date.fromisoformat(raw_day)
-        except ValueError:
-            errors.setdefault("occurred_on", []).append("Enter the day, like 26/11/2026.")
-    if day > today:
-        errors.setdefault("occurred_on", []).append("The day cannot be in the future.")
-    return bracket or TimeBracket.UNKNOWN, None, day
-
-
-def _follow_up(answers, category: Category | None, errors) -> dict[str, str]:
-    kept: dict[str, str] = {}
-    for question in FOLLOW_UPS.get(category, ()) if category else ():
-        value = _text(answers, question.field_name)
-        if not value:
-            continue
-        if question.choices is not None and value not in dict(question.choices):
-            errors.setdefault(question.field_name, []).append("Choose one of the answers.")
-        elif len(value) > FOLLOW_UP_TEXT_MAX:
-            errors.setdefault(question.field_name, []).append(
-                _too_long("This answer", value, FOLLOW_UP_TEXT_MAX)
-            )
-        else:
-            kept[question.name] = value
-    return kept
-
-
-def validate_answers(answers: Mapping[str, Any], now: datetime | None = None) -> dict:
-    """Check the answers; return the report's column values or raise ReportInvalid."""
-    now = now or utcnow()
-    errors: dict[str, list[str]] = {}
-    description = _text(answers, "description")
-    if not description:
-        errors["description"] = ["Tell us what happened, in a few words."]
-    elif len(description) > DESCRIPTION_MAX:
-        errors["description"] = [_too_long("What happened", description, DESCRIPTION_MAX)]
-    kind = _choice(
-        ReportKind,
-        _text(answers, "kind"),
-        errors,
-        "kind",
-        "Choose whether it reached the person.",
-    )
-    category = _choice(
-        Category,
-        _text(answers, "category"),
-        errors,
-        "category",
-        "Choose what kind of event it was.",
-    )
-    bracket, occurred_at, occurred_on = _when(answers, errors, now)
-    physical_harm = None
-    if kind is ReportKind.INCIDENT:
-        physical_harm = _choice(
-            PhysicalHarm,
-            _text(answers, "physical_harm"),
-            errors,
-            "physical_harm",
-            "Choose whether anyone was hurt.",
-        )
-    psychological_harm = None
-    if raw := _text(answers, "psychological_harm"):
-        psychological_harm = _choice(
-            PsychologicalHarm, raw, errors, "psychological_harm", "Choose one of the answers."
-        )
-    values = {
-        "description": description,
-        "kind": kind,
-        "category": category,
-        "time_bracket": bracket,
-        "occurred_at": occurred_at,
-        "occurred_on": occurred_on,
-        "physical_harm": physical_harm,
-        "psychological_harm": psychological_harm,
-        "location": _bounded(answers, "location", LOCATION_MAX, errors, "Where"),
-        "person_reference": _bounded(
-            answers, "person_reference", PERSON_REFERENCE_MAX, errors, "The reference"
-        ),
-        "immediate_action": _bounded(
-            answers, "immediate_action", TEXT_MAX, errors, "What you did straight away"
-        ),
-        "follow_up": _follow_up(answers, category, errors),
-        "anonymous": is_yes(answers.get("anonymous")),
-    }
-    if errors:
-        raise ReportInvalid(errors)
-    if values["person_reference"]:
-        values["person_reference"] = " ".join(values["person_reference"].upper().split())
-    return values
-
-
 # Sent with the answers but not part of them: a resend whose answers are the same is the
 # same report whatever these say (the receipt code is checked against its hash instead).
 NOT_ANSWERS = frozenset({"csrf_token", "receipt_code", "written_by"})
 
 
 def payload_hash(answers: Mapping[str, Any]) -> str:
-    """A fingerprint of what was sent, to tell a retry from a different report."""
+    """A fingerprint of what was sent, to tell a retry from a different report. A `follow_up`
+    object counts as the form's `follow_up_<name>` fields, as the API has always hashed it."""
+    answers = dict(answers)
+    if isinstance(follow_up := answers.get("follow_up"), Mapping):
+        del answers["follow_up"]
+        for name, value in follow_up.items():
+            answers.setdefault(f"{FOLLOW_UP_PREFIX}{name}", value)
     relevant = {
         key: (str(value).strip() if not isinstance(value, bool) else value)
         for key, value in answers.items()
@@ -404,11 +115,6 @@ def payload_hash(answers: Mapping[str, Any]) -> str:
 def new_receipt_code() -> str:
     raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
-
-
-RECEIPT_PATTERN = re.compile(
-    rf"^[{RECEIPT_ALPHABET}]{{4}}(-[{RECEIPT_ALPHABET}]{{4}}){{{RECEIPT_LENGTH // 4 - 1}}}$"
-)
 
 
 def checked_receipt_code(code: Any) -> str | None:
@@ -532,22 +238,27 @@ def submit_report(
     client_id: str | None = None,
     device_time: datetime | None = None,
     channel: str = "web",
-    receipt_code: str | None = None,
+    schema: type[ReportBody] = ReportFormBody,
 ) -> SubmissionResult:
-    """Validate and save a report for `reporter`'s service; see /work/report-contract.md.
+    """Check and save a report for `reporter`'s service.
 
-    A named report is stored, audited and announced now. An anonymous report keeps no
-    reporter id and nothing else about the person, and is held for release (anonymity.py);
-    its receipt code is the one made on the device or in the web form when one came
-    (`receipt_code`, already checked with `checked_receipt_code`), otherwise made here, and
+    The answers are loaded through `schema`: the form's strings (`ReportFormBody`, the
+    default) or the API's JSON (`ReportBody`), one set of rules either way; what does not fit
+    raises ReportInvalid, field by field. A named report is stored, audited and announced
+    now. An anonymous report keeps no reporter id and nothing else about the person, and is
+    held for release (anonymity.py); its receipt code is the one made on the device or in
+    the web form when one came (`receipt_code` among the answers), otherwise made here, and
     only its hash is stored.
     """
+    now = utcnow()
+    values = _checked_body(answers, schema(now=now))
+    receipt_code = values.pop("receipt_code")
     fingerprint = payload_hash(answers)
     client_id = str(client_id).strip()[:36] if client_id else None
 
     def save() -> SubmissionResult:
         return _save_report(
-            reporter, answers, client_id, fingerprint, device_time, channel, receipt_code
+            reporter, values, client_id, fingerprint, device_time, channel, receipt_code, now
         )
 
     result, created = save_once(
@@ -560,18 +271,26 @@ def submit_report(
     return result
 
 
+def _checked_body(answers: Mapping[str, Any], schema: ReportBody) -> dict:
+    """The report's values as `schema` loads them, or ReportInvalid with what to fix."""
+    try:
+        return schema.load(answers)
+    except ValidationError as error:
+        raise ReportInvalid(flat_errors(error.messages)) from None
+
+
 def _save_report(
     reporter: User,
-    answers: Mapping[str, Any],
+    values: dict,
     client_id: str | None,
     fingerprint: str,
     device_time: datetime | None,
     channel: str,
     receipt_code: str | None,
+    now: datetime,
 ) -> SubmissionResult:
-    """Validate and save a new report (held, when anonymous), and commit."""
-    now = utcnow()
-    values = validate_answers(answers, now)
+    """Save a new report (held, when anonymous), and commit."""
+    values = dict(values)
     anonymous = values.pop("anonymous")
     if anonymous:
         return _hold_anonymous(
@@ -780,9 +499,9 @@ def give_feedback(
     learning = (learning or "").strip() or None
     errors: dict[str, list[str]] = {}
     if thanks and len(thanks) > TEXT_MAX:
-        errors["thanks"] = [_too_long("The thank-you", thanks, TEXT_MAX)]
+        errors["thanks"] = [too_long("The thank-you", thanks, TEXT_MAX)]
     if learning and len(learning) > DESCRIPTION_MAX:
-        errors["learning"] = [_too_long("What we learned", learning, DESCRIPTION_MAX)]
+        errors["learning"] = [too_long("What we learned", learning, DESCRIPTION_MAX)]
     if errors:
         raise ReportInvalid(errors)
     if not thanks and not learning:

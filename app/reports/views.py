@@ -20,10 +20,10 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.auth.forms import choices
 from app.auth.policy import can, get_or_404, require
 from app.concurrency import refuse_stale_edit
 from app.extensions import csrf, db
+from app.forms import choices
 from app.models.reports import (
     Action,
     CandourStep,
@@ -33,15 +33,16 @@ from app.models.reports import (
     PhysicalHarm,
     PsychologicalHarm,
     Report,
-    ReportKind,
     ReportStatus,
     TimeBracket,
 )
 from app.reports import anonymity, bp, just_culture, services
 from app.reports.categories import categories_for_form
 from app.reports.conversation_views import receipt_checks
+from app.reports.follow_ups import follow_ups_for
 from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
 from app.reports.mine import my_reports_page, reporter_status
+from app.reports.schemas import REPORT_KINDS
 from app.reports.services import (
     ReceiptCodeInvalid,
     ReportInvalid,
@@ -51,8 +52,6 @@ from app.reports.services import (
 )
 from app.security import offline_copy
 from app.sync import ClientIdConflict
-
-REPORT_KINDS = (ReportKind.NEAR_MISS, ReportKind.INCIDENT)
 
 
 def _pairs(members) -> list[tuple[str, str]]:
@@ -74,7 +73,7 @@ def _form_context(answers: dict, errors: dict | None = None, *, for_service=True
         "brackets": _pairs(b for b in TimeBracket if b is not TimeBracket.EXACT),
         "harms": _pairs(PhysicalHarm),
         "psych_harms": _pairs(PsychologicalHarm),
-        "follow_ups": services.follow_ups_for(answers.get("category")),
+        "follow_ups": follow_ups_for(answers.get("category")),
         "now_local": services.utcnow().astimezone(services.UK).strftime("%Y-%m-%dT%H:%M"),
         "today": services.utcnow().astimezone(services.UK).date().isoformat(),
         "release_minutes": anonymity.release_window().seconds // 60,
@@ -121,14 +120,10 @@ def create():
         answers.pop("show_follow_up")
         return render_template("reports/new.html", **_form_context(answers))
     client_id = answers.pop("client_id", None) or None
-    receipt_code = answers.pop("receipt_code")
     try:
-        result = submit_report(
-            current_user, answers, client_id=client_id, receipt_code=receipt_code
-        )
-    except ReportInvalid as invalid:
+        result = submit_report(current_user, answers, client_id=client_id)
+    except ReportInvalid as invalid:  # ReportBody's messages, shown beside their fields
         answers["client_id"] = client_id or str(uuid.uuid4())
-        answers["receipt_code"] = receipt_code
         return render_template("reports/new.html", **_form_context(answers, invalid.errors))
     except ReceiptCodeInvalid:
         # The code in the form is another report's (astronomically unlikely): a fresh one.
@@ -396,7 +391,7 @@ def _render_review(report, review_form=None, action_form=None):
         sensitive_warning=just_culture.SENSITIVE_WARNING
         if just_culture.is_safeguarding_or_police_matter(report)
         else None,
-        follow_ups=services.follow_ups_for(report.category.value),
+        follow_ups=follow_ups_for(report.category.value),
         timeline=services.timeline(report),
         time_to_feedback=services.time_to_first_feedback(report),
     )

@@ -86,8 +86,8 @@ def anonymous_released(app, code: str) -> int:
                 "category": "medication",
                 "time_bracket": "night_shift",
                 "anonymous": True,
+                "receipt_code": code,
             },
-            receipt_code=code,
         )
         db.session.remove()
     release_held(app)

@@ -47,9 +47,9 @@ def anonymous_report(app, world, code: str, **changes) -> int:
                 "category": "medication",
                 "time_bracket": "night_shift",
                 "anonymous": True,
+                "receipt_code": code,
                 **changes,
             },
-            receipt_code=code,
         )
     assert release_held(app) == 1
     with app.app_context():

@@ -106,7 +106,7 @@ def test_missing_answers_come_back_as_field_errors(app, signed_in, world):
     assert response.status_code == 400
     errors = response.get_json()["errors"]
     assert "description" in errors
-    # An incident needs the harm answered: a rule of the report service, not the schema.
+    # An incident needs the harm answered: a rule across two answers (ReportBody).
     response = send(client, draft(kind="incident"))
     assert response.status_code == 400
     assert "physical_harm" in response.get_json()["errors"]

@@ -153,8 +153,8 @@ def test_a_reply_reaches_the_anonymous_reporters_phone_by_code_alone(app, world,
                 "category": "medication",
                 "time_bracket": "day_shift",
                 "anonymous": True,
+                "receipt_code": code,
             },
-            receipt_code=code,
         )
     phone = app.test_client()  # no session: as receipt-watch.js sends it
     keys = BrowserKeys()

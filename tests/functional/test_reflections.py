@@ -120,7 +120,9 @@ def test_an_empty_reflection_is_explained_and_not_saved(app, client, signed_in, 
     assert response.status_code == 200
     assert "Write something in at least one box." in response.get_data(as_text=True)
     too_long = _write(client, helped="x" * 4001)
-    assert "Field cannot be longer than 4000 characters." in too_long.get_data(as_text=True)
+    # The words the offline API's ReflectionBody uses, and no maxlength cut the paste short.
+    assert "Keep each answer under 4000 characters." in too_long.get_data(as_text=True)
+    assert "x" * 4001 in too_long.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(select(Reflection)).all() == []
 

@@ -79,8 +79,9 @@ def test_the_api_refuses_long_text_whole_and_says_why(app, signed_in, world):
     response = client.post("/api/v1/reports", json=body, headers=csrf_header(client))
     assert response.status_code == 400
     assert response.get_json()["errors"]["description"] == [
-        "This can be up to 5000 characters. Please shorten it and send it again."
-    ]
+        "What happened can be up to 5,000 characters. It has 5,001: please shorten it by 1 "
+        "and send it again."
+    ]  # the form's words: one ReportBody for both
     body = {**body, "description": "Door wedged open", "immediate_action": "y" * 2001}
     response = client.post("/api/v1/reports", json=body, headers=csrf_header(client))
     assert response.status_code == 400
