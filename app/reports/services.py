@@ -564,9 +564,9 @@ def add_action(
     owner_name = (owner_name or "").strip()
     errors: dict[str, list[str]] = {}
     if len(description) > ACTION_MAX:
-        errors["description"] = [_too_long("The action", description, ACTION_MAX)]
+        errors["description"] = [too_long("The action", description, ACTION_MAX)]
     if len(owner_name) > OWNER_NAME_MAX:
-        errors["owner_name"] = [_too_long("The name", owner_name, OWNER_NAME_MAX)]
+        errors["owner_name"] = [too_long("The name", owner_name, OWNER_NAME_MAX)]
     if errors:
         raise ReportInvalid(errors)
     if owner_id is not None and owner_id not in {p.id for p in people_in(report.service_id)}:
