@@ -52,9 +52,8 @@ def _unread_feedback():
     )
 
 
-def _new_feedback_first():
-    """0 for a report with thanks or learning the reporter has not opened, else 1."""
-    return case((_unread_feedback(), 0), else_=1)
+# 0 for a report with thanks or learning the reporter has not opened, else 1 (built once).
+NEW_FEEDBACK_FIRST = case((_unread_feedback(), 0), else_=1)
 
 
 # What a card on "My reports" shows (app/templates/reports/mine.html and _feedback.html, and
@@ -85,7 +84,7 @@ def my_reports_page(user: User, page: int) -> MyReportsPage:
     reports = db.session.execute(
         select(*CARD_COLUMNS)
         .where(mine)
-        .order_by(_new_feedback_first(), Report.created_at.desc(), Report.id.desc())
+        .order_by(NEW_FEEDBACK_FIRST, Report.created_at.desc(), Report.id.desc())
         .limit(MINE_PAGE_SIZE)
         .offset((page - 1) * MINE_PAGE_SIZE)
     ).all()

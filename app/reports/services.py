@@ -974,16 +974,33 @@ def queue(user: User, filters: QueueFilters) -> QueuePage:
         .join(Service, Service.id == Report.service_id)
         .outerjoin(User, User.id == Report.reporter_id)
         .where(*conditions)
-        .order_by(*(by_risk() if filters.sort == "risk" else _newest_first()))
+        .order_by(*_queue_order(filters.sort))
         .limit(QUEUE_PAGE_SIZE)
         .offset((filters.page - 1) * QUEUE_PAGE_SIZE)
     ).all()
     return QueuePage(reports=list(reports), total=total or 0, filters=filters)
 
 
+# The list's columns and orders, built once: SQL expressions never change once made, and
+# building the risk ranking's CASE anew on every page cost more Python than running it.
+_QUEUE_SQL: dict[str, tuple] = {}
+
+
+def _queue_order(sort: str) -> tuple:
+    if sort not in _QUEUE_SQL:
+        _QUEUE_SQL[sort] = by_risk() if sort == "risk" else _newest_first()
+    return _QUEUE_SQL[sort]
+
+
 def _queue_columns() -> tuple:
     """What a card of the triage list shows (app/templates/reports/queue.html). The reporter's
     label is `Report.reporter_label` in SQL: never a name for an anonymous report."""
+    if "columns" not in _QUEUE_SQL:
+        _QUEUE_SQL["columns"] = _build_queue_columns()
+    return _QUEUE_SQL["columns"]
+
+
+def _build_queue_columns() -> tuple:
     from sqlalchemy import case, or_
 
     from app.models import Service
