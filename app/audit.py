@@ -85,7 +85,7 @@ def log_event(
         channel = "system"
     if service_id is None and record is not None:
         service_id = getattr(record, "service_id", None)
-    head = _lock_head()
+    previous_hash = _lock_head()
     entry = AuditEntry(
         created_at=utcnow(),
         actor_id=who.id if who else None,
@@ -97,34 +97,54 @@ def log_event(
         summary=json.dumps(summary or {}, sort_keys=True, default=str),
         request_id=None if nobody else request_id(),
         channel=channel or (g.get("channel", "web") if has_request_context() else "cli"),
-        previous_hash=head.last_hash,
+        previous_hash=previous_hash,
     )
     entry.entry_hash = _entry_hash(entry)
-    head.last_hash = entry.entry_hash
     db.session.add(entry)
     db.session.flush()
+    _move_head(entry.entry_hash)
     return entry
 
 
-def _lock_head() -> AuditHead:
-    """Take the write lock on the chain head (creating it on first use) and return it.
+# The head row is read and written as a table, not as an AuditHead object: every change of
+# every area is audited, so this is three plain statements (count and lock, insert the
+# entry, move the head) where the ORM took four and a good deal more Python.
+_HEAD = AuditHead.__table__
+
+
+def _lock_head() -> str:
+    """Take the write lock on the chain head (creating it on first use) and return its hash.
 
     On an empty chain several requests may arrive at once (the first sign-ins on a new
     database): each inserts the head row only if no one has, waiting for a concurrent insert
     to finish, then all queue on the UPDATE's row lock. A plain INSERT would make all but
     one fail with a duplicate key.
     """
-    if not _bump_head():
+    last_hash = _bump_head()
+    if last_hash is None:
         db.session.execute(_insert_head_if_missing())
-        _bump_head()
-    return db.session.get(AuditHead, 1, populate_existing=True)
+        last_hash = _bump_head()
+    return last_hash
 
 
-def _bump_head() -> int:
-    """Count one more entry on the head row, which locks it until commit; 0 when absent."""
+def _bump_head() -> str | None:
+    """Count one more entry on the head row, which locks it until commit, and return the hash
+    it holds (read after the lock, so it is the newest); None when there is no head yet."""
     return db.session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(entries=AuditHead.entries + 1)
-    ).rowcount
+        update(_HEAD)
+        .where(_HEAD.c.id == 1)
+        .values(entries=_HEAD.c.entries + 1)
+        .returning(_HEAD.c.last_hash)
+    ).scalar()
+
+
+def _move_head(entry_hash: str) -> None:
+    """Make `entry_hash` the chain's newest; an AuditHead already loaded in this session is
+    expired, so reading it again shows the new hash and count."""
+    db.session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=entry_hash))
+    loaded = db.session.identity_map.get(db.session.identity_key(AuditHead, 1))
+    if loaded is not None:
+        db.session.expire(loaded)
 
 
 def _insert_head_if_missing():

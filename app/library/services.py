@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from flask import abort
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from app.audit import log_event
 from app.auth.policy import can, can_see_service, in_scope
@@ -34,6 +33,7 @@ from app.models import (
     Report,
     ReportStatus,
     Role,
+    Service,
     Topic,
     User,
     utcnow,
@@ -72,11 +72,33 @@ class ArticleDraft:
 
 
 def audience_condition(user: User) -> ColumnElement[bool]:
-    """Articles meant for `user`: their organisation's, organisation-wide or for their services."""
+    """Articles meant for `user`: their organisation's, organisation-wide or for their services.
+
+    The organisation is looked up inside the same statement: `user.organisation_id` would load
+    the person's service first, one more query on the home page, the library and "My reports".
+    """
     return and_(
-        Article.organisation_id == user.organisation_id,
+        Article.organisation_id == _organisation_of(user),
         or_(Article.service_id.is_(None), in_scope(user, Article.service_id)),
     )
+
+
+def _organisation_of(user: User) -> ColumnElement[int]:
+    return select(Service.organisation_id).where(Service.id == user.service_id).scalar_subquery()
+
+
+# What a card in a list of articles shows (app/templates/library/_macros.html), read as plain
+# rows: building whole Article objects, with their bodies, costs several times as much.
+CARD_COLUMNS = (
+    Article.id,
+    Article.slug,
+    Article.title,
+    Article.summary,
+    Article.kind,
+    Article.reading_minutes,
+    (Article.kind == ArticleKind.BULLETIN).label("is_bulletin"),
+    (Article.status == ArticleStatus.PUBLISHED).label("is_published"),
+)
 
 
 def can_write(user: User) -> bool:
@@ -104,11 +126,10 @@ def visible_condition(user: User) -> ColumnElement[bool]:
 
 def find_articles(
     user: User, query: str = "", topic: Topic | None = None, kind: ArticleKind | None = None
-) -> list[Article]:
-    """The library list: search and filters, best match first, else newest first."""
-    statement = (
-        select(Article).where(visible_condition(user)).options(selectinload(Article.topic_links))
-    )
+) -> list:
+    """The library list: search and filters, best match first, else newest first. Each is a
+    row of `CARD_COLUMNS`: what the list shows, not the whole article."""
+    statement = select(*CARD_COLUMNS).where(visible_condition(user))
     if topic is not None:
         statement = statement.where(
             Article.id.in_(select(ArticleTopic.article_id).where(ArticleTopic.topic == topic))
@@ -119,7 +140,7 @@ def find_articles(
     statement = statement.order_by(Article.published_at.desc().nulls_first(), Article.title).limit(
         100
     )
-    return list(db.session.scalars(statement))
+    return list(db.session.execute(statement))
 
 
 def article_by_slug(user: User, slug: str) -> Article:
@@ -477,12 +498,13 @@ def read_rates(bulletins: list[Article], in_services) -> list[ReadRate]:
     return rates
 
 
-def new_bulletins_for(user: User, limit: int = 3) -> list[Article]:
-    """Published bulletins `user` has not yet confirmed reading, newest first (one query)."""
+def new_bulletins_for(user: User, limit: int = 3) -> list:
+    """Published bulletins `user` has not yet confirmed reading, newest first (one query), as
+    rows of `CARD_COLUMNS` (the home page shows their cards)."""
     read = select(ReadAcknowledgement.article_id).where(ReadAcknowledgement.user_id == user.id)
     return list(
-        db.session.scalars(
-            select(Article)
+        db.session.execute(
+            select(*CARD_COLUMNS)
             .where(
                 audience_condition(user),
                 Article.status == ArticleStatus.PUBLISHED,
@@ -534,16 +556,17 @@ def bulletins_for_report(user: User, report_id: int) -> list[Article]:
     )
 
 
-def bulletins_for_reports(user: User, report_ids: list[int]) -> dict[int, list[Article]]:
-    """Published bulletins made from each of `report_ids` that `user` may read, by report id.
+def bulletins_for_reports(user: User, report_ids: list[int]) -> dict[int, list]:
+    """Published bulletins made from each of `report_ids` that `user` may read, by report id,
+    as rows of report_id, slug and title (what "My reports" links to).
 
     One query however many reports (for "My reports"); reports without a bulletin are left out.
     """
-    found: dict[int, list[Article]] = {}
+    found: dict[int, list] = {}
     if not report_ids:
         return found
-    for article in db.session.scalars(
-        select(Article)
+    for article in db.session.execute(
+        select(Article.report_id, Article.slug, Article.title)
         .where(
             Article.report_id.in_(report_ids),
             Article.kind == ArticleKind.BULLETIN,

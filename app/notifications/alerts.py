@@ -227,12 +227,16 @@ def alert_managers(
 
 
 def _safely(handler):
-    """An alert that fails must never break what the sender was doing: log it and move on."""
+    """An alert that fails must never break what the sender was doing: log it and move on.
+
+    A handler that returns False told nobody and wrote nothing, so there is nothing to commit:
+    committing anyway would expire the sender's objects (a report just sent), and the sender
+    would load them again to answer its request."""
 
     def run(sender, **extra):
         try:
-            handler(sender, **extra)
-            db.session.commit()
+            if handler(sender, **extra) is not False:
+                db.session.commit()
         except Exception:
             db.session.rollback()
             log.exception("Could not send the alert for %r", sender)
@@ -243,17 +247,21 @@ def _safely(handler):
 
 
 @_safely
-def on_report_submitted(report: Report, **_extra) -> None:
+def on_report_submitted(report: Report, **_extra) -> bool:
+    """Alert the managers when the report needs them now; False (nothing written) when not,
+    as for most reports."""
     reasons = reasons_for(report)
-    if reasons:
-        link = path_for(REPORT_ENDPOINTS, report_id=report.id)
-        alert_managers(
-            report.service_id,
-            kind="report_alert",
-            headline="A report needs you",
-            reasons=reasons,
-            link=link,
-        )
+    if not reasons:
+        return False
+    link = path_for(REPORT_ENDPOINTS, report_id=report.id)
+    alert_managers(
+        report.service_id,
+        kind="report_alert",
+        headline="A report needs you",
+        reasons=reasons,
+        link=link,
+    )
+    return True
 
 
 @_safely

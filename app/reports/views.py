@@ -41,7 +41,7 @@ from app.reports.categories import categories_for_form
 from app.reports.conversation_views import receipt_checks
 from app.reports.follow_ups import follow_ups_for
 from app.reports.forms import ActionForm, FeedbackForm, ReceiptForm, ReviewForm
-from app.reports.mine import my_reports_page, reporter_status
+from app.reports.mine import my_reports_page, reporter_status, reports_with_new_feedback
 from app.reports.schemas import REPORT_KINDS
 from app.reports.services import (
     ReceiptCodeInvalid,
@@ -172,16 +172,16 @@ def mine():
     except ValueError:
         page_number = 1
     page = my_reports_page(current_user, page_number)
-    new_feedback = {r.id for r in page.reports if r.has_new_feedback}
     response = render_template(
         "reports/mine.html",
         page=page,
         reports=page.reports,
-        new_feedback=new_feedback,
+        new_feedback=page.new_feedback,
         reporter_status=reporter_status,
         bulletins=_bulletins_for(page.reports),
     )
-    services.mark_feedback_read(page.reports)  # the card shows the reply: it has been read
+    # The card shows the reply: it has been read.
+    services.mark_feedback_read(reports_with_new_feedback(page))
     return response
 
 

@@ -48,13 +48,14 @@ from app.supervision.observations import (
 from app.supervision.schemas import NOTE_MAX
 
 
-def _start_form() -> ObserveStartForm:
+def _start_form(templates: list[ChecklistTemplate]) -> ObserveStartForm:
+    """The form to start an observation with one of `templates` (the viewer's current
+    checklists, read once by the page that also lists their add-on modules)."""
     form = ObserveStartForm()
     # No one is preselected: observing the wrong person by accident is worse than one more tap.
     form.staff_id.choices = choices(
         [(0, "Choose a person")] + [(p.id, p.name) for p in observable_staff(current_user)]
     )
-    templates = current_templates(current_user)
     form.template_id.choices = choices((t.id, t.name) for t in templates)
     form.modules.choices = choices((m, m) for t in templates for m in t.add_on_modules)
     return form
@@ -76,7 +77,8 @@ def observe():
             drafts=[],
             recent=[],
         )
-    form = _start_form()
+    templates = current_templates(current_user)
+    form = _start_form(templates)
     if request.method == "GET" and request.args.get("staff_id", type=database_id):
         form.staff_id.data = request.args.get("staff_id", type=database_id)
     if form.validate_on_submit():
@@ -114,9 +116,7 @@ def observe():
         form=form,
         drafts=_one_per_person_and_checklist(drafts),
         recent=recent,
-        module_templates=" ".join(
-            str(t.id) for t in current_templates(current_user) if t.add_on_modules
-        ),
+        module_templates=" ".join(str(t.id) for t in templates if t.add_on_modules),
     )
 
 
