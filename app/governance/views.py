@@ -65,12 +65,13 @@ def _long_date(text: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _choice():
+def _choice(services=None):
     return choose_scope(
         current_user,
         request.args.get("service"),
         request.args.get("start"),
         request.args.get("end"),
+        services,
     )
 
 
@@ -78,11 +79,12 @@ def _choice():
 @login_required
 @require("governance.dashboard")
 def dashboard():
-    choice = _choice()
+    services = services_for(current_user)
+    choice = _choice(services)
     context = {
         "choice": choice,
         "figures_html": _figures_html(choice.scope),
-        "services": services_for(current_user),
+        "services": services,
     }
     if request.htmx and not request.htmx.boosted:
         return render_template("governance/_dashboard_panels.html", **context)
