@@ -172,6 +172,8 @@ def cached_parts(
     says which code builds it, so what one build of a kind has shown about the tables it reads
     holds for the others. Two round trips to the store for all the parts, whatever their number.
     """
+    if (outer := _READING.get()) is not None:
+        outer.reads_reports = True  # an entry built from entries: what they read is not seen
     store = _store()
     if store is None:
         return [build(index) for index in range(len(parts))]

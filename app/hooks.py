@@ -17,8 +17,8 @@ still have to happen after *any* commit, whoever made it, and those alone are ho
   change's own transaction; once that transaction has committed (and only then: a rolled-back
   change sends nothing) a background thread sends what is due.
 
-These listeners attach to SQLAlchemy's `Session` class, so they cover every session (requests,
-CLI commands, background threads). `register_session_hooks` is called by `create_app` and
+These listeners attach to SQLAlchemy's `Session` class (the cache's statement counter to the
+`Engine` class), so they cover every session (requests, CLI commands, background threads). `register_session_hooks` is called by `create_app` and
 adds each one once, however many apps are made (the tests make many).
 """
 

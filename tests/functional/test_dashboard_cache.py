@@ -254,3 +254,28 @@ def test_an_entry_that_once_read_no_report_is_rebuilt_when_it_reads_one(app, wor
             assert cache.cached_parts([(kind, f"{kind}:b")], willow, lambda _i, b=build: b()) == [
                 "1"
             ], kind
+
+
+def test_an_entry_built_from_cached_entries_is_rebuilt_when_a_report_comes(app, world):
+    """Its build cannot see what the entries it reused read, so it keys on reports too."""
+    from sqlalchemy import func, select
+
+    from app.models import Report
+
+    willow = (world.willow.id,)
+
+    def reports() -> str:
+        def count(_index: int) -> str:
+            return str(db.session.scalar(select(func.count()).select_from(Report)))
+
+        return cache.cached_parts([("inner", "inner")], willow, count)[0]
+
+    def outer(_index: int) -> str:
+        return "reports: " + reports()
+
+    with app.app_context():
+        reports()  # cached now: the outer build below reads it without a statement
+        assert cache.cached_parts([("outer", "outer")], willow, outer) == ["reports: 0"]
+    _send_report(app, world.staff.id)
+    with app.app_context():
+        assert cache.cached_parts([("outer", "outer")], willow, outer) == ["reports: 1"]
