@@ -5,24 +5,39 @@ service it covers. A commit that adds, changes or deletes records of a service b
 service's generation (records with no service bump the organisation-wide one), so a cached
 panel is not invalidated, it is simply never asked for again and expires by itself.
 
+Reports are the records that change all day (every report sent), so a service has two
+generations: one for its reports (`REPORT_TABLES`) and one for everything else. An entry built
+without reading a report table keys on the second alone, so a new report leaves it cached: of
+the dashboard's figures only the report figures are built again (`cached_parts`). Which
+entries read reports is not declared but seen: while an entry is built, the tables of every
+statement it runs are noted (`note_read_tables`), and until a build has shown that a kind of
+entry reads no report table (and nothing unseen), it keys on both generations.
+
 Where it lives: Redis when `REDIS_URL` is set, shared by every app process (production runs
 several). Without Redis, a dictionary in this process, which is right for one process
 (`flask run`, the tests) and for nothing else, so in production without Redis nothing is
 cached. Only commits made through the app's sessions bump generations: scripts that write
 with raw SQL (the bulk seed) call `bump_everything()` themselves.
 
-The four session listeners at the end are registered by app/hooks.py, with the other hooks,
-from `create_app` (see there for why these stay hooks when every other write is explicit).
+The session and engine listeners at the end are registered by app/hooks.py, with the other
+hooks, from `create_app` (see there for why these stay hooks when every other write is explicit).
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 
 from flask import current_app, has_app_context
 from redis.exceptions import RedisError
+from sqlalchemy import Table
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import TextClause
 
 _SERVICES = "learnloop.cache.services"  # session.info: services touched in this transaction
 _EVERYTHING = "learnloop.cache.everything"
@@ -42,6 +57,9 @@ IGNORED_TABLES = frozenset(
         "feedback_delay_rollup",
     }
 )
+# A report's own table and the rollups derived from it: written by every report sent, so they
+# have a generation of their own (see the module docstring).
+REPORT_TABLES = frozenset({"report", "report_rollup", "feedback_delay_rollup"})
 TTL_SECONDS = 10 * 60
 MEMORY_ENTRIES = 512
 
@@ -61,6 +79,9 @@ class MemoryStore:
                 return None
             self._values.move_to_end(key)
             return entry[1]
+
+    def get_many(self, keys: list[str]) -> list[str | None]:
+        return [self.get(key) for key in keys]
 
     def set(self, key: str, value: str, ttl: int) -> None:
         with self._lock:
@@ -97,6 +118,9 @@ class RedisStore:
     def get(self, key: str) -> str | None:
         return self._redis.get(self.PREFIX + key)
 
+    def get_many(self, keys: list[str]) -> list[str | None]:
+        return self._redis.mget([self.PREFIX + key for key in keys]) if keys else []
+
     def set(self, key: str, value: str, ttl: int) -> None:
         self._redis.set(self.PREFIX + key, value, ex=ttl)
 
@@ -132,20 +156,61 @@ def _store() -> MemoryStore | RedisStore | None:
 
 def cached(name: str, service_ids: tuple[int, ...], build) -> str:
     """`build()`'s text for these services, from the cache while their data is unchanged."""
+    return cached_parts([(name, name)], service_ids, lambda _index: build())[0]
+
+
+# Kinds of entry seen, by a build, to read no report table (per process, learnt as they build).
+_READS_NO_REPORTS: set[str] = set()
+
+
+def cached_parts(
+    parts: list[tuple[str, str]], service_ids: tuple[int, ...], build: Callable[[int], str]
+) -> list[str]:
+    """The text of each part, `build(index)` for those not cached while their data stands.
+
+    `parts` are (kind, name) pairs: the name keys the entry (a date range, a day), the kind
+    says which code builds it, so what one build of a kind has shown about the tables it reads
+    holds for the others. Two round trips to the store for all the parts, whatever their number.
+    """
+    if (outer := _READING.get()) is not None:
+        outer.reads_reports = True  # an entry built from entries: what they read is not seen
     store = _store()
     if store is None:
-        return build()
-    names = [_ALL, *(str(service_id) for service_id in service_ids)]
+        return [build(index) for index in range(len(parts))]
+    everything = [_ALL, *(str(service_id) for service_id in service_ids)]
+    reports = [f"{service_id}:reports" for service_id in service_ids]
     try:
-        generations = store.generations(names)
-        key = f"{name}:{'.'.join(names)}:{'.'.join(map(str, generations))}"
-        value = store.get(key)
+        generations = store.generations(everything + reports)
+        others = _digest(everything, generations[: len(everything)])
+        with_reports = _digest(everything + reports, generations)
+        keys = [
+            f"{name}:{others if kind in _READS_NO_REPORTS else with_reports}"
+            for kind, name in parts
+        ]
+        values = store.get_many(keys)
     except (OSError, RedisError):  # Redis unreachable: the page still works, just slower
-        return build()
-    if value is None:
-        value = build()
-        store.set(key, value, TTL_SECONDS)
-    return value
+        return [build(index) for index in range(len(parts))]
+    for index, (kind, name) in enumerate(parts):
+        if values[index] is not None:
+            continue
+        with noting_reads() as read:
+            values[index] = build(index)
+        # The generations were read before the build, so what it read decides its key.
+        if read.reads_reports:
+            _READS_NO_REPORTS.discard(kind)
+            key = f"{name}:{with_reports}"
+        else:
+            _READS_NO_REPORTS.add(kind)
+            key = f"{name}:{others}"
+        with suppress(OSError, RedisError):  # not kept: the next look builds it again
+            store.set(key, values[index], TTL_SECONDS)
+    return values
+
+
+def _digest(names: list[str], generations: list[int]) -> str:
+    """The services and their generations, shortened (an admin's key names fifty services)."""
+    text = ".".join(names) + ":" + ".".join(map(str, generations))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def bump_everything() -> None:
@@ -170,7 +235,12 @@ def note_flushed_services(session, _context) -> None:
         if table in IGNORED_TABLES:
             continue
         service_id = getattr(obj, "service_id", None)
-        touched.add(str(service_id) if isinstance(service_id, int) else _ALL)
+        if not isinstance(service_id, int):
+            touched.add(_ALL)
+        elif table in REPORT_TABLES:
+            touched.add(f"{service_id}:reports")
+        else:
+            touched.add(str(service_id))
 
 
 def note_bulk_statements(orm_execute_state) -> None:
@@ -201,3 +271,52 @@ def forget_touched_services(session) -> None:
     """after_rollback: nothing was saved, so nothing is bumped."""
     session.info.pop(_SERVICES, None)
     session.info.pop(_EVERYTHING, None)
+
+
+# -- Seeing which tables a cached entry's build reads (registered in app/hooks.py) -------------
+
+
+class _Reads:
+    """What one build read: report tables, or something unseen (raw SQL, a statement sent
+    around the ORM session), which counts as reading reports."""
+
+    def __init__(self) -> None:
+        self.reads_reports = False
+        self.statements = 0
+        self.cursor_executes = 0
+
+
+_READING: ContextVar[_Reads | None] = ContextVar("learnloop_cache_reading", default=None)
+
+
+@contextmanager
+def noting_reads():
+    reads = _Reads()
+    token = _READING.set(reads)
+    try:
+        yield reads
+    finally:
+        _READING.reset(token)
+        if reads.cursor_executes > reads.statements:
+            reads.reads_reports = True  # a statement the ORM did not show us
+
+
+def note_read_tables(orm_execute_state) -> None:
+    """do_orm_execute: while an entry is built, note whether a statement reads a report table."""
+    reads = _READING.get()
+    if reads is None:
+        return
+    reads.statements += 1
+    for element in visitors.iterate(orm_execute_state.statement):
+        if isinstance(element, TextClause) or (
+            isinstance(element, Table) and element.name in REPORT_TABLES
+        ):
+            reads.reads_reports = True
+            return
+
+
+def count_cursor_executes(*_args) -> None:
+    """before_cursor_execute: every statement sent, to compare with those the ORM showed."""
+    reads = _READING.get()
+    if reads is not None:
+        reads.cursor_executes += 1

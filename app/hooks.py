@@ -9,13 +9,16 @@ still have to happen after *any* commit, whoever made it, and those alone are ho
   touched a service's rows, that service's generation goes up. Doing this in a hook is the
   point: a write path that forgot to say so would otherwise show old figures, and a bump made
   before the commit could let a reader cache the old data under the new generation. Flushes
-  note the services touched; the commit bumps them; a rollback forgets them.
+  note the services touched; the commit bumps them; a rollback forgets them. While a cached
+  entry is built, its statements are looked at too (`note_read_tables`, and every statement
+  sent is counted so that one the ORM did not show is noticed): the cache learns which entries
+  read no report, so that a new report leaves them cached.
 - **The mail sender** (app/notifications/mail.py). `queue_email()` writes an outbox row in the
   change's own transaction; once that transaction has committed (and only then: a rolled-back
   change sends nothing) a background thread sends what is due.
 
-These listeners attach to SQLAlchemy's `Session` class, so they cover every session (requests,
-CLI commands, background threads). `register_session_hooks` is called by `create_app` and
+These listeners attach to SQLAlchemy's `Session` class (the cache's statement counter to the
+`Engine` class), so they cover every session (requests, CLI commands, background threads). `register_session_hooks` is called by `create_app` and
 adds each one once, however many apps are made (the tests make many).
 """
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 
@@ -33,6 +37,7 @@ def _hooks() -> list[tuple[str, object]]:
     return [
         ("after_flush", cache.note_flushed_services),
         ("do_orm_execute", cache.note_bulk_statements),
+        ("do_orm_execute", cache.note_read_tables),
         ("after_commit", cache.bump_generations),
         ("after_rollback", cache.forget_touched_services),
         ("after_commit", mail.send_after_commit),
@@ -47,3 +52,7 @@ def register_session_hooks(app: Flask) -> None:
     for name, listener in _hooks():
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
+    from app import cache
+
+    if not event.contains(Engine, "before_cursor_execute", cache.count_cursor_executes):
+        event.listen(Engine, "before_cursor_execute", cache.count_cursor_executes)

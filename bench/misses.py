@@ -1,12 +1,15 @@
 """Cached pages measured cold and warm, by name: a miss after a write to the service, and a hit.
 
-The dashboard's figures are cached under a key holding the date range and each covered
-service's data generation (app/cache.py), which every commit to a service bumps. So:
+The dashboard's figures are cached one by one under a key holding the date range and each
+covered service's data generation (app/cache.py), which every commit to a service bumps; a
+service's reports have a generation of their own, which only the figures that read reports
+key on. So:
 
 - a **miss** is a dashboard opened just after a care worker of that service sent a report
-  (through the JSON API, as the outbox does). Each of the connections asks for its own date
-  range, so no connection's rebuild can turn another's request into a hit: every timed request
-  is a miss, built from the database;
+  (through the JSON API, as the outbox does): what happens most, all day. Each of the
+  connections asks for its own date range, so no connection's rebuild can turn another's
+  request into a hit: in every timed request the report figures are built from the database
+  (the others, which a report cannot change, come from the cache once built);
 - a **hit** is the same dashboard asked for again with nothing written in between (the first
   request of each connection, the one that fills the cache, is not timed).
 

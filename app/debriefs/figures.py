@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.debriefs.services import leader_attendance
+from app.debriefs.services import LeaderAttendance
 from app.extensions import db
 from app.governance.figures import Figure, Scope, counts_by_month, figure, monthly, trend_reading
 from app.governance.sql import month_of
@@ -35,7 +35,11 @@ def debriefs_held(scope: Scope) -> Figure:
             "A leader attended": {r.month: r.led for r in rows},
         },
     )
-    attendance = leader_attendance(scope.service_ids, scope.first_month, scope.last_day)
+    # The same debriefs `leader_attendance` counts (needing a leader, held in the range),
+    # summed from the rows above rather than asked for again.
+    attendance = LeaderAttendance(
+        held=sum(r.serious for r in rows), with_leader=sum(r.led for r in rows)
+    )
     if attendance.held:
         leaders = (
             f"A leader attended {attendance.with_leader} of {attendance.held} debriefs about "
@@ -65,16 +69,23 @@ def debriefs_held(scope: Scope) -> Figure:
 def unsafe_workarounds(scope: Scope) -> Figure:
     """Unsafe workarounds raised and resolved each month; how many raised in the range are
     still open."""
-    raised = counts_by_month(scope, WorkaroundFlag.raised_at)
-    resolved = counts_by_month(
-        scope, WorkaroundFlag.resolved_at, WorkaroundFlag.status == WorkaroundStatus.RESOLVED
-    )
-    open_now = db.session.scalar(
-        select(func.count()).where(
+    month = month_of(WorkaroundFlag.raised_at).label("month")
+    raised_rows = db.session.execute(
+        select(
+            month,
+            func.count().label("raised"),
+            func.count().filter(WorkaroundFlag.status != WorkaroundStatus.RESOLVED).label("open"),
+        )
+        .where(
             WorkaroundFlag.service_id.in_(scope.service_ids),
             scope.in_range(WorkaroundFlag.raised_at),
-            WorkaroundFlag.status != WorkaroundStatus.RESOLVED,
         )
+        .group_by(month)
+    ).all()
+    raised = {r.month: r.raised for r in raised_rows}
+    open_now = sum(r.open for r in raised_rows)  # of those raised in the range, still open
+    resolved = counts_by_month(
+        scope, WorkaroundFlag.resolved_at, WorkaroundFlag.status == WorkaroundStatus.RESOLVED
     )
     series = monthly(scope, {"Raised": raised, "Resolved": resolved})
     total_raised, total_resolved = sum(series[0].values), sum(series[1].values)

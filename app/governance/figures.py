@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy import and_, func, select
 
@@ -50,11 +51,17 @@ class Scope:
 
     @property
     def months(self) -> list[str]:
+        """'YYYY-MM' of each month, in order (a fresh list: a figure may keep it)."""
+        return list(self._months)
+
+    @cached_property
+    def _months(self) -> tuple[str, ...]:
+        """Worked out once per scope: every figure asks for the months several times."""
         months, current = [], self.first_month
         while current <= self.last_month:
             months.append(current.strftime("%Y-%m"))
             current = add_months(current, 1)
-        return months
+        return tuple(months)
 
     def in_range(self, column):
         return and_(column >= self.start, column < self.end)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from app.concurrency import refuse_stale_edit
 from app.extensions import db
 from app.governance import bp, evidence
 from app.governance.charts import render_chart
-from app.governance.figures import figures_for, month_name, today
+from app.governance.figures import FIGURES, month_name, today
 from app.governance.forms import MeetingForm, MinutesForm, PulseForm, YouSaidWeDidForm
 from app.governance.services import (
     PULSE_QUESTIONS,
@@ -64,12 +65,13 @@ def _long_date(text: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _choice():
+def _choice(services=None):
     return choose_scope(
         current_user,
         request.args.get("service"),
         request.args.get("start"),
         request.args.get("end"),
+        services,
     )
 
 
@@ -77,11 +79,12 @@ def _choice():
 @login_required
 @require("governance.dashboard")
 def dashboard():
-    choice = _choice()
+    services = services_for(current_user)
+    choice = _choice(services)
     context = {
         "choice": choice,
         "figures_html": _figures_html(choice.scope),
-        "services": services_for(current_user),
+        "services": services,
     }
     if request.htmx and not request.htmx.boosted:
         return render_template("governance/_dashboard_panels.html", **context)
@@ -90,16 +93,35 @@ def dashboard():
 
 def _figures_html(scope) -> Markup:
     """The figures and their charts: the same for everyone who may see these services, and
-    a couple of dozen queries to build, so they come from the cache while the data stands."""
+    a couple of dozen queries to build, so they come from the cache while the data stands.
 
-    def build() -> str:
-        figures = figures_for(scope)
-        return render_template(
-            "governance/_figures.html", figures=figures, render_chart=render_chart
+    Each figure is cached on its own (app/cache.py): a new report makes only the figures that
+    read reports be built again, the others (debriefs, safeguarding, supervision ...) stay."""
+    entries = list(FIGURES)
+    range_and_day = f"{scope.first_month}:{scope.last_month}:{today()}"
+    parts = [
+        (f"figure:{entry.order}", f"figure:{entry.order}:{range_and_day}") for entry in entries
+    ]
+    headline = current_app.jinja_env.get_template("governance/_headline.html")
+    section = current_app.jinja_env.get_template("governance/_figure.html")
+
+    def build(index: int) -> str:
+        fig = entries[index].build(scope)
+        if fig is None:
+            return json.dumps(["", ""])
+        return json.dumps(
+            [
+                headline.render(fig=fig) if fig.headline else "",
+                section.render(fig=fig, render_chart=render_chart),
+            ]
         )
 
-    key = f"dashboard:{scope.first_month}:{scope.last_month}:{today()}"
-    html = cache.cached(key, scope.service_ids, build)  # rendered by our own template
+    built = [json.loads(text) for text in cache.cached_parts(parts, scope.service_ids, build)]
+    html = render_template(
+        "governance/_figures.html",
+        headlines=[Markup(h) for h, _s in built if h],  # noqa: S704  # nosec B704 (our templates)
+        sections=[Markup(s) for _h, s in built if s],  # noqa: S704  # nosec B704
+    )
     return Markup(html)  # noqa: S704  # nosec B704
 
 

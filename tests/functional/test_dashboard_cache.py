@@ -143,3 +143,139 @@ def test_someone_signing_in_does_not_throw_the_cache_away(
     with count_queries() as view:
         client.get(URL)
     assert len(_dashboard_queries(view)) < 10
+
+
+# -- A new report rebuilds only the figures that read reports ---------------------------------
+
+NOW_URL = "/dashboard"  # the last twelve months: a report sent now is in them
+
+
+def _headline(body: str, label: str) -> str:
+    """The big number shown above `label`, as the manager reads it."""
+    at = body.index(label)
+    value_end = body.rindex("</span>", 0, at)
+    return body[body.rindex(">", 0, value_end) + 1 : value_end]
+
+
+def _send_report(app, user_id: int, **answers):
+    """A care worker sends a named report, through the same function as the form and the API."""
+    from app.reports.services import submit_report
+
+    with app.app_context():
+        reporter = db.session.get(User, user_id)
+        result = submit_report(
+            reporter,
+            {
+                "description": "The walking frame was out of reach by the bed.",
+                "kind": "near_miss",
+                "category": "falls",
+                "time_bracket": "unknown",
+                **answers,
+            },
+        )
+        db.session.commit()
+        return result.report.id
+
+
+def _tables_read(counter) -> set[str]:
+    names = ("report_rollup", "feedback_delay_rollup", "action", "debrief", "workaround_flag")
+    return {name for name in names for q in counter.statements if f"FROM {name}" in q}
+
+
+def test_a_new_report_shows_at_once_and_other_figures_stay_cached(
+    app, client, signed_in, world, dashboard_data, count_queries
+):
+    signed_in(world.manager)
+    before = client.get(NOW_URL).get_data(as_text=True)
+    client.get(NOW_URL)  # every figure now known to read reports, or not
+    _send_report(app, world.staff.id)
+    with count_queries() as after_report:
+        after = client.get(NOW_URL).get_data(as_text=True)
+    label = "reports in this period"
+    assert int(_headline(after, label)) == int(_headline(before, label)) + 1
+    assert _tables_read(after_report) == {"report_rollup", "feedback_delay_rollup"}
+    assert _overdue_actions(after) == "1"
+    _add_action(app, world.willow.id, "New MAR chart")  # not a report: its figure is rebuilt
+    assert _overdue_actions(client.get(NOW_URL).get_data(as_text=True)) == "2"
+
+
+def test_a_status_change_on_an_old_report_shows_at_once(app, client, signed_in, world):
+    """Learning shared on a report already counted changes the figures at once."""
+    from app.models import Report, ReportStatus
+    from app.reports.services import set_status
+
+    reported = _send_report(app, world.staff.id)
+    signed_in(world.manager)
+    label = "of reports had learning shared"
+    assert _headline(client.get(NOW_URL).get_data(as_text=True), label) == "0%"
+    with app.app_context():
+        report = db.session.get(Report, reported)
+        set_status(report, ReportStatus.LEARNING_SHARED)
+        db.session.commit()
+    assert _headline(client.get(NOW_URL).get_data(as_text=True), label) == "100%"
+
+
+def test_an_entry_that_once_read_no_report_is_rebuilt_when_it_reads_one(app, world):
+    """What one build showed about its reads never lets a later build that read reports be kept
+    under a key a new report leaves alone; a statement the ORM did not show counts as one."""
+    from sqlalchemy import func, select, text
+
+    from app.models import Report
+
+    willow = (world.willow.id,)
+
+    def count_actions() -> str:
+        return str(db.session.scalar(select(func.count()).select_from(Action)))
+
+    def count_reports() -> str:
+        return str(db.session.scalar(select(func.count()).select_from(Report)))
+
+    def count_reports_in_raw_sql() -> str:
+        return str(db.session.execute(text("SELECT count(*) FROM report")).scalar())
+
+    def count_reports_around_the_session() -> str:
+        return str(db.session.connection().exec_driver_sql("SELECT count(*) FROM report").scalar())
+
+    builds = {
+        "orm": count_reports,
+        "raw": count_reports_in_raw_sql,
+        "around": count_reports_around_the_session,
+    }
+    with app.app_context():
+        for kind, build in builds.items():
+            cache.cached_parts([(kind, f"{kind}:a")], willow, lambda _i: count_actions())
+            assert cache.cached_parts([(kind, f"{kind}:b")], willow, lambda _i, b=build: b()) == [
+                "0"
+            ]
+            assert cache.cached_parts([(kind, f"{kind}:b")], willow, lambda _i: "stale") == ["0"]
+    _send_report(app, world.staff.id)
+    with app.app_context():
+        for kind, build in builds.items():
+            assert cache.cached_parts([(kind, f"{kind}:b")], willow, lambda _i, b=build: b()) == [
+                "1"
+            ], kind
+
+
+def test_an_entry_built_from_cached_entries_is_rebuilt_when_a_report_comes(app, world):
+    """Its build cannot see what the entries it reused read, so it keys on reports too."""
+    from sqlalchemy import func, select
+
+    from app.models import Report
+
+    willow = (world.willow.id,)
+
+    def reports() -> str:
+        def count(_index: int) -> str:
+            return str(db.session.scalar(select(func.count()).select_from(Report)))
+
+        return cache.cached_parts([("inner", "inner")], willow, count)[0]
+
+    def outer(_index: int) -> str:
+        return "reports: " + reports()
+
+    with app.app_context():
+        reports()  # cached now: the outer build below reads it without a statement
+        assert cache.cached_parts([("outer", "outer")], willow, outer) == ["reports: 0"]
+    _send_report(app, world.staff.id)
+    with app.app_context():
+        assert cache.cached_parts([("outer", "outer")], willow, outer) == ["reports: 1"]
