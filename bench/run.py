@@ -463,7 +463,9 @@ def lighthouse_section(running: shape.Shape, plan: dict) -> list[str]:
             all_ok = False
             continue
         log(f"lighthouse {path}")
-        scores = lighthouse(binary, chromium, running.base + path, cookie if signed_in else "")
+        scores = lighthouse(
+            binary, chromium, running.base + path, cookie if signed_in else "", str(running.cert)
+        )
         if "error" in scores:
             lines.append(f"| `{path}` | could not run: {scores['error']} | | | |")
             all_ok = False
@@ -482,7 +484,9 @@ def lighthouse_section(running: shape.Shape, plan: dict) -> list[str]:
     ]
 
 
-def lighthouse(binary: Path, chromium: str, url: str, cookie: str) -> dict:
+def lighthouse(binary: Path, chromium: str, url: str, cookie: str, cert: str) -> dict:
+    from first_visit import trust_flag
+
     headers = {"Cookie": cookie} if cookie else {}
     try:
         output = subprocess.run(
@@ -490,7 +494,7 @@ def lighthouse(binary: Path, chromium: str, url: str, cookie: str) -> dict:
              "--only-categories=performance,accessibility,best-practices",
              f"--extra-headers={json.dumps(headers)}",
              "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
-             "--ignore-certificate-errors --disable-background-networking"],
+             f"{trust_flag(cert)} --disable-background-networking"],
             env={**os.environ, "CHROME_PATH": chromium},
             capture_output=True, text=True, timeout=180,
         )  # fmt: skip
