@@ -11,9 +11,9 @@
 import { openDB } from "/static/vendor/idb/index.js";
 
 // The page's own pwa.js: the URL base.html loads, so its code runs once.
-import { askSession, LAST_USER, me as pageUser, noteUser, OUTBOX_DB } from "/static/js/pwa.js";
+import { askSession, LAST_USER, me as pageUser, noteUser } from "/static/js/pwa.js";
 
-const DB_NAME = OUTBOX_DB;
+const DB_NAME = "learnloop-outbox";
 const STORE = "entries";
 const META = "meta";
 

@@ -5,7 +5,6 @@
 // in once someone starts on it. The outbox modules import what they share from this module.
 const OUTBOX_UI = "/static/js/outbox-ui.js";
 const HINT = "learnloop-outbox"; // {user, waiting}, written by outbox-ui.js
-export const OUTBOX_DB = "learnloop-outbox"; // the outbox's IndexedDB database (outbox.js)
 export const LAST_USER = "learnloop-user"; // for pages that cannot tell: see `currentUserId`
 
 /** The id of the person this page is for, or "" (signed out, or an offline shell). */
@@ -80,24 +79,12 @@ function somethingWaiting() {
   return !known || known.waiting > 0;
 }
 
-async function outboxNeededNow() {
+function outboxNeededNow() {
   if (document.querySelector("[data-outbox-page]")) return true; // the unsent-items page
   if (new URLSearchParams(location.search).has("draft")) return true; // fixing a saved draft
   const known = hint();
   if (!me) return (known?.waiting ?? 0) > 0; // sign-in and offline pages: only to send or warn
-  if (known) return known.user !== me || known.waiting > 0; // someone else's, or something to do
-  return outboxOnThisDevice(); // never counted here: a new phone has nothing waiting
-}
-
-/** Whether this browser holds an outbox database at all, without opening it (true when the
- * browser cannot tell). A phone's first visit then loads no outbox script until someone
- * starts on a form: the page is ready sooner on a cheap phone. */
-async function outboxOnThisDevice() {
-  try {
-    return (await indexedDB.databases()).some((database) => database.name === OUTBOX_DB);
-  } catch {
-    return true;
-  }
+  return !known || known.user !== me || known.waiting > 0; // new here, or something to do
 }
 
 // -- service worker ---------------------------------------------------------------------
@@ -175,13 +162,13 @@ async function submitThroughOutbox(form, event) {
 }
 
 // -- start -------------------------------------------------------------------------------
-async function start() {
+function start() {
   const quietly = () => startOutbox().catch(() => {}); // a failed start is tried again later
   if (me) noteUser(me);
   registerServiceWorker(); // in parallel: the page never waits for the worker
   window.addEventListener("offline", askForBackgroundSync);
   if (isSignedOutPage()) tellWorker({ type: "signed-out" });
-  if (await outboxNeededNow()) {
+  if (outboxNeededNow()) {
     quietly();
     return;
   }
