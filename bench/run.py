@@ -23,6 +23,11 @@ Every "met" and "missed" in the report is computed from this run's figures again
 targets below. The load generator, Chromium, PostgreSQL, Redis, nginx and both app nodes share
 this machine's cores, so figures are a floor, not a ceiling.
 
+`bench/run.py --only first-visit,lighthouse` runs the named steps alone (load, cold-warm,
+first-visit, server-time, lighthouse, growth) on a database of 2,000 reports unless load or
+cold-warm is among them, and writes bench-results/report-only.md: a quick check of one part,
+not a result.
+
 Settings: BENCH_PG_SERVER (default postgresql://postgres@127.0.0.1:5432), BENCH_DB (default
 learnloop_bench; the growth database is BENCH_DB + "_growth"), BENCH_REDIS_URL (default
 redis://127.0.0.1:6379/9), BENCH_BUDGET_SECONDS (default 840: the whole run under 15 minutes).
@@ -84,6 +89,8 @@ GROWTH_MAX = 2.0
 FIRST_VISIT_BYTES, FIRST_VISIT_SCRIPT = 100_000, 60_000
 REPORT_PAGE_BEFORE_MS = 1.9  # server time of the signed-in /report before this work
 LIGHTHOUSE_PAGES = ("/login", "/report", "article")
+STEPS = ("load", "cold-warm", "first-visit", "server-time", "lighthouse", "growth")
+ONLY_REPORTS = 2_000  # enough for the pages of a step run alone, seeded in seconds
 
 
 def log(message: str) -> None:
@@ -463,36 +470,31 @@ def first_visit_section(running: shape.Shape, plan: dict) -> list[str]:
     total, script = result["total"], result["script"]
     lines += [
         "A signed-in care worker's phone with empty caches opens `/report` through nginx over "
-        "HTTPS; the service worker registers and installs. Every address the page and the "
-        "worker fetched is weighed as served (compressed body bytes asking `br, gzip`), times "
-        "the number of fetches: the worker's install fetches again, bypassing the HTTP cache, "
-        "the files the page had just loaded.",
+        "HTTPS; the service worker registers and installs. Every fetch the page and the worker "
+        "made is counted with the bytes Chromium says it received for it: a file fetched twice "
+        "counts twice, a revalidation answered 304 counts its headers only, and an answer from "
+        "a cache counts nothing. Bytes are compressed bodies as they came; headers apart.",
         "",
-        "| file | fetched by | fetches | encoding | bytes |",
-        "|---|---|---:|---|---:|",
+        "| file | fetched by | answers | encoding | body bytes |",
+        "|---|---|---|---|---:|",
     ]
-    for f in sorted(result["files"], key=lambda f: -f["bytes"] * f["fetches"]):
-        by = f["by"] + (" and worker" if f["also_by_worker"] else "")
-        lines.append(
-            f"| `{f['path']}` | {by} | {f['fetches']} | {f['encoding']} | {f['bytes']:,} |"
-        )
-    refetched = sum(f["bytes"] for f in result["files"] if f["also_by_worker"])
-    images = sum(
-        f["bytes"] * f["fetches"] for f in result["files"] if f["path"].endswith((".png",))
-    )
+    for f in sorted(result["files"], key=lambda f: (-f["bytes"], f["path"])):
+        by = " and ".join(dict.fromkeys(f["by"]))
+        answers = ", ".join(str(status) for status in f["statuses"])
+        lines.append(f"| `{f['path']}` | {by} | {answers} | {f['encoding']} | {f['bytes']:,} |")
     lines += [
         "",
-        f"- In all {total:,} bytes ({result['page']:,} for the page and its assets, "
-        f"{result['worker']:,} more for the worker's install); JavaScript {script:,} bytes.",
+        f"- In all {total:,} body bytes over {result['fetches']} fetches ({result['page']:,} "
+        f"for the page and its assets, {result['worker']:,} more for the worker's install); "
+        f"JavaScript {script:,} bytes. Response headers added {result['headers']:,} bytes.",
         f"- Target, at most {FIRST_VISIT_BYTES // 1000} KB in all and "
         f"{FIRST_VISIT_SCRIPT // 1000} KB of JavaScript: {met(total <= FIRST_VISIT_BYTES)} "
         f"({total:,}), {met(script <= FIRST_VISIT_SCRIPT)} ({script:,}).",
     ]
     if total > FIRST_VISIT_BYTES or script > FIRST_VISIT_SCRIPT:
         lines.append(
-            f"- Where the bytes go: {refetched:,} are files the page had already loaded and "
-            f"the worker downloads again; {images:,} are PNG icons the worker precaches "
-            "(uncompressible) though a phone needs them only to add the app to its home screen."
+            f"- Where the bytes go: {result['refetched']:,} are files the page had already "
+            f"loaded and the worker downloaded again; {result['images']:,} are PNG images."
         )
     return lines + [""]
 
@@ -571,8 +573,8 @@ def lighthouse_section(running: shape.Shape, plan: dict) -> list[str]:
             "",
         ]
     lines += [
-        "| page | performance | accessibility | best practices |",
-        "|---|---:|---:|---:|",
+        "| page | performance | accessibility | best practices | points lost on |",
+        "|---|---:|---:|---:|---|",
     ]
     all_ok = True
     article = f"/library/{plan['articles'][0]}" if plan["articles"] else None
@@ -582,19 +584,22 @@ def lighthouse_section(running: shape.Shape, plan: dict) -> list[str]:
     cookie = "; ".join(f"{c.name}={c.value}" for c in carer.http.cookies)
     for path, signed_in in (("/login", False), ("/report", True), (article, True)):
         if path is None:
-            lines.append("| an article | – | – | – |")
+            lines.append("| an article | – | – | – | |")
             all_ok = False
             continue
         log(f"lighthouse {path}")
-        scores = lighthouse(binary, chromium, running.base + path, cookie if signed_in else "")
+        scores = lighthouse(
+            binary, chromium, running.base + path, cookie if signed_in else "", str(running.cert)
+        )
         if "error" in scores:
-            lines.append(f"| `{path}` | could not run: {scores['error']} | | |")
+            lines.append(f"| `{path}` | could not run: {scores['error']} | | | |")
             all_ok = False
             continue
+        lost = scores.pop("lost")
         all_ok &= all(v == 100 for v in scores.values())
         lines.append(
             f"| `{path}` | {scores.get('performance')} | {scores.get('accessibility')} | "
-            f"{scores.get('best-practices')} |"
+            f"{scores.get('best-practices')} | {'; '.join(lost) or '–'} |"
         )
     return lines + [
         "",
@@ -604,7 +609,9 @@ def lighthouse_section(running: shape.Shape, plan: dict) -> list[str]:
     ]
 
 
-def lighthouse(binary: Path, chromium: str, url: str, cookie: str) -> dict:
+def lighthouse(binary: Path, chromium: str, url: str, cookie: str, cert: str) -> dict:
+    from first_visit import trust_flag
+
     headers = {"Cookie": cookie} if cookie else {}
     try:
         output = subprocess.run(
@@ -612,7 +619,7 @@ def lighthouse(binary: Path, chromium: str, url: str, cookie: str) -> dict:
              "--only-categories=performance,accessibility,best-practices",
              f"--extra-headers={json.dumps(headers)}",
              "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
-             "--ignore-certificate-errors --disable-background-networking"],
+             f"{trust_flag(cert)} --disable-background-networking"],
             env={**os.environ, "CHROME_PATH": chromium},
             capture_output=True, text=True, timeout=180,
         )  # fmt: skip
@@ -623,7 +630,24 @@ def lighthouse(binary: Path, chromium: str, url: str, cookie: str) -> dict:
     report = json.loads(output.stdout)
     name = url.split("/", 3)[3].replace("/", "-") or "home"
     (RESULTS / f"lighthouse-{name}.json").write_text(output.stdout)
-    return {key: round(value["score"] * 100) for key, value in report["categories"].items()}
+    scores = {key: round(value["score"] * 100) for key, value in report["categories"].items()}
+    return {**scores, "lost": points_lost(report)}
+
+
+def points_lost(report: dict) -> list[str]:
+    """The weighted audits that scored under 1, with Lighthouse's own figure for each: the
+    performance metrics (first and largest contentful paint, total blocking time, layout shift,
+    speed index) and any failed accessibility or best-practice check."""
+    lost = []
+    for category in report["categories"].values():
+        for ref in category["auditRefs"]:
+            audit = report["audits"][ref["id"]]
+            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+                figure = audit.get("displayValue", "")
+                lost.append(
+                    f"{audit['title']}{f' {figure}' if figure else ''} ({audit['score']:.2f})"
+                )
+    return lost
 
 
 # -- 6. Growth -------------------------------------------------------------------------------
@@ -752,16 +776,16 @@ def machine() -> list[str]:
     ]
 
 
-def write_report(lines: list[str]) -> None:
+def write_report(name: str, lines: list[str]) -> None:
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "report.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / name).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
-def prepare_main() -> Path:
-    log(f"main database {BENCH_DB}: {MAIN_REPORTS:,} reports over {SERVICES} services")
+def prepare_main(reports: int = MAIN_REPORTS) -> Path:
+    log(f"main database {BENCH_DB}: {reports:,} reports over {SERVICES} services")
     fresh_database(BENCH_DB)
-    top_up(BENCH_DB, MAIN_REPORTS)
+    top_up(BENCH_DB, reports)
     plan = RESULTS / "plan.json"
     subprocess.run(
         [PYTHON, str(ROOT / "bench" / "people.py"), str(plan)],
@@ -783,7 +807,21 @@ def audit_chain_intact() -> str:
     return f"`flask audit verify` afterwards: {words[-1] if words else answer.returncode}"
 
 
+def chosen_steps(argv: list[str]) -> tuple[str, ...]:
+    """Every step, or those named by `--only a,b`; an unknown name is refused."""
+    if not argv:
+        return STEPS
+    if len(argv) != 2 or argv[0] != "--only":
+        raise SystemExit(f"usage: bench/run.py [--only {','.join(STEPS)}]")
+    names = tuple(name.strip() for name in argv[1].split(",") if name.strip())
+    unknown = [name for name in names if name not in STEPS]
+    if unknown or not names:
+        raise SystemExit(f"unknown step {', '.join(unknown) or '(none)'}: choose from {STEPS}")
+    return names
+
+
 def main() -> int:
+    steps = chosen_steps(sys.argv[1:])
     if shape.nginx_binary() is None:
         print("nginx is not installed: `make bench` installs it with apt-get.", file=sys.stderr)
         return 2
@@ -791,22 +829,34 @@ def main() -> int:
     for old in RESULTS.glob("lighthouse-*.json"):
         old.unlink()
     header = ["# LearnLoop benchmark report", "", *machine(), ""]
-    plan_path = prepare_main()
+    if steps != STEPS:
+        header += [f"Only {', '.join(steps)} (`--only`): a quick check, not a result.", ""]
+    loaded = {"load", "cold-warm"} & set(steps)
+    plan_path = prepare_main(MAIN_REPORTS if loaded else ONLY_REPORTS)
     plan = json.loads(plan_path.read_text())
     flush_redis()
     sections: list[str] = []
+    lighthouse_lines: list[str] = []
     with running_shape(BENCH_DB) as running:
-        log(f"mixed load: {PEOPLE} people for {LOAD_SECONDS} s")
-        load = mixed_load(running, plan_path)
-        sections += load_section(load, audit_chain_intact()) + page_costs_section(load)
-        people = people_for(running, plan)
-        sections += cold_warm_section(cold_and_warm(people, plan["months"]))
-        sections += first_visit_section(running, plan)
-        lighthouse_lines = lighthouse_section(running, plan)
-    sections += server_time_section() + lighthouse_lines
-    rows, skipped = growth(plan)
-    sections += growth_section(rows, skipped)
+        if "load" in steps:
+            log(f"mixed load: {PEOPLE} people for {LOAD_SECONDS} s")
+            load = mixed_load(running, plan_path)
+            sections += load_section(load, audit_chain_intact()) + page_costs_section(load)
+        if "cold-warm" in steps:
+            people = people_for(running, plan)
+            sections += cold_warm_section(cold_and_warm(people, plan["months"]))
+        if "first-visit" in steps:
+            sections += first_visit_section(running, plan)
+        if "lighthouse" in steps:
+            lighthouse_lines = lighthouse_section(running, plan)
+    if "server-time" in steps:
+        sections += server_time_section()
+    sections += lighthouse_lines
+    if "growth" in steps:
+        rows, skipped = growth(plan)
+        sections += growth_section(rows, skipped)
     write_report(
+        "report.md" if steps == STEPS else "report-only.md",
         [*header, *sections, f"Finished in {elapsed():.0f} s (budget {BUDGET:.0f} s); "
          f"1-minute load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the "
          "end. Anything else running on the machine meanwhile is in these figures too.",

@@ -48,18 +48,37 @@ const pages = [
   { url: "/outbox", revision: revisionOf([...shellTemplates, "pwa/outbox.html"]) },
 ];
 
+// The static files the pages that open offline need, and nothing else: a new phone downloads
+// all of it while the worker installs. The pages are /offline, /outbox and the offline copies
+// of app/pwa/offline.py's OFFLINE_COPY_ENDPOINTS (the report, reflection and observation forms
+// and the library); each loads the base template's scripts, the outbox (outbox-ui.js, outbox.js,
+// idb) and its own script. tests/functional/test_pwa_files.py checks that every file those
+// pages load is here. Left out on purpose: the PNG icons (the browser fetches the manifest's
+// icons itself when someone adds the app to a home screen, and notifications fetch theirs when
+// they are shown, online), the SVG they are drawn from, print.css (read by the evidence pack on
+// the server), and the scripts only pages that never open offline load (the signed-in menu's
+// among them: offline copies are rendered for nobody, with no menu).
+const PRECACHED = [
+  "css/app.css",
+  "icons/icon.svg",
+  "icons/bell.svg",
+  "js/pwa.js",
+  "js/kept-typing.js",
+  "js/outbox-ui.js",
+  "js/outbox.js",
+  "js/char-count.js",
+  "js/unsaved.js",
+  "js/observation.js",
+  "vendor/htmx.min.js",
+  "vendor/idb/**/*.js",
+];
+
 const swDest = join(vendor, "sw.js");
 const { count, size, warnings } = await injectManifest({
   swSrc: join(root, "scripts", "sw.js"),
   swDest,
   globDirectory: staticDir,
-  globPatterns: [
-    "css/**/*.css",
-    "js/**/*.js",
-    "icons/**/*.{svg,png}",
-    "vendor/htmx.min.js",
-    "vendor/idb/**/*.js",
-  ],
+  globPatterns: PRECACHED,
   modifyURLPrefix: { "": "/static/" },
   additionalManifestEntries: pages,
   maximumFileSizeToCacheInBytes: 1024 * 1024,

@@ -16,7 +16,7 @@ importScripts("/static/vendor/__WORKBOX_DIR__/workbox-sw.js");
 importScripts("/static/js/push-handlers.js");
 workbox.setConfig({ modulePathPrefix: "/static/vendor/__WORKBOX_DIR__/", debug: false });
 
-const { precacheAndRoute, cleanupOutdatedCaches, matchPrecache } = workbox.precaching;
+const { addPlugins, precacheAndRoute, cleanupOutdatedCaches, matchPrecache } = workbox.precaching;
 const { registerRoute, setCatchHandler, NavigationRoute } = workbox.routing;
 const { clientsClaim } = workbox.core;
 
@@ -37,6 +37,17 @@ self.addEventListener("activate", (event) => {
 });
 
 // Static files, the offline page and the outbox page, each with a revision.
+// Workbox asks for each with `cache: "reload"`, which skips the browser's HTTP cache: on a first
+// visit every file the page had just loaded would come down a second time. Asking with
+// `cache: "no-cache"` instead makes the browser revalidate what it holds (If-None-Match); the
+// server answers 304 when the file is unchanged, so the copy is still the current one (what
+// the revision promises) and only headers cross the network.
+addPlugins([
+  {
+    requestWillFetch: async ({ request }) =>
+      request.cache === "reload" ? new Request(request, { cache: "no-cache" }) : request,
+  },
+]);
 precacheAndRoute(self.__WB_MANIFEST);
 
 const isLibrary = (url) => url.pathname === "/library" || url.pathname.startsWith("/library/");

@@ -90,6 +90,11 @@ function outboxNeededNow() {
 // -- service worker ---------------------------------------------------------------------
 async function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
+  if (document.readyState !== "complete") {
+    // After the page's own files: the worker's install then never competes with them on a
+    // slow connection, and finds them in the browser's cache to revalidate (scripts/sw.js).
+    await new Promise((loaded) => window.addEventListener("load", loaded, { once: true }));
+  }
   try {
     await navigator.serviceWorker.register("/sw.js", { scope: "/" });
   } catch {
