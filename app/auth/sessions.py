@@ -42,7 +42,7 @@ def load_session_user(token: str) -> User | None:
     """The active user behind `token`, or None if the session ended, expired or is unknown."""
     # One round trip for the session, its person and the header's count of new notifications:
     # this runs on every signed-in request.
-    row = db.session.execute(_session_query(), {"token_hash": hash_token(token)}).first()
+    row = _first_statement(_session_query(), {"token_hash": hash_token(token)})
     if row is None or not row[0].user.active:
         return None
     record, unread = row
@@ -85,6 +85,42 @@ def carries_anonymous_report() -> bool:
     from app.reports.services import is_yes
 
     return is_yes(request.form.get("anonymous"))
+
+
+def _first_statement(statement, params: dict):
+    """Run the request's first statement; on PostgreSQL outside a transaction.
+
+    Why: psycopg opens a transaction with a BEGIN of its own, a round trip before the query,
+    and the request's end closes it with a ROLLBACK, another; for a page whose only query is
+    this one (the report form), those two were most of its time waiting for PostgreSQL. In
+    PostgreSQL's READ COMMITTED (the default, checked here) every statement sees the data as
+    of its own start, inside a transaction or not, and this SELECT takes no locks, so it reads
+    exactly what it would have read in one. The connection goes back to opening transactions
+    straight after it, so whatever the request does next is in a transaction as before."""
+    raw = _idle_connection()
+    if raw is None:
+        return db.session.execute(statement, params).first()
+    raw.autocommit = True
+    try:
+        return db.session.execute(statement, params).first()
+    finally:
+        if not raw.closed and raw.pgconn.transaction_status == _IDLE:
+            raw.autocommit = False
+
+
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
+
+
+def _idle_connection():
+    """The session's psycopg connection when nothing has run on it yet in READ COMMITTED;
+    None otherwise (SQLite, another isolation level, or a transaction already open)."""
+    dialect = db.engine.dialect
+    if dialect.driver != "psycopg" or dialect.default_isolation_level != "READ COMMITTED":
+        return None
+    raw = db.session.connection().connection.dbapi_connection
+    if raw is None or raw.autocommit or raw.isolation_level is not None:
+        return None
+    return raw if raw.pgconn.transaction_status == _IDLE else None
 
 
 @cache
