@@ -134,13 +134,14 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app.navigation import nav_for, nav_groups
+    from app.navigation import nav_for, nav_groups, signed_in_header
     from app.security import init_security
 
     init_security(app)
     app.after_request(_buffer_static_files)
     app.jinja_env.globals["nav_for"] = nav_for
     app.jinja_env.globals["nav_groups"] = nav_groups
+    app.jinja_env.globals["signed_in_header"] = signed_in_header
 
 
 def _buffer_static_files(response):

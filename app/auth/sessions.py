@@ -12,7 +12,6 @@ from functools import cache
 
 from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Notification, SignInSession, User, utcnow
@@ -31,11 +30,11 @@ def start_session(user: User) -> str:
     return token
 
 
-def _expired(record: SignInSession) -> bool:
+def _expired(created_at, last_seen_at) -> bool:
     now = utcnow()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    return now - record.last_seen_at > idle or now - record.created_at > absolute
+    return now - last_seen_at > idle or now - created_at > absolute
 
 
 def load_session_user(token: str) -> User | None:
@@ -43,21 +42,23 @@ def load_session_user(token: str) -> User | None:
     # One round trip for the session, its person and the header's count of new notifications:
     # this runs on every signed-in request.
     row = _first_statement(_session_query(), {"token_hash": hash_token(token)})
-    if row is None or not row[0].user.active:
+    if row is None or not row.User.active:
         return None
-    record, unread = row
-    if _expired(record):
-        record.ended_at = utcnow()
-        db.session.commit()
+    user, session_id, created_at, last_seen_at, unread = row
+    if _expired(created_at, last_seen_at):
+        _update_session(session_id, ended_at=utcnow())
         return None
-    if utcnow() - record.last_seen_at > _TOUCH_EVERY and not carries_anonymous_report():
-        record.last_seen_at = utcnow()
-        db.session.commit()
-    user = record.user
+    if utcnow() - last_seen_at > _TOUCH_EVERY and not carries_anonymous_report():
+        _update_session(session_id, last_seen_at=utcnow())
     user.sign_in_token = token
     if has_app_context():
         g.unread_notifications = unread  # read by the header (notifications.views)
     return user
+
+
+def _update_session(session_id: int, **values) -> None:
+    db.session.execute(update(SignInSession).where(SignInSession.id == session_id).values(**values))
+    db.session.commit()
 
 
 # Where an anonymous report arrives: the web form and the offline outbox's API.
@@ -125,7 +126,9 @@ def _idle_connection():
 
 @cache
 def _session_query():
-    """Built once: composing the statement costs more Python than running it."""
+    """Built once: composing the statement costs more Python than running it. The person is
+    the only object loaded; the session's own fields come as plain values (loading the session
+    as an object too, with its person joined, cost more Python than the query's round trip)."""
     unread = (
         select(func.count())
         .select_from(Notification)
@@ -133,8 +136,14 @@ def _session_query():
         .scalar_subquery()
     )
     return (
-        select(SignInSession, unread)
-        .options(joinedload(SignInSession.user, innerjoin=True))
+        select(
+            User,
+            SignInSession.id,
+            SignInSession.created_at,
+            SignInSession.last_seen_at,
+            unread,
+        )
+        .join(SignInSession, SignInSession.user_id == User.id)
         .where(
             SignInSession.token_hash == bindparam("token_hash"), SignInSession.ended_at.is_(None)
         )
