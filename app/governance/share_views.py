@@ -51,9 +51,7 @@ def new_share():
     try:
         stories = sharing.stories_from_form(request.form)
     except sharing.ShareError as error:
-        return _form(
-            choice, sharing.candidate_stories(choice), error.first_messages(), [], days, note, 422
-        )
+        return _form(choice, sharing.candidate_stories(choice), error.first_messages(), [], days, note, 422)
     asked = sharing.ShareRequest(choice, note, days, request.form.get("passcode", ""), stories)
     errors, note_matches = sharing.check_request(current_user, asked)
     if errors:
