@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import pool
 from app.config import build_config
 from app.extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -22,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     env = (config or {}).get("ENV_NAME") or os.environ.get("LEARNLOOP_ENV", "development")
     app.config.update(build_config(env, Path(app.instance_path)))
     app.config.update(config or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = pool.engine_options(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
@@ -54,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     cache.init_cache(app)
 
     sqlite.tune_connections(app)
+    pool.check_checkouts(app)
 
 
 def register_session_hooks(app: Flask) -> None:
@@ -131,13 +134,14 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app.navigation import nav_for, nav_groups
+    from app.navigation import nav_for, nav_groups, signed_in_header
     from app.security import init_security
 
     init_security(app)
     app.after_request(_buffer_static_files)
     app.jinja_env.globals["nav_for"] = nav_for
     app.jinja_env.globals["nav_groups"] = nav_groups
+    app.jinja_env.globals["signed_in_header"] = signed_in_header
 
 
 def _buffer_static_files(response):

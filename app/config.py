@@ -85,7 +85,9 @@ def build_config(env: str, instance_path: Path) -> dict:
         "SECRET_KEY": secret_key or _development_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url
         or f"sqlite:///{instance_path / 'learnloop.sqlite3'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pool options are chosen for the database in create_app (app/pool.py); connections to
+        # PostgreSQL are replaced after this long in any case.
+        "POOL_RECYCLE_SECONDS": _int("POOL_RECYCLE_SECONDS", 1800),
         "REDIS_URL": redis_url,
         # Seals two-step sign-in secrets in the database (app/auth/twofactor.py). Unset outside
         # production: a key is then derived from SECRET_KEY.
@@ -136,6 +138,9 @@ def build_config(env: str, instance_path: Path) -> dict:
         # ... released by cron and also checked on ordinary pages, at most once a minute per
         # process. Off in tests by default, so the pages' query counts stay exact.
         "ANONYMOUS_RELEASE_ON_REQUESTS": _bool("ANONYMOUS_RELEASE_ON_REQUESTS", env != "testing"),
+        # The report form's order of kinds of event is counted again after this many seconds
+        # in each process (app/reports/categories.py says why a few minutes late is fine).
+        "CATEGORY_ORDER_SECONDS": _int("CATEGORY_ORDER_SECONDS", 300),
         # Pages and static files go out compressed: a first visit on one bar of signal matters.
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIMETYPES": [

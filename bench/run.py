@@ -526,8 +526,10 @@ def server_time_section() -> list[str]:
         f"| CPU time of the app's thread, median | {r['cpu_median_ms']:.2f} |",
         f"| of the wall time, rendering templates (mean) | {r['template_ms']:.2f} |",
         "",
-        f"- SQL statements per request: {r['statements']:.1f} (besides the pool's ping and the "
-        "transaction's BEGIN and ROLLBACK).",
+        f"- SQL statements per request: {r['statements']:.1f}; round trips to PostgreSQL per "
+        f"request: {r['round_trips']:.1f} ("
+        + (", ".join(f"{kind} {n:.1f}" for kind, n in r["round_trips_by_kind"].items()) or "none")
+        + ").",
         "- Where the time goes, by the profile (shares of the profiled requests' time; parts "
         "may nest): "
         + "; ".join(f"{part} {share:.0%}" for part, share in r.get("profile_shares", {}).items())

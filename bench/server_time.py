@@ -3,7 +3,8 @@
 `python bench/server_time.py OUT.json [PROFILE.txt]` with DATABASE_URL (and REDIS_URL) set:
 builds the app with LEARNLOOP_ENV=production settings, signs a care worker in through Flask's
 test client over "https", then times many GETs of `/report`: the whole request through every
-hook and extension, the part spent rendering templates, and the SQL statements it sends.
+hook and extension, the part spent rendering templates, the SQL statements it sends and every
+round trip to PostgreSQL (statements, pings, BEGIN, COMMIT, ROLLBACK).
 A cProfile of the same requests goes to PROFILE.txt, so a miss is explained from a profile.
 """
 
@@ -89,6 +90,8 @@ def measure(out: str, profile_path: str | None = None) -> dict:
     def count(*_args, **_kwargs):
         statements[0] += 1
 
+    round_trips = count_round_trips()
+
     cpu: list[float] = []
 
     def one() -> float:
@@ -103,6 +106,7 @@ def measure(out: str, profile_path: str | None = None) -> dict:
     for _ in range(WARM):
         one()
     rendering[0], statements[0] = 0.0, 0
+    round_trips.clear()
     cpu.clear()
     times = [one() for _ in range(TIMED)]
     result = {
@@ -113,6 +117,10 @@ def measure(out: str, profile_path: str | None = None) -> dict:
         "cpu_median_ms": statistics.median(cpu) * 1000,
         "template_ms": rendering[0] / TIMED * 1000,
         "statements": statements[0] / TIMED,
+        # Everything sent to PostgreSQL and waited for: statements, pings, BEGIN, COMMIT and
+        # ROLLBACK, each by what was sent.
+        "round_trips": sum(round_trips.values()) / TIMED,
+        "round_trips_by_kind": {kind: n / TIMED for kind, n in sorted(round_trips.items())},
     }
     if profile_path:
         profiler = cProfile.Profile()
@@ -132,12 +140,34 @@ def measure(out: str, profile_path: str | None = None) -> dict:
     return result
 
 
+def count_round_trips() -> dict[str, int]:
+    """Count what psycopg sends and waits for, by kind: every cursor's statement (SQLAlchemy's
+    own and a pool's ping) and every transaction command psycopg issues by itself (BEGIN,
+    COMMIT, ROLLBACK). Wraps psycopg's internal command runner: there is no public hook."""
+    import psycopg
+
+    counts: dict[str, int] = {}
+    execute, command = psycopg.Cursor.execute, psycopg.Connection._exec_command
+
+    def counted_execute(self, query, *args, **kwargs):
+        kind = "ping" if str(query).strip() in {"", ";", "SELECT 1"} else "statement"
+        counts[kind] = counts.get(kind, 0) + 1
+        return execute(self, query, *args, **kwargs)
+
+    def counted_command(self, sent, *args, **kwargs):
+        text = bytes(sent).decode(errors="replace") if not isinstance(sent, str) else sent
+        kind = text.split()[0].upper() if text.strip() else "command"
+        counts[kind] = counts.get(kind, 0) + 1
+        return command(self, sent, *args, **kwargs)
+
+    psycopg.Cursor.execute = counted_execute
+    psycopg.Connection._exec_command = counted_command
+    return counts
+
+
 # Where a request's time goes, by the profile: (file ending, function) of each part.
 PARTS = {
-    "waiting for PostgreSQL (pool ping, BEGIN, the sign-in query, ROLLBACK)": (
-        "psycopg/connection.py",
-        "wait",
-    ),
+    "waiting for PostgreSQL (every round trip)": ("psycopg/connection.py", "wait"),
     "rendering templates": ("flask/templating.py", "_render"),
     "compressing the answer": ("flask_compress/flask_compress.py", "after_request"),
     "loading the signed-in person (query included)": ("flask_login/login_manager.py", "_load_user"),

@@ -29,6 +29,7 @@ import app.models.people as people_models
 from app import cache, create_app
 from app.extensions import db, limiter
 from app.models import Base, Organisation, Role, Service, ServiceKind, User
+from app.reports import categories
 from tests.mailbox import LocalMailbox
 
 PASSWORD = "correct horse battery"  # noqa: S105
@@ -124,6 +125,7 @@ def _clean_slate(request):
         db.session.commit()
         limiter.reset()
         cache.clear()
+        categories.forget_kept_orders()
 
 
 def _truncate(tables: list[str], attempts: int = 3) -> None:

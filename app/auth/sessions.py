@@ -12,7 +12,6 @@ from functools import cache
 
 from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Notification, SignInSession, User, utcnow
@@ -31,33 +30,35 @@ def start_session(user: User) -> str:
     return token
 
 
-def _expired(record: SignInSession) -> bool:
+def _expired(created_at, last_seen_at) -> bool:
     now = utcnow()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    return now - record.last_seen_at > idle or now - record.created_at > absolute
+    return now - last_seen_at > idle or now - created_at > absolute
 
 
 def load_session_user(token: str) -> User | None:
     """The active user behind `token`, or None if the session ended, expired or is unknown."""
     # One round trip for the session, its person and the header's count of new notifications:
     # this runs on every signed-in request.
-    row = db.session.execute(_session_query(), {"token_hash": hash_token(token)}).first()
-    if row is None or not row[0].user.active:
+    row = _first_statement(_session_query(), {"token_hash": hash_token(token)})
+    if row is None or not row.User.active:
         return None
-    record, unread = row
-    if _expired(record):
-        record.ended_at = utcnow()
-        db.session.commit()
+    user, session_id, created_at, last_seen_at, unread = row
+    if _expired(created_at, last_seen_at):
+        _update_session(session_id, ended_at=utcnow())
         return None
-    if utcnow() - record.last_seen_at > _TOUCH_EVERY and not carries_anonymous_report():
-        record.last_seen_at = utcnow()
-        db.session.commit()
-    user = record.user
+    if utcnow() - last_seen_at > _TOUCH_EVERY and not carries_anonymous_report():
+        _update_session(session_id, last_seen_at=utcnow())
     user.sign_in_token = token
     if has_app_context():
         g.unread_notifications = unread  # read by the header (notifications.views)
     return user
+
+
+def _update_session(session_id: int, **values) -> None:
+    db.session.execute(update(SignInSession).where(SignInSession.id == session_id).values(**values))
+    db.session.commit()
 
 
 # Where an anonymous report arrives: the web form and the offline outbox's API.
@@ -87,9 +88,47 @@ def carries_anonymous_report() -> bool:
     return is_yes(request.form.get("anonymous"))
 
 
+def _first_statement(statement, params: dict):
+    """Run the request's first statement; on PostgreSQL outside a transaction.
+
+    Why: psycopg opens a transaction with a BEGIN of its own, a round trip before the query,
+    and the request's end closes it with a ROLLBACK, another; for a page whose only query is
+    this one (the report form), those two were most of its time waiting for PostgreSQL. In
+    PostgreSQL's READ COMMITTED (the default, checked here) every statement sees the data as
+    of its own start, inside a transaction or not, and this SELECT takes no locks, so it reads
+    exactly what it would have read in one. The connection goes back to opening transactions
+    straight after it, so whatever the request does next is in a transaction as before."""
+    raw = _idle_connection()
+    if raw is None:
+        return db.session.execute(statement, params).first()
+    raw.autocommit = True
+    try:
+        return db.session.execute(statement, params).first()
+    finally:
+        if not raw.closed and raw.pgconn.transaction_status == _IDLE:
+            raw.autocommit = False
+
+
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
+
+
+def _idle_connection():
+    """The session's psycopg connection when nothing has run on it yet in READ COMMITTED;
+    None otherwise (SQLite, another isolation level, or a transaction already open)."""
+    dialect = db.engine.dialect
+    if dialect.driver != "psycopg" or dialect.default_isolation_level != "READ COMMITTED":
+        return None
+    raw = db.session.connection().connection.dbapi_connection
+    if raw is None or raw.autocommit or raw.isolation_level is not None:
+        return None
+    return raw if raw.pgconn.transaction_status == _IDLE else None
+
+
 @cache
 def _session_query():
-    """Built once: composing the statement costs more Python than running it."""
+    """Built once: composing the statement costs more Python than running it. The person is
+    the only object loaded; the session's own fields come as plain values (loading the session
+    as an object too, with its person joined, cost more Python than the query's round trip)."""
     unread = (
         select(func.count())
         .select_from(Notification)
@@ -97,8 +136,14 @@ def _session_query():
         .scalar_subquery()
     )
     return (
-        select(SignInSession, unread)
-        .options(joinedload(SignInSession.user, innerjoin=True))
+        select(
+            User,
+            SignInSession.id,
+            SignInSession.created_at,
+            SignInSession.last_seen_at,
+            unread,
+        )
+        .join(SignInSession, SignInSession.user_id == User.id)
         .where(
             SignInSession.token_hash == bindparam("token_hash"), SignInSession.ended_at.is_(None)
         )

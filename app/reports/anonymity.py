@@ -248,10 +248,23 @@ _last_check: dict[str, datetime] = {}
 _check_lock = threading.Lock()
 
 
+def request_check_due(now: datetime | None = None) -> bool:
+    """Whether a minute has passed since this process last checked (memory only, no lock: a
+    stale read costs at most one extra look, which `release_from_requests` refuses anyway)."""
+    last = _last_check.get("at")
+    return last is None or (now or utcnow()) - last >= _CHECK_EVERY
+
+
 def release_from_requests() -> None:
     """Called before ordinary signed-in pages: release what is due, at most once a minute per
     process, so reports reach managers even when cron is not running. Any failure is logged
-    and the page goes on."""
+    and the page goes on.
+
+    Why checking only once a minute keeps anonymity: when a report is released is set by its
+    random `release_after`, drawn when it was sent; this check only decides how soon after
+    that moment it happens (within a minute here, as with cron every minute). Which request
+    happens to trigger it, and whose, says nothing about the sender, and nothing of that
+    request is recorded with the report (the audit entry is the system's)."""
     now = utcnow()
     with _check_lock:
         last = _last_check.get("at")

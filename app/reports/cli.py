@@ -34,9 +34,16 @@ _NO_CHECK_PREFIXES = ("/static/", "/sw.js", "/manifest.webmanifest", "/api/")
 
 @bp.before_app_request
 def release_due_anonymous_reports() -> None:
+    """Release what is due on an ordinary signed-in page, at most once a minute per process.
+
+    The cheap tests come first: between two checks this hook reads one time from memory and
+    sends nothing to the database, and it does not load the signed-in person either (the view
+    does that when it needs to)."""
     if not current_app.config.get("ANONYMOUS_RELEASE_ON_REQUESTS"):
         return
     if request.method != "GET" or request.path.startswith(_NO_CHECK_PREFIXES):
+        return
+    if not anonymity.request_check_due():
         return
     if not current_user.is_authenticated:
         return

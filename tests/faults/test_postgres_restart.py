@@ -1,5 +1,6 @@
 """PostgreSQL restarted under load: only requests in flight at that moment may fail, and the
-connection pool recovers by itself (pool_pre_ping), with no restart of the app.
+connection pool recovers by itself (app/pool.py checks each pooled connection's socket on
+checkout), with no restart of the app.
 
 The test runs its own private PostgreSQL (initdb and pg_ctl as the postgres user, in a
 temporary folder, on a free port), never the shared server, and removes it afterwards.
@@ -108,7 +109,7 @@ def test_a_postgres_restart_fails_only_requests_in_flight(private_postgres):
         assert started <= restart_ended and ended >= restart_began
 
     # A restart while the app is idle: every pooled connection is dead but nobody has
-    # noticed. Pre-ping finds out on checkout and reconnects, so no request fails.
+    # noticed. The checkout check sees each one closed and reconnects, so no request fails.
     private_postgres["restart"]()
     client = application.test_client()
     assert [client.get("/healthz").status_code for _ in range(20)] == [200] * 20

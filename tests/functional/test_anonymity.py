@@ -272,6 +272,34 @@ def test_ordinary_pages_release_what_is_due_when_cron_is_late(app, world, clock,
     assert entry.actor_id is None and entry.request_id is None and entry.channel == "system"
 
 
+def test_pages_check_for_due_reports_at_most_once_a_minute(app, world, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "ANONYMOUS_RELEASE_ON_REQUESTS", True)
+    client = phone(app, world.staff)
+    manager = phone(app, world.manager)
+    manager.get("/reports")  # this process checks now: nothing is held
+    assert send(client, report_body(anonymous=True)).status_code == 201
+    with app.app_context():  # due at once
+        db.session.execute(update(HeldReport).values(release_after=clock.now))
+        db.session.commit()
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    with app.app_context():
+        engine = db.engine
+    from sqlalchemy import event
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        clock.advance(seconds=59)
+        manager.get("/reports")
+        assert not [s for s in statements if "held_report.release_after <=" in s]
+        assert held_count(app) == 1  # checked less than a minute ago: not looked at again
+        clock.advance(seconds=2)
+        manager.get("/reports")  # the first page after the minute releases it
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert held_count(app) == 0 and len(stored_reports(app)) == 1
+
+
 def test_the_release_window_must_divide_a_day(monkeypatch, tmp_path):
     from app.config import build_config
 

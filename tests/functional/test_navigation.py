@@ -72,3 +72,33 @@ def test_a_manager_sees_four_groups_of_what_people_do(client, signed_in, world):
     assert list(groups) == ["Capture", "Practice", "Learning", "Oversight"]
     assert groups["Oversight"] == ["Reports to review", "Dashboard", "Unsafe workarounds", "People"]
     assert sum(len(labels) for labels in groups.values()) + 3 == 17  # Report, Home, My account
+
+
+def _menu_sign_out_token(page: str) -> str:
+    account = page.split('class="site-nav__account"')[1]
+    return re.search(r'name="csrf_token" value="([^"]+)"', account).group(1)
+
+
+def test_the_menu_made_once_per_role_still_marks_the_open_page_and_carries_each_persons_token(
+    app, signed_in, world
+):
+    from tests.conftest import csrf_token_from, sign_in
+
+    first, second = app.test_client(), app.test_client()
+    assert sign_in(first, world.staff.email).status_code == 302
+    assert sign_in(second, world.riverside_staff.email).status_code == 302  # the same role
+    tokens = []
+    for client in (first, second, first):
+        page = client.get("/reports/mine").get_data(as_text=True)
+        assert re.search(r'<a href="/reports/mine" aria-current="page">My reports</a>', page)
+        assert 'site-nav__here">: My reports<' in page
+        # The menu's sign-out form carries this page's own token, which signs out.
+        assert _menu_sign_out_token(page) == csrf_token_from(page)
+        tokens.append(_menu_sign_out_token(page))
+    assert tokens[0] != tokens[1]
+    home = first.get("/").get_data(as_text=True)
+    assert 'aria-current="page">My reports<' not in home
+    assert re.search(r'<a href="/" aria-current="page">Home</a>', home)
+    signed_out = first.post("/logout", data={"csrf_token": _menu_sign_out_token(home)})
+    assert signed_out.status_code == 302
+    assert first.get("/reports/mine").status_code == 302  # signed out: sent to sign in

@@ -130,6 +130,36 @@ def test_the_services_most_reported_kinds_of_the_last_90_days_come_first(
         assert len(shown) == 5 and "other" not in [c.value for c in shown]
 
 
+def test_the_order_is_kept_a_few_minutes_then_follows_new_reports(
+    app, client, signed_in, world, monkeypatch
+):
+    from app.reports import categories
+
+    now = [1000.0]
+    monkeypatch.setattr(categories, "_clock", lambda: now[0])
+    signed_in(world.staff)
+    usual = ["falls", "medication", "behaviour", "pressure_care", "missed_visit"]
+    assert _first_and_more(client.get("/report").get_data(as_text=True))[0] == usual
+    _reports_of(app, world.staff.id, "staffing", 3)
+    # Within the kept time the buttons stay where they were (every kind is still there).
+    now[0] += app.config["CATEGORY_ORDER_SECONDS"] - 1
+    first, more = _first_and_more(client.get("/report").get_data(as_text=True))
+    assert first == usual and "staffing" in more
+    now[0] += 2
+    first, _more = _first_and_more(client.get("/report").get_data(as_text=True))
+    assert first == ["staffing", *usual[:4]]
+
+
+def test_with_no_kept_time_the_order_follows_each_new_report(
+    app, client, signed_in, world, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CATEGORY_ORDER_SECONDS", 0)
+    signed_in(world.staff)
+    assert _first_and_more(client.get("/report").get_data(as_text=True))[0][0] == "falls"
+    _reports_of(app, world.staff.id, "equipment", 2)
+    assert _first_and_more(client.get("/report").get_data(as_text=True))[0][0] == "equipment"
+
+
 def test_a_kind_chosen_from_more_stays_open_after_an_error(client, signed_in, world):
     signed_in(world.staff)
     body = _report(client, description="", category="restrictive_practice").get_data(as_text=True)
