@@ -164,12 +164,20 @@ def top_up(name: str, target: int) -> float:
 
 @contextmanager
 def running_shape(name: str):
-    """The production shape over database `name`, in a temporary folder."""
+    """The production shape over database `name`, in a temporary folder. When a step fails,
+    the app nodes' logs are kept in bench-results/ to say why."""
     with tempfile.TemporaryDirectory(prefix=f"{name}-") as folder, shape.production_shape(
         Path(folder), database_url(name), redis_url=REDIS_URL,
         nodes=NODES, workers=WORKERS, threads=THREADS,
     ) as running:  # fmt: skip
-        yield running
+        try:
+            yield running
+        except BaseException:
+            for node_log in running.folder.glob("node-*.log"):
+                kept = RESULTS / f"failed-{name}-{node_log.name}"
+                kept.write_text(node_log.read_text(errors="replace"))
+                log(f"kept {kept.relative_to(ROOT)}")
+            raise
 
 
 def flush_redis() -> None:
