@@ -116,9 +116,13 @@ def _idle_connection():
     """The session's psycopg connection when nothing has run on it yet in READ COMMITTED;
     None otherwise (SQLite, another isolation level, or a transaction already open)."""
     dialect = db.engine.dialect
-    if dialect.driver != "psycopg" or dialect.default_isolation_level != "READ COMMITTED":
+    if dialect.driver != "psycopg":
         return None
     raw = db.session.connection().connection.dbapi_connection
+    # Read after connecting: a new process's dialect learns its isolation level on its first
+    # connection, so before it the attribute does not exist yet.
+    if getattr(dialect, "default_isolation_level", None) != "READ COMMITTED":
+        return None
     if raw is None or raw.autocommit or raw.isolation_level is not None:
         return None
     return raw if raw.pgconn.transaction_status == _IDLE else None

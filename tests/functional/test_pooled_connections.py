@@ -13,15 +13,16 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from app import create_app
 from app.extensions import db
 from app.pool import closed_by_server
+
+FRESH_SETTINGS = ("ENV_NAME", "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI")
 
 
 @pytest.fixture
 def postgres(app):
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("PostgreSQL only: SQLite has no server to close a connection")
         url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     return url
 
@@ -39,6 +40,7 @@ def _wait_until_closed(connection) -> None:
     raise AssertionError("the ended connection still looks open")
 
 
+@pytest.mark.postgresql_only  # SQLite has no server to close a connection
 def test_an_idle_connection_is_seen_closed_only_once_the_server_ends_it(postgres):
     with psycopg.connect(postgres) as connection:
         connection.execute("SELECT 1")
@@ -48,6 +50,7 @@ def test_an_idle_connection_is_seen_closed_only_once_the_server_ends_it(postgres
         _wait_until_closed(connection)
 
 
+@pytest.mark.postgresql_only
 def test_a_request_after_the_server_ended_its_pooled_connection_still_works(app, client, postgres):
     with app.app_context():
         db.engine.dispose()  # one pooled connection, whose backend we know
@@ -59,3 +62,20 @@ def test_a_request_after_the_server_ended_its_pooled_connection_still_works(app,
     assert client.get("/healthz").status_code == 200
     with app.app_context():
         assert db.session.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+
+
+def test_a_new_process_whose_first_request_is_a_signed_in_page_answers(app, signed_in, world):
+    """Every gunicorn worker starts with an engine that has never connected, and the first
+    request it gets may be someone's signed-in page, whose sign-in lookup is then the
+    process's first statement (app/auth/sessions.py). It must answer the page, not 500."""
+    cookie = signed_in(world.staff).get_cookie("session").value
+    fresh = create_app({key: app.config[key] for key in FRESH_SETTINGS})
+    try:
+        visitor = fresh.test_client()
+        visitor.set_cookie("session", cookie)
+        page = visitor.get("/report")
+        assert page.status_code == 200
+        assert "Sign out" in page.get_data(as_text=True)
+    finally:
+        with fresh.app_context():
+            db.engine.dispose()
