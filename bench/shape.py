@@ -86,6 +86,11 @@ http {{
     upstream learnloop {{
 {servers}
         keepalive 32;
+        # Idle connections to a node are dropped by nginx before the node drops them
+        # (gunicorn's --keep-alive below is longer): otherwise nginx may send a request down
+        # a connection the node is closing, and a POST, which nginx must not send twice,
+        # fails with 502.
+        keepalive_timeout 4s;
     }}
     server {{
         listen 127.0.0.1:{port} ssl http2;
@@ -136,6 +141,10 @@ def production_env(database_url: str, base_url: str, redis_url: str | None = Non
     return env
 
 
+# Longer than nginx's keepalive_timeout for its upstream connections (see nginx_conf).
+NODE_KEEP_ALIVE_SECONDS = 10
+
+
 def start_gunicorn(
     env: dict, port: int, *, workers: int = 2, threads: int = 4, log: Path | None = None
 ) -> subprocess.Popen:
@@ -145,7 +154,7 @@ def start_gunicorn(
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers),
          "--worker-class", "gthread", "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+         "--keep-alive", str(NODE_KEEP_ALIVE_SECONDS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True,
     )  # fmt: skip
 
