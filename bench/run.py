@@ -257,7 +257,20 @@ def mixed_load(running: shape.Shape, plan: Path) -> dict:
         "failures": failures,
         "audit_head_errors": logs.count("pk_audit_head"),
         "server_errors_logged": len(re.findall(r"Traceback \(most recent call last\)", logs)),
+        "nginx_errors": nginx_errors(running.folder / "error.log"),
     }
+
+
+def nginx_errors(error_log: Path) -> list[str]:
+    """nginx's own account of answers a node did not give (each line's message, without the
+    time and connection numbers), so a 502 in the load says which way it failed."""
+    if not error_log.exists():
+        return []
+    found = []
+    for line in error_log.read_text(errors="replace").splitlines():
+        if "[error]" in line or "[crit]" in line:
+            found.append(re.sub(r"^.*?\*\d+ ", "", line).split(", client:")[0])
+    return found
 
 
 def percentile(times: list[float], share: float) -> float:
@@ -333,6 +346,11 @@ def load_section(result: dict, chain: str) -> list[str]:
     if rate:
         app_ms = 1000 * result["cpu"].get(PROGRAMS["gunicorn"], 0.0) / rate
         lines.append(f"- The app nodes spent {app_ms:.1f} ms of CPU per request on average.")
+    if result["nginx_errors"]:
+        counts: dict[str, int] = {}
+        for message in result["nginx_errors"]:
+            counts[message] = counts.get(message, 0) + 1
+        lines += [f"- nginx: {message} (× {n})" for message, n in sorted(counts.items())[:5]]
     for failure in result["failures"][:8]:
         lines.append(
             f"- Failure: {failure['Method']} {failure['Name']}: {failure['Error'][:160]} "
