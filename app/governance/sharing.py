@@ -336,6 +336,7 @@ class Story:
     date: str = ""
     include: bool = False
     matches: list[Match] = field(default_factory=list)
+    too_long: list[str] = field(default_factory=list)  # what to shorten before it is shared
 
     def as_dict(self) -> dict:
         return {
@@ -386,8 +387,8 @@ def stories_from_form(form) -> list[Story]:
         stories.append(
             Story(
                 statement,
-                " ".join(form.get(f"{prefix}title", "").split())[:TITLE_MAX],
-                form.get(f"{prefix}text", "").strip()[:TEXT_MAX],
+                " ".join(form.get(f"{prefix}title", "").split()),
+                form.get(f"{prefix}text", "").strip(),
                 category,
                 day,
                 include=form.get(f"{prefix}include") == "yes",
@@ -406,6 +407,19 @@ class ShareRequest:
     days: str
     passcode: str
     stories: list[Story]
+
+
+def _too_long(story: Story) -> list[str]:
+    """What to shorten in a story to be shared: refused whole with its count, never cut short
+    (the manager edited these words for the reader)."""
+    found = []
+    for name, text, limit in (("title", story.title, TITLE_MAX), ("text", story.text, TEXT_MAX)):
+        if len(text) > limit:
+            found.append(
+                f"The {name} can be up to {limit:,} characters. It has {len(text):,}: "
+                f"please shorten it by {len(text) - limit:,}."
+            )
+    return found
 
 
 def check_request(user: User, asked: ShareRequest) -> tuple[dict[str, str], list[Match]]:
@@ -427,6 +441,9 @@ def check_request(user: User, asked: ShareRequest) -> tuple[dict[str, str], list
     for story in asked.stories:
         if story.include and not (story.title and story.text):
             errors["stories"] = "A story you share needs a title and some text."
+        story.too_long = _too_long(story) if story.include else []
+    if any(story.too_long for story in asked.stories):
+        errors.setdefault("stories", "Some stories are too long: shorten them or leave them out.")
     watchlist = watchlist_for(user.organisation_id)
     note_matches = watchlist.matches(asked.note)
     if note_matches:

@@ -90,7 +90,7 @@ def _kept_answers(template: ReflectionTemplate) -> dict[str, str]:
     if request.method != "POST":
         return {}
     return {
-        prompt.key: request.form[prompt.key][:4000]
+        prompt.key: request.form[prompt.key]
         for other in ReflectionTemplate
         if other is not template
         for prompt in other.prompts

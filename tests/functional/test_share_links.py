@@ -4,6 +4,7 @@ creation, view and revocation is audited."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -471,3 +472,23 @@ def test_a_manager_shares_only_their_own_service(app, client, signed_in, world):
         share = db.session.scalars(select(EvidenceShare)).one()
         assert share.service_ids == [world.riverside.id]
         assert share.service_id == world.riverside.id
+
+
+def test_a_story_too_long_to_share_is_refused_whole_and_kept_as_typed(
+    app, client, signed_in, world
+):
+    """The manager's edited words are never cut short on the way to an inspector: a story over
+    its limit comes back with its count and every word, and no link is made."""
+    seed_learning(app, world)
+    signed_in(world.manager)
+    fields = form_fields(open_form(client))
+    long_text = "We changed the handover so the night team hears about falls first. " * 60
+    fields.update({"story-0-include": "yes", "story-0-text": long_text.strip()})
+    response = client.post("/evidence/shares/new", data=fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"The text can be up to 4,000 characters. It has {len(long_text.strip()):,}" in page
+    assert html.escape(long_text.strip()) in page  # the whole text is still in its box
+    assert 'maxlength="4000"' not in page
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(EvidenceShare)) == 0
