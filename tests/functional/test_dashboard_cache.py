@@ -4,7 +4,7 @@ show a stale figure: any commit touching the service's records makes the next vi
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import redis
@@ -12,7 +12,8 @@ import redis
 from app import cache
 from app.auth.sessions import start_session
 from app.extensions import db
-from app.models import Action, User
+from app.models import Action, User, utcnow
+from app.models.base import uk_today
 from tests.functional.governance_data import add_reports, report_row, when
 
 REDIS = os.environ.get("TEST_CACHE_REDIS_URL", "redis://127.0.0.1:6379/10")
@@ -34,14 +35,19 @@ def _overdue_actions(body: str) -> str:
     return body[body.rindex(">", 0, value_end) + 1 : value_end]
 
 
-def _add_action(app, service_id: int, description: str) -> None:
+def _add_action(app, service_id: int, description: str, *, lately: bool = False) -> None:
+    """An overdue action: in March 2026 (inside URL's months), or `lately`, two days ago and
+    due yesterday, inside the last twelve months whatever today is."""
+    created_at, due_on = when(2026, 3), date(2026, 2, 1)
+    if lately:
+        created_at, due_on = utcnow() - timedelta(days=2), uk_today() - timedelta(days=1)
     with app.app_context():
         db.session.add(
             Action(
                 service_id=service_id,
                 description=description,
-                due_on=date(2026, 2, 1),
-                created_at=when(2026, 3),
+                due_on=due_on,
+                created_at=created_at,
             )
         )
         db.session.commit()
@@ -186,6 +192,7 @@ def test_a_new_report_shows_at_once_and_other_figures_stay_cached(
     app, client, signed_in, world, dashboard_data, count_queries
 ):
     signed_in(world.manager)
+    _add_action(app, world.willow.id, "Check the sensor mats", lately=True)
     before = client.get(NOW_URL).get_data(as_text=True)
     client.get(NOW_URL)  # every figure now known to read reports, or not
     _send_report(app, world.staff.id)
@@ -194,9 +201,13 @@ def test_a_new_report_shows_at_once_and_other_figures_stay_cached(
     label = "reports in this period"
     assert int(_headline(after, label)) == int(_headline(before, label)) + 1
     assert _tables_read(after_report) == {"report_rollup", "feedback_delay_rollup"}
-    assert _overdue_actions(after) == "1"
-    _add_action(app, world.willow.id, "New MAR chart")  # not a report: its figure is rebuilt
-    assert _overdue_actions(client.get(NOW_URL).get_data(as_text=True)) == "2"
+    overdue = int(
+        _overdue_actions(before)
+    )  # the fixture's March 2026 action counts until March 2027
+    assert overdue >= 1 and int(_overdue_actions(after)) == overdue
+    # Not a report: the actions figure is rebuilt.
+    _add_action(app, world.willow.id, "New MAR chart", lately=True)
+    assert int(_overdue_actions(client.get(NOW_URL).get_data(as_text=True))) == overdue + 1
 
 
 def test_a_status_change_on_an_old_report_shows_at_once(app, client, signed_in, world):
