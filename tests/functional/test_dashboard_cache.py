@@ -150,6 +150,33 @@ def test_pages_still_work_when_redis_does_not_answer(app, client, signed_in, wor
         cache.init_cache(app)
 
 
+def test_in_production_without_redis_nothing_is_cached(app, world):
+    """Each app process would keep its own copy, and a commit bumps only its own process's
+    generations: another process would serve stale figures, so nothing is kept at all."""
+    saved = app.config["ENV_NAME"], app.config.get("REDIS_URL")
+    app.config.update(ENV_NAME="production", REDIS_URL=None)
+    cache.init_cache(app)
+    try:
+        with app.app_context():
+            assert cache.cached("probe", (world.willow.id,), lambda: "one") == "one"
+            assert cache.cached("probe", (world.willow.id,), lambda: "two") == "two"
+    finally:
+        app.config["ENV_NAME"], app.config["REDIS_URL"] = saved
+        cache.init_cache(app)
+
+
+def test_a_full_memory_cache_drops_figures_before_generations(app, world):
+    """A generation dropped would start again from 0 and could meet a figure built under its
+    old value: when the cache is full, figures go first."""
+    willow = (world.willow.id,)
+    with app.app_context():
+        cache.bump_everything()
+        before = cache._generations(cache._store(), ["all", str(world.willow.id)])
+        parts = [("many", f"part {n}") for n in range(cache.MEMORY_ENTRIES + 100)]
+        cache.cached_parts(parts, willow, str)
+        assert cache._generations(cache._store(), ["all", str(world.willow.id)]) == before
+
+
 def test_no_generation_bump_is_lost_when_commits_come_at_once(app):
     """Eight threads committing at once in one process: every bump counts, so a figure built
     between two commits is never served after the second."""
