@@ -67,7 +67,9 @@ IGNORED_TABLES = frozenset(
 REPORT_TABLES = frozenset({"report", "report_rollup", "feedback_delay_rollup"})
 TTL_SECONDS = 10 * 60
 MEMORY_ENTRIES = 512  # SimpleCache's threshold: values and generation counters together
-GENERATION_SECONDS = 30 * 24 * 60 * 60  # a counter in memory (Redis's never expire)
+# A counter in memory lives far longer than any value keyed on it (Redis counters never expire),
+# so when one expires and starts again from 0, no value keyed on its old count is left.
+GENERATION_SECONDS = 30 * 24 * 60 * 60
 KEY_PREFIX = "learnloop:cache:"
 _GENERATION = "gen:"
 
