@@ -13,11 +13,14 @@ entries read reports is not declared but seen: while an entry is built, the tabl
 statement it runs are noted (`note_read_tables`), and until a build has shown that a kind of
 entry reads no report table (and nothing unseen), it keys on both generations.
 
-Where it lives: Redis when `REDIS_URL` is set, shared by every app process (production runs
-several). Without Redis, a dictionary in this process, which is right for one process
-(`flask run`, the tests) and for nothing else, so in production without Redis nothing is
-cached. Only commits made through the app's sessions bump generations: scripts that write
-with raw SQL (the bulk seed) call `bump_everything()` themselves.
+Where it lives: Flask-Caching's `Cache` (app/extensions.py), whose backend `init_cache` picks.
+`RedisCache` when `REDIS_URL` is set, shared by every app process (production runs several);
+a generation is a Redis counter, bumped by INCR. Without Redis, `SimpleCache`, a dictionary in
+this process, which is right for one process (`flask run`, the tests) and for nothing else, so
+in production without Redis the backend is `NullCache` and nothing is cached. Redis not
+answering leaves every page working: its errors are caught here, each figure is built afresh.
+Only commits made through the app's sessions bump generations: scripts that write with raw SQL
+(the bulk seed) call `bump_everything()` themselves.
 
 The session and engine listeners at the end are registered by app/hooks.py, with the other
 hooks, from `create_app` (see there for why these stay hooks when every other write is explicit).
@@ -27,17 +30,19 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from contextvars import ContextVar
 
 from flask import current_app, has_app_context
+from flask_caching import Cache
+from flask_caching.backends import NullCache, RedisCache
 from redis.exceptions import RedisError
 from sqlalchemy import Table
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import TextClause
+
+from app.extensions import cache as page_cache
 
 _SERVICES = "learnloop.cache.services"  # session.info: services touched in this transaction
 _EVERYTHING = "learnloop.cache.everything"
@@ -61,97 +66,59 @@ IGNORED_TABLES = frozenset(
 # have a generation of their own (see the module docstring).
 REPORT_TABLES = frozenset({"report", "report_rollup", "feedback_delay_rollup"})
 TTL_SECONDS = 10 * 60
-MEMORY_ENTRIES = 512
-
-
-class MemoryStore:
-    """One process's store: a small LRU of (expiry, value) plus counters."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._values: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self._counters: dict[str, int] = {}
-
-    def get(self, key: str) -> str | None:
-        with self._lock:
-            entry = self._values.get(key)
-            if entry is None or entry[0] < time.monotonic():
-                return None
-            self._values.move_to_end(key)
-            return entry[1]
-
-    def get_many(self, keys: list[str]) -> list[str | None]:
-        return [self.get(key) for key in keys]
-
-    def set(self, key: str, value: str, ttl: int) -> None:
-        with self._lock:
-            self._values[key] = (time.monotonic() + ttl, value)
-            self._values.move_to_end(key)
-            while len(self._values) > MEMORY_ENTRIES:
-                self._values.popitem(last=False)
-
-    def generations(self, names: list[str]) -> list[int]:
-        with self._lock:
-            return [self._counters.get(name, 0) for name in names]
-
-    def bump(self, names: list[str]) -> None:
-        with self._lock:
-            for name in names:
-                self._counters[name] = self._counters.get(name, 0) + 1
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-            self._counters.clear()
-
-
-class RedisStore:
-    """The shared store: values expire by themselves; generations are plain counters."""
-
-    PREFIX = "learnloop:cache:"
-
-    def __init__(self, url: str):
-        import redis
-
-        self._redis = redis.Redis.from_url(url, socket_timeout=1, decode_responses=True)
-
-    def get(self, key: str) -> str | None:
-        return self._redis.get(self.PREFIX + key)
-
-    def get_many(self, keys: list[str]) -> list[str | None]:
-        return self._redis.mget([self.PREFIX + key for key in keys]) if keys else []
-
-    def set(self, key: str, value: str, ttl: int) -> None:
-        self._redis.set(self.PREFIX + key, value, ex=ttl)
-
-    def generations(self, names: list[str]) -> list[int]:
-        values = self._redis.mget([self.PREFIX + "gen:" + name for name in names])
-        return [int(value or 0) for value in values]
-
-    def bump(self, names: list[str]) -> None:
-        pipe = self._redis.pipeline(transaction=False)
-        for name in names:
-            pipe.incr(self.PREFIX + "gen:" + name)
-        pipe.execute()
-
-    def clear(self) -> None:
-        keys = list(self._redis.scan_iter(self.PREFIX + "*"))
-        if keys:
-            self._redis.delete(*keys)
+MEMORY_ENTRIES = 512  # SimpleCache's threshold: values and generation counters together
+# A counter in memory lives far longer than any value keyed on it (Redis counters never expire),
+# so when one expires and starts again from 0, no value keyed on its old count is left.
+GENERATION_SECONDS = 30 * 24 * 60 * 60
+KEY_PREFIX = "learnloop:cache:"
+_GENERATION = "gen:"
 
 
 def init_cache(app) -> None:
-    """Choose the store once per app (see the module docstring for why)."""
+    """Choose the backend once per app (see the module docstring for why)."""
     if app.config.get("REDIS_URL"):
-        app.extensions["learnloop_cache"] = RedisStore(app.config["REDIS_URL"])
+        config = {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": app.config["REDIS_URL"],
+            "CACHE_OPTIONS": {"socket_timeout": 1},
+            "CACHE_KEY_PREFIX": KEY_PREFIX,
+        }
     elif app.config.get("ENV_NAME") != "production":
-        app.extensions["learnloop_cache"] = MemoryStore()
+        # `inc` stores a counter with the default timeout: far longer than any value's, so a
+        # generation outlives the entries keyed on it and is the last thing pruned when full.
+        config = {
+            "CACHE_TYPE": "SimpleCache",
+            "CACHE_THRESHOLD": MEMORY_ENTRIES,
+            "CACHE_DEFAULT_TIMEOUT": GENERATION_SECONDS,
+        }
     else:
-        app.extensions["learnloop_cache"] = None
+        config = {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
+    page_cache.init_app(app, config=config)
 
 
-def _store() -> MemoryStore | RedisStore | None:
-    return current_app.extensions.get("learnloop_cache") if has_app_context() else None
+def _store() -> Cache | None:
+    """The cache, or None where nothing is cached (no app, or production without Redis)."""
+    if not has_app_context() or isinstance(page_cache.cache, NullCache):
+        return None
+    return page_cache
+
+
+def _generations(store: Cache, names: list[str]) -> list[int]:
+    return [value or 0 for value in store.get_many(*(_GENERATION + name for name in names))]
+
+
+# Flask-Caching's SimpleCache `inc` is a get-then-set (cachelib 0.17 happens to hold its own
+# lock around it; this one keeps that true whatever version is installed). A lost bump would let
+# a figure built between two commits be served after the second: both commits read 4 and write
+# 5, and the figure built after the first, keyed on 5, still matches. Redis's INCR is atomic
+# across every process, which a process lock could not be.
+_BUMP_LOCK = threading.Lock()
+
+
+def _bump(store: Cache, names: list[str]) -> None:
+    with nullcontext() if isinstance(store.cache, RedisCache) else _BUMP_LOCK:
+        for name in names:
+            store.cache.inc(_GENERATION + name)  # the backend's: `Cache` does not proxy it
 
 
 def cached(name: str, service_ids: tuple[int, ...], build) -> str:
@@ -180,14 +147,14 @@ def cached_parts(
     everything = [_ALL, *(str(service_id) for service_id in service_ids)]
     reports = [f"{service_id}:reports" for service_id in service_ids]
     try:
-        generations = store.generations(everything + reports)
+        generations = _generations(store, everything + reports)
         others = _digest(everything, generations[: len(everything)])
         with_reports = _digest(everything + reports, generations)
         keys = [
             f"{name}:{others if kind in _READS_NO_REPORTS else with_reports}"
             for kind, name in parts
         ]
-        values = store.get_many(keys)
+        values = store.get_many(*keys)
     except (OSError, RedisError):  # Redis unreachable: the page still works, just slower
         return [build(index) for index in range(len(parts))]
     for index, (kind, name) in enumerate(parts):
@@ -203,7 +170,7 @@ def cached_parts(
             _READS_NO_REPORTS.add(kind)
             key = f"{name}:{others}"
         with suppress(OSError, RedisError):  # not kept: the next look builds it again
-            store.set(key, values[index], TTL_SECONDS)
+            store.set(key, values[index], timeout=TTL_SECONDS)
     return values
 
 
@@ -216,10 +183,11 @@ def _digest(names: list[str], generations: list[int]) -> str:
 def bump_everything() -> None:
     """Forget every cached page (after writes that bypass the ORM, such as the bulk seed)."""
     if store := _store():
-        store.bump([_ALL])
+        _bump(store, [_ALL])
 
 
 def clear() -> None:
+    """Forget every value and generation (between tests)."""
     if store := _store():
         store.clear()
 
@@ -262,7 +230,7 @@ def bump_generations(session) -> None:
     store = _store()
     if touched and store is not None:
         try:
-            store.bump(sorted(touched))
+            _bump(store, sorted(touched))
         except (OSError, RedisError):
             current_app.logger.warning("Could not bump cache generations %s", sorted(touched))
 

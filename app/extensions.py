@@ -1,5 +1,6 @@
 """The Flask extensions, created once and bound to the app in create_app()."""
 
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -23,3 +24,5 @@ csrf = CSRFProtect()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 compress = Compress()
+# The page cache: its backend is chosen in app/cache.py's init_cache.
+cache = Cache()

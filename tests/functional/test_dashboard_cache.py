@@ -112,10 +112,12 @@ def redis_store(app):
             raise
         pytest.skip("Redis does not answer at 127.0.0.1:6379")
     client.flushdb()
-    memory = app.extensions["learnloop_cache"]
-    app.extensions["learnloop_cache"] = cache.RedisStore(REDIS)
+    previous = app.config.get("REDIS_URL")
+    app.config["REDIS_URL"] = REDIS
+    cache.init_cache(app)
     yield client
-    app.extensions["learnloop_cache"] = memory
+    app.config["REDIS_URL"] = previous
+    cache.init_cache(app)
     client.flushdb()
 
 
@@ -137,6 +139,73 @@ def test_redis_store_rebuilds_only_after_the_service_changes(app, world, redis_s
     with app.app_context():
         assert cache.cached("dashboard", willow, build) == "figures 2"
     assert list(redis_store.scan_iter("learnloop:cache:*"))
+
+
+def test_pages_still_work_when_redis_does_not_answer(app, client, signed_in, world, dashboard_data):
+    """Redis down: every figure is built afresh and a commit still goes through."""
+    previous = app.config.get("REDIS_URL")
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    cache.init_cache(app)
+    try:
+        signed_in(world.manager)
+        assert _overdue_actions(client.get(URL).get_data(as_text=True)) == "1"
+        _add_action(app, world.willow.id, "New MAR chart")
+        assert _overdue_actions(client.get(URL).get_data(as_text=True)) == "2"
+    finally:
+        app.config["REDIS_URL"] = previous
+        cache.init_cache(app)
+
+
+def test_in_production_without_redis_nothing_is_cached(app, world):
+    """Each app process would keep its own copy, and a commit bumps only its own process's
+    generations: another process would serve stale figures, so nothing is kept at all."""
+    saved = app.config["ENV_NAME"], app.config.get("REDIS_URL")
+    app.config.update(ENV_NAME="production", REDIS_URL=None)
+    cache.init_cache(app)
+    try:
+        with app.app_context():
+            assert cache.cached("probe", (world.willow.id,), lambda: "one") == "one"
+            assert cache.cached("probe", (world.willow.id,), lambda: "two") == "two"
+    finally:
+        app.config["ENV_NAME"], app.config["REDIS_URL"] = saved
+        cache.init_cache(app)
+
+
+def test_a_full_memory_cache_drops_figures_before_generations(app, world):
+    """A generation dropped would start again from 0 and could meet a figure built under its
+    old value: when the cache is full, figures go first."""
+    willow = (world.willow.id,)
+    with app.app_context():
+        cache.bump_everything()
+        before = cache._generations(cache._store(), ["all", str(world.willow.id)])
+        parts = [("many", f"part {n}") for n in range(cache.MEMORY_ENTRIES + 100)]
+        cache.cached_parts(parts, willow, str)
+        assert cache._generations(cache._store(), ["all", str(world.willow.id)]) == before
+
+
+def test_no_generation_bump_is_lost_when_commits_come_at_once(app):
+    """Eight threads committing at once in one process: every bump counts, so a figure built
+    between two commits is never served after the second."""
+    import sys
+    import threading
+
+    def bump_many():
+        with app.app_context():
+            for _ in range(200):
+                cache.bump_everything()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, as a busy server would
+    try:
+        threads = [threading.Thread(target=bump_many) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    with app.app_context():
+        assert cache._generations(cache._store(), ["all"]) == [1600]
 
 
 def test_someone_signing_in_does_not_throw_the_cache_away(
