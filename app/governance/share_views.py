@@ -82,6 +82,7 @@ def _form(choice, stories, errors, note_matches, days, note, status: int = 200):
             services=services_for(current_user),
             max_days=sharing.MAX_DAYS,
             passcode_min=sharing.PASSCODE_MIN,
+            note_max=sharing.NOTE_MAX,
             fewer=sharing.FEWER,
         ),
         status,

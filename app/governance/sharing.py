@@ -437,7 +437,10 @@ def check_request(user: User, asked: ShareRequest) -> tuple[dict[str, str], list
             f"A passcode has {PASSCODE_MIN} to {PASSCODE_MAX} characters, or leave it empty."
         )
     if len(asked.note) > NOTE_MAX:
-        errors["note"] = f"Keep the note to {NOTE_MAX} characters."
+        errors["note"] = (
+            f"The note can be up to {NOTE_MAX:,} characters. It has {len(asked.note):,}: "
+            f"please shorten it by {len(asked.note) - NOTE_MAX:,}."
+        )
     for story in asked.stories:
         if story.include and not (story.title and story.text):
             errors["stories"] = "A story you share needs a title and some text."

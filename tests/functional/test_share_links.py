@@ -492,3 +492,14 @@ def test_a_story_too_long_to_share_is_refused_whole_and_kept_as_typed(
     assert 'maxlength="4000"' not in page
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(EvidenceShare)) == 0
+
+
+def test_a_note_too_long_comes_back_whole_with_its_count(app, client, signed_in, world):
+    signed_in(world.manager)
+    fields = form_fields(open_form(client))
+    note = "For the quality visit of the commissioners in the spring. " * 25
+    response = client.post("/evidence/shares/new", data={**fields, "note": note})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"The note can be up to 1,000 characters. It has {len(note):,}" in page
+    assert html.escape(note) in page and 'maxlength="1000"' not in page
