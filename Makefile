@@ -62,6 +62,7 @@ serve:
 
 lint: setup
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	npm run --silent lint
 
 bandit: setup

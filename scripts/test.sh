@@ -11,6 +11,7 @@ FAULTS_PG_URL=""  # the fault tests' PostgreSQL cases run only when it answers
 
 echo "== Lint (ruff)"
 $PY -m ruff check .
+$PY -m ruff format --check .
 
 echo "== Lint (ESLint)"
 npm run --silent lint

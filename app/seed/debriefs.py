@@ -62,7 +62,10 @@ def _people() -> dict[str, User]:
 def _report_ids(service_id: int, count: int) -> list[int]:
     """The service's demo reports to link, serious ones first (none yet is fine)."""
     reports = db.session.scalars(
-        select(Report).where(Report.service_id == service_id).order_by(Report.created_at.desc()).limit(20)
+        select(Report)
+        .where(Report.service_id == service_id)
+        .order_by(Report.created_at.desc())
+        .limit(20)
     ).all()
     reports = sorted(reports, key=lambda r: not r.is_serious)
     return [r.id for r in reports[:count]]

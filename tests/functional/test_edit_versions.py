@@ -89,7 +89,11 @@ KINDS = {
         "outcome",
         ("manager", "admin"),
         # The outcome waits until CQC has been told (Regulation 18); told after it was raised.
-        others=(("escalated_at", ""), ("escalated_to", ""), ("cqc_notified_at", "2026-01-05T12:00")),
+        others=(
+            ("escalated_at", ""),
+            ("escalated_to", ""),
+            ("cqc_notified_at", "2026-01-05T12:00"),
+        ),
     ),
     "debrief": Kind(
         Debrief,

@@ -147,7 +147,9 @@ json_values = st.recursive(
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.sampled_from(HOSTILE_TEXT + ["\ud800", "a\udfffb"])
     | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -216,8 +218,18 @@ def test_every_api_field_takes_hostile_json(app, world):
         )
         assert accepted.status_code == 201, (url, accepted.get_json())  # hostile values go deep
         for name in names:
-            for value in ["\ud800", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00",
-                          "text", 2**70, -1, [], {}, None, "care\x00worker"]:
+            for value in [
+                "\ud800",
+                "9999-12-31T23:59:59-23:59",
+                "0001-01-01T00:00:00+14:00",
+                "text",
+                2**70,
+                -1,
+                [],
+                {},
+                None,
+                "care\x00worker",
+            ]:
                 _post_json(visitor, url, {**body, "client_id": str(uuid.uuid4()), name: value})
         _send_bodies(visitor, url, body, names)()
 

@@ -169,9 +169,7 @@ def test_managers_see_what_failed_for_their_service_and_can_retry(app, world, ma
     )
 
 
-def test_without_a_mail_server_development_logs_mail_and_lists_it(
-    app, world, caplog, monkeypatch
-):
+def test_without_a_mail_server_development_logs_mail_and_lists_it(app, world, caplog, monkeypatch):
     queue(app, world)
     with app.app_context():
         assert deliver_due()["logged"] == 1
