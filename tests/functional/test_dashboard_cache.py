@@ -36,11 +36,12 @@ def _overdue_actions(body: str) -> str:
 
 
 def _add_action(app, service_id: int, description: str, *, lately: bool = False) -> None:
-    """An overdue action: in March 2026 (inside URL's months), or `lately`, two days ago and
-    due yesterday, inside the last twelve months whatever today is."""
+    """An overdue action: in March 2026 (inside URL's months), or `lately`, made and due two
+    days ago, inside the last twelve months whatever today is (two days, so it is overdue by
+    the UK's date and by UTC's, which the dashboard counts by, in the hour they differ)."""
     created_at, due_on = when(2026, 3), date(2026, 2, 1)
     if lately:
-        created_at, due_on = utcnow() - timedelta(days=2), uk_today() - timedelta(days=1)
+        created_at, due_on = utcnow() - timedelta(days=2), uk_today() - timedelta(days=2)
     with app.app_context():
         db.session.add(
             Action(
