@@ -21,11 +21,13 @@ import os
 import random
 import re
 import ssl
+import sys
 import time
-import uuid
-from datetime import UTC, datetime
 
 from locust import FastHttpUser, between, events, task
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from misses import report_body  # noqa: E402
 
 PLAN = json.loads(open(os.environ["BENCH_PLAN"]).read())  # noqa: SIM115 (read once, at start)
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -113,14 +115,7 @@ class CareWorker(Person):
     def send_report(self) -> None:
         if not self.csrf:
             self.page("/report", "report form")
-        body = {
-            "client_id": str(uuid.uuid4()),
-            "device_time": datetime.now(UTC).isoformat(timespec="seconds"),
-            "description": "A near miss with the hoist sling, noticed before the transfer.",
-            "kind": "near_miss",
-            "category": random.choice(["falls", "medication", "behaviour"]),  # noqa: S311
-            "time_bracket": "unknown",
-        }
+        body = report_body()
         with self.client.post(
             "/api/v1/reports", json=body, name="send report (API)", catch_response=True,
             headers={"X-CSRFToken": self.csrf, "Referer": self.referer + "report"},

@@ -18,12 +18,14 @@ Each connection is one person's session through nginx, over HTTPS, like a browse
 
 from __future__ import annotations
 
+import random
 import re
 import statistics
 import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import requests
 
@@ -60,18 +62,25 @@ class Person:
     def send_report(self) -> None:
         answer = self.http.post(
             self.base + "/api/v1/reports",
-            json={
-                "client_id": str(uuid.uuid4()),
-                "description": "A near miss with a walking frame left out of reach.",
-                "kind": "near_miss",
-                "category": "falls",
-                "time_bracket": "unknown",
-            },
+            json=report_body("falls"),
             headers={"X-CSRFToken": self.csrf, "Referer": self.base + "/report"},
             timeout=60,
         )
         if answer.status_code not in (200, 201):
             raise RuntimeError(f"report refused: {answer.status_code} {answer.text[:200]}")
+
+
+def report_body(category: str | None = None) -> dict:
+    """A care worker's near miss as the outbox sends it through the JSON API; the bench's
+    writers (the mixed load, the misses, the page costs) all send this one."""
+    return {
+        "client_id": str(uuid.uuid4()),
+        "device_time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "description": "A near miss with the hoist sling, noticed before the transfer.",
+        "kind": "near_miss",
+        "category": category or random.choice(["falls", "medication", "behaviour"]),  # noqa: S311
+        "time_bracket": "unknown",
+    }
 
 
 @dataclass

@@ -20,12 +20,11 @@ import random
 import statistics
 import sys
 import time
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from misses import report_body  # noqa: E402
 from server_time import BASE, production_app, signed_in_client  # noqa: E402
 
 WARM = 5
@@ -37,17 +36,6 @@ COMPRESSED = {"Accept-Encoding": "br, gzip"}
 def _token(page: str) -> str:
     start = page.index(BODY_TOKEN) + len(BODY_TOKEN)
     return page[start : page.index('"', start)]
-
-
-def _report_body() -> dict:
-    return {
-        "client_id": str(uuid.uuid4()),
-        "device_time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "description": "A near miss with the hoist sling, noticed before the transfer.",
-        "kind": "near_miss",
-        "category": random.choice(["falls", "medication", "behaviour"]),  # noqa: S311
-        "time_bracket": "unknown",
-    }
 
 
 def _dashboard_path(months: list[str]) -> str:
@@ -71,7 +59,7 @@ def pages(plan: dict) -> list[tuple[str, str, object]]:
         token = tokens[id(client)]
         return client.post(
             "/api/v1/reports",
-            json=_report_body(),
+            json=report_body(),
             base_url=BASE,
             headers={"X-CSRFToken": token, "Referer": BASE + "/report"},
         )
